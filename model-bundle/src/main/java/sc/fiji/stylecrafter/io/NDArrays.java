@@ -1,0 +1,58 @@
+package sc.fiji.stylecrafter.io;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Loads stored tensors into DJL {@link NDArray}s. Each tensor goes through one direct buffer of its own size (never a
+ * copy of the whole file), is converted to the requested dtype and device by libtorch, and ends up owned by the
+ * given manager.
+ */
+public final class NDArrays {
+
+	private NDArrays() {}
+
+	/** The DJL type of a stored dtype. */
+	public static DataType djlType(TensorDType t) {
+		switch (t) {
+			case FLOAT32: return DataType.FLOAT32;
+			case FLOAT16: return DataType.FLOAT16;
+			case BFLOAT16: return DataType.BFLOAT16;
+			case FLOAT64: return DataType.FLOAT64;
+			case INT64: return DataType.INT64;
+			case INT32: return DataType.INT32;
+			case INT16: return DataType.INT16;
+			case INT8: return DataType.INT8;
+			case UINT8: return DataType.UINT8;
+			case BOOL: return DataType.BOOLEAN;
+			default: throw new IllegalArgumentException(t.toString());
+		}
+	}
+
+	/**
+	 * Reads {@code t} into a new array on {@code manager}'s device.
+	 *
+	 * @param target the dtype of the result, or {@code null} to keep the stored one
+	 */
+	public static NDArray load(StoredTensor t, NDManager manager, DataType target) {
+		DataType stored = djlType(t.dtype());
+		Shape shape = new Shape(t.shape());
+		ByteBuffer buf = manager.allocateDirect(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+		t.copyTo(buf);
+		buf.flip();
+		DataType want = target == null ? stored : target;
+		try (NDManager scratch = manager.newSubManager(ai.djl.Device.cpu())) {
+			// created over our buffer on the CPU; the conversion below makes a tensor libtorch owns
+			NDArray raw = scratch.create(buf, shape, stored);
+			NDArray out = raw.toDevice(manager.getDevice(), true).toType(want, false);
+			if (out == raw) out = raw.duplicate();
+			out.attach(manager);
+			return out;
+		}
+	}
+}
