@@ -53,14 +53,16 @@ final class MappedFile implements AutoCloseable {
 		if (length > Integer.MAX_VALUE) {
 			throw new CheckpointFormatException(path + ": a single storage of " + length + " bytes exceeds the 2 GiB a region may have");
 		}
-		lock.writeLock().lock();
+		lock.readLock().lock(); // reentrant: callers usually hold it already; close() waits for it
 		try {
 			ensureOpen();
 			MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
-			mappings.add(m);
+			synchronized (mappings) {
+				mappings.add(m);
+			}
 			return m.duplicate().order(ByteOrder.LITTLE_ENDIAN);
 		} finally {
-			lock.writeLock().unlock();
+			lock.readLock().unlock();
 		}
 	}
 

@@ -103,6 +103,7 @@ public final class StoredTensor {
 	 * {@link #byteSize()}.
 	 */
 	public void copyTo(ByteBuffer dst) {
+		checkSizeReadable();
 		if (dst.remaining() < byteSize()) {
 			throw new IllegalArgumentException("destination has " + dst.remaining() + " bytes left, tensor needs " + byteSize());
 		}
@@ -152,8 +153,17 @@ public final class StoredTensor {
 		}
 	}
 
+	/** Java buffers hold at most 2 GiB; no official StyleCrafter tensor comes near (the largest is 200 MB). */
+	private void checkSizeReadable() {
+		if (byteSize() > Integer.MAX_VALUE - 16) {
+			throw new UncheckedIOException(new CheckpointFormatException("tensor " + this + " has " + byteSize()
+				+ " bytes; tensors over 2 GiB cannot be read"));
+		}
+	}
+
 	/** The elements in a new little-endian heap buffer. */
 	public ByteBuffer toByteBuffer() {
+		checkSizeReadable();
 		ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(byteSize())).order(ByteOrder.LITTLE_ENDIAN);
 		copyTo(b);
 		return b.flip();

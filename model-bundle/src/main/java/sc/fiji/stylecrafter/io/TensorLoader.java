@@ -13,9 +13,9 @@ import ai.djl.ndarray.types.Shape;
  * copy of the whole file), is converted to the requested dtype and device by libtorch, and ends up owned by the
  * given manager.
  */
-public final class NDArrays {
+public final class TensorLoader {
 
-	private NDArrays() {}
+	private TensorLoader() {}
 
 	/** The DJL type of a stored dtype. */
 	public static DataType djlType(TensorDType t) {
@@ -37,15 +37,39 @@ public final class NDArrays {
 	/**
 	 * Reads {@code t} into a new array on {@code manager}'s device.
 	 *
-	 * @param target the dtype of the result, or {@code null} to keep the stored one
+	 * <p>DJL 0.36's PyTorch engine aborts the whole process (a C++ {@code terminate}) when it creates or converts to
+	 * bfloat16 or int16 tensors. Such tensors are therefore widened exactly on the Java side (bfloat16 to float32,
+	 * int16 to int32), and those two types are refused as targets.
+	 *
+	 * @param target the dtype of the result, or {@code null} to keep the stored one (widened as above)
+	 * @throws IllegalArgumentException for a bfloat16 or int16 target
 	 */
 	public static NDArray load(StoredTensor t, NDManager manager, DataType target) {
-		DataType stored = djlType(t.dtype());
+		if (target == DataType.BFLOAT16 || target == DataType.INT16) {
+			throw new IllegalArgumentException(target + " tensors are not supported: DJL 0.36 (PyTorch engine) aborts the process when "
+				+ "creating them; use float32 or float16");
+		}
 		Shape shape = new Shape(t.shape());
-		ByteBuffer buf = manager.allocateDirect(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-		t.copyTo(buf);
-		buf.flip();
-		DataType want = target == null ? stored : target;
+		DataType stored;
+		ByteBuffer buf;
+		if (t.dtype() == TensorDType.BFLOAT16 || t.dtype() == TensorDType.INT16) {
+			boolean bf = t.dtype() == TensorDType.BFLOAT16;
+			stored = bf ? DataType.FLOAT32 : DataType.INT32;
+			float[] f = t.toFloatArray(); // exact for both
+			buf = manager.allocateDirect(Math.multiplyExact(f.length, 4)).order(ByteOrder.LITTLE_ENDIAN);
+			for (float v : f) {
+				if (bf) buf.putFloat(v);
+				else buf.putInt((int) v);
+			}
+			buf.flip();
+		}
+		else {
+			stored = djlType(t.dtype());
+			buf = manager.allocateDirect(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+			t.copyTo(buf);
+			buf.flip();
+		}
+		DataType want = target != null ? target : stored;
 		try (NDManager scratch = manager.newSubManager(ai.djl.Device.cpu())) {
 			// created over our buffer on the CPU; the conversion below makes a tensor libtorch owns
 			NDArray raw = scratch.create(buf, shape, stored);
