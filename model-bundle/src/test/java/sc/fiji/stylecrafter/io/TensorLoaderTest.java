@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 
 import org.junit.jupiter.api.Test;
 
-class NDArraysTest {
+class TensorLoaderTest {
 
 	@Test
 	void loadsEveryDtypeWithItsValuesOntoTheManager() throws IOException {
