@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
- * The {@code stylecrafter} command line. Subcommands: {@code inspect}. Exit codes: 0 success, 1 the work failed
+ * The {@code stylecrafter} command line. Subcommands: {@code inspect}, {@code bench-load} (a benchmark). Exit codes: 0 success, 1 the work failed
  * (one-line reason on standard error), 2 bad arguments.
  */
 public final class Main {
@@ -18,14 +18,15 @@ public final class Main {
 	/** Runs a subcommand and returns its exit code; never calls {@code System.exit}. */
 	public static int run(String[] args, PrintStream out, PrintStream err) {
 		if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-			err.println("usage: stylecrafter inspect [--prefix P] FILE");
+			err.println("usage: stylecrafter inspect [--prefix P] FILE | stylecrafter bench-load FILE");
 			return args.length == 0 ? 2 : 0;
 		}
 		String[] rest = Arrays.copyOfRange(args, 1, args.length);
 		switch (args[0]) {
 			case "inspect": return InspectCommand.run(rest, out, err);
+			case "bench-load": return BenchLoadCommand.run(rest, out, err);
 			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: inspect");
+				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: inspect, bench-load");
 				return 2;
 		}
 	}
