@@ -71,10 +71,11 @@ public final class TensorLoader {
 		}
 		DataType want = target != null ? target : stored;
 		try (NDManager scratch = manager.newSubManager(ai.djl.Device.cpu())) {
-			// created over our buffer on the CPU; the conversion below makes a tensor libtorch owns
+			// DJL creates this tensor over our direct buffer (no copy) and .to(device) may alias it, so clone first:
+			// the clone is owned by libtorch and outlives the buffer.
 			NDArray raw = scratch.create(buf, shape, stored);
-			NDArray out = raw.toDevice(manager.getDevice(), true).toType(want, false);
-			if (out == raw) out = raw.duplicate();
+			NDArray owned = raw.duplicate();
+			NDArray out = owned.toDevice(manager.getDevice(), false).toType(want, false);
 			out.attach(manager);
 			return out;
 		}

@@ -1,0 +1,67 @@
+package sc.fiji.stylecrafter.model;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import sc.fiji.stylecrafter.io.Checkpoint;
+import sc.fiji.stylecrafter.io.StoredTensor;
+import sc.fiji.stylecrafter.io.TensorMaps;
+
+/**
+ * The one place that knows where each network's weights lie in the official files and which file wins (PITFALLS
+ * 1-5). Each method returns a flat key view relative to the network, in the official loading order: later sources
+ * replace earlier ones key by key.
+ */
+public final class CheckpointKeyMap {
+
+	/** Prefix of the Lightning checkpoint's state dict in {@code model.ckpt}. */
+	public static final String STATE_DICT = "state_dict";
+	public static final String UNET = STATE_DICT + ".model.diffusion_model";
+	public static final String VAE = STATE_DICT + ".first_stage_model";
+	public static final String TEXT = STATE_DICT + ".cond_stage_model.model";
+	public static final String VISUAL = "visual";
+
+	private CheckpointKeyMap() {}
+
+	/**
+	 * The text tower: built from {@code open_clip_pytorch_model.bin} (everything but {@code visual.*}), then
+	 * {@code model.ckpt}'s {@code cond_stage_model.model.*} loaded over it (PITFALLS 1).
+	 */
+	public static SortedMap<String, StoredTensor> textEncoder(Checkpoint openClipBin, Checkpoint modelCkpt) {
+		SortedMap<String, StoredTensor> out = new TreeMap<>();
+		for (Map.Entry<String, StoredTensor> e : openClipBin.tensors().entrySet()) {
+			if (!e.getKey().startsWith(VISUAL + ".")) out.put(e.getKey(), e.getValue());
+		}
+		out.putAll(TensorMaps.stripPrefix(modelCkpt.tensors(), TEXT));
+		return Collections.unmodifiableSortedMap(out);
+	}
+
+	/** The style image encoder: {@code visual.*} of {@code open_clip_pytorch_model.bin} only (PITFALLS 2). */
+	public static SortedMap<String, StoredTensor> visionEncoder(Checkpoint openClipBin) {
+		return TensorMaps.stripPrefix(openClipBin.tensors(), VISUAL);
+	}
+
+	/**
+	 * The UNet: {@code model.ckpt}'s {@code model.diffusion_model.*}, then, in video mode, every module of
+	 * {@code temporal_v1_1.pth} ({@code <module path> -> <param>}) over it (PITFALLS 3).
+	 *
+	 * @param temporal the temporal file, or {@code null} in image mode
+	 */
+	public static SortedMap<String, StoredTensor> unet(Checkpoint modelCkpt, Checkpoint temporal) {
+		SortedMap<String, StoredTensor> out = new TreeMap<>(TensorMaps.stripPrefix(modelCkpt.tensors(), UNET));
+		if (temporal != null) out.putAll(temporal.tensors()); // keys flatten to "<module path>.<param>"
+		return Collections.unmodifiableSortedMap(out);
+	}
+
+	/** The autoencoder: {@code model.ckpt}'s {@code first_stage_model.*}. */
+	public static SortedMap<String, StoredTensor> vae(Checkpoint modelCkpt) {
+		return TensorMaps.stripPrefix(modelCkpt.tensors(), VAE);
+	}
+
+	/** The style adapter: all of {@code adapter_v1.pth} (PITFALLS 4). */
+	public static SortedMap<String, StoredTensor> adapter(Checkpoint adapterPth) {
+		return adapterPth.tensors();
+	}
+}
