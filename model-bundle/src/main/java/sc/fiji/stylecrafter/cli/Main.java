@@ -25,8 +25,9 @@ public final class Main {
 		switch (args[0]) {
 			case "inspect": return InspectCommand.run(rest, out, err);
 			case "bench-load": return BenchLoadCommand.run(rest, out, err);
+			case "bench-encoders": return BenchEncodersCommand.run(rest, out, err);
 			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: inspect, bench-load");
+				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: inspect, bench-load, bench-encoders");
 				return 2;
 		}
 	}

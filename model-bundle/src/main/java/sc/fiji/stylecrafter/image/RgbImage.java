@@ -37,9 +37,27 @@ public record RgbImage(int width, int height, byte[] rgb) {
 		return fromBufferedImage(img);
 	}
 
+	/**
+	 * Converts a decoded image. Gray images keep their values (8-bit as is, 16-bit scaled to 8-bit by 255/65535) and
+	 * are replicated to three channels; colour images go through their colour model to sRGB; alpha is dropped.
+	 */
 	public static RgbImage fromBufferedImage(BufferedImage img) {
 		int w = img.getWidth(), h = img.getHeight();
 		byte[] out = new byte[w * h * 3];
+		if (img.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
+			// Java would apply a linear-gray to sRGB curve here; PIL (and Fiji) keep the gray values.
+			java.awt.image.Raster r = img.getRaster();
+			int bits = img.getColorModel().getComponentSize(0);
+			double max = (1L << bits) - 1;
+			for (int y = 0; y < h; y++) {
+				for (int x = 0; x < w; x++) {
+					int v = bits == 8 ? r.getSample(x, y, 0) : (int) Math.round(r.getSample(x, y, 0) * 255.0 / max);
+					int i = (y * w + x) * 3;
+					out[i] = out[i + 1] = out[i + 2] = (byte) v;
+				}
+			}
+			return new RgbImage(w, h, out);
+		}
 		int[] row = new int[w];
 		for (int y = 0; y < h; y++) {
 			img.getRGB(0, y, w, 1, row, 0, w); // sRGB, alpha ignored below

@@ -68,6 +68,12 @@ class ClipEncodersGoldenTest {
 				double err = Compare.relativeError(out.toFloatArray(), want.floats());
 				System.out.printf("style_tokens: relative error %.3g%n", err);
 				assertTrue(err < 1e-4, "style tokens relative error " + err);
+				// several references: the same tokens, concatenated along the token axis in order
+				List<RgbImage> refs = new ArrayList<>();
+				for (int i = 0; i < n; i++) refs.add(RgbImage.read(g.dir.resolve("style_" + i + ".png")));
+				NDArray multi = new StyleImageEncoder(enc).encode(refs, scope, ai.djl.Device.cpu(), DataType.FLOAT32);
+				assertArrayEquals(new long[] { 1, n * want.shape()[1], want.shape()[2] }, multi.getShape().getShape());
+				assertArrayEquals(out.toFloatArray(), multi.toFloatArray(), 0f);
 			}
 		}
 	}
