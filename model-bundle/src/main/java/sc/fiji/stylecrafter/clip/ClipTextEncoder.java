@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.nn.LayerNorm;
+import sc.fiji.stylecrafter.nn.ResidualAttentionBlock;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /**

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 
 import sc.fiji.stylecrafter.nn.LayerNorm;
+import sc.fiji.stylecrafter.nn.ResidualAttentionBlock;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /**

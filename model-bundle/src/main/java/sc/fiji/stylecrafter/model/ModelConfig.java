@@ -12,15 +12,18 @@ import com.google.gson.JsonParser;
 
 import sc.fiji.stylecrafter.clip.ClipTextConfig;
 import sc.fiji.stylecrafter.clip.ClipVisionConfig;
+import sc.fiji.stylecrafter.adapter.AdapterConfig;
+import sc.fiji.stylecrafter.unet.UNetConfig;
 
 /**
  * Architecture sizes of the whole model: the official full sizes by default, or those of a {@code config.json} in the
  * format of the golden folders (keys {@code open_clip_arch.text_cfg}, {@code open_clip_arch.vision_cfg}, ...). A
  * missing key keeps its full-size value.
  */
-public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision) {
+public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision, UNetConfig unet, AdapterConfig adapter) {
 
-	public static final ModelConfig FULL_SIZE = new ModelConfig(ClipTextConfig.VIT_H_14, ClipVisionConfig.VIT_H_14);
+	public static final ModelConfig FULL_SIZE = new ModelConfig(ClipTextConfig.VIT_H_14, ClipVisionConfig.VIT_H_14, UNetConfig.FULL_SIZE,
+		AdapterConfig.FULL_SIZE);
 
 	/** Reads {@code config.json}; the full-size config when the file does not exist. */
 	public static ModelConfig read(Path configJson) throws IOException {
@@ -41,7 +44,18 @@ public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision) {
 			ClipVisionConfig dv = ClipVisionConfig.VIT_H_14;
 			ClipVisionConfig vision = new ClipVisionConfig(i(v, "image_size", dv.imageSize()), i(v, "patch_size", dv.patchSize()),
 				i(v, "width", dv.width()), i(v, "layers", dv.layers()), i(v, "head_width", dv.headWidth()));
-			return new ModelConfig(text, vision);
+			JsonObject u = obj(root, "unet");
+			UNetConfig du = UNetConfig.FULL_SIZE;
+			UNetConfig unet = new UNetConfig(i(u, "in_channels", du.inChannels()), i(u, "out_channels", du.outChannels()),
+				i(u, "model_channels", du.modelChannels()), ints(u, "channel_mult", du.channelMult()), i(u, "num_res_blocks", du.numResBlocks()),
+				ints(u, "attention_resolutions", du.attentionResolutions()), i(u, "num_head_channels", du.numHeadChannels()),
+				i(u, "context_dim", du.contextDim()), i(u, "temporal_length", du.temporalLength()));
+			JsonObject a = obj(root, "adapter");
+			AdapterConfig da = AdapterConfig.FULL_SIZE;
+			AdapterConfig adapter = new AdapterConfig(i(a, "style_in_dim", da.styleInDim()), i(a, "out_dim", da.outDim()), i(a, "style_heads", da.styleHeads()),
+				i(a, "style_tokens", da.styleTokens()), i(a, "style_layers", da.styleLayers()), i(a, "scale_in_dim", da.scaleInDim()),
+				i(a, "scale_heads", da.scaleHeads()), i(a, "scale_tokens", da.scaleTokens()), i(a, "scale_layers", da.scaleLayers()));
+			return new ModelConfig(text, vision, unet, adapter);
 		}
 		catch (IllegalArgumentException | ClassCastException | IllegalStateException e) {
 			throw new IOException(configJson + ": " + e.getMessage(), e);
@@ -51,6 +65,14 @@ public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision) {
 	static JsonObject obj(JsonObject o, String key) {
 		JsonElement e = o == null ? null : o.get(key);
 		return e != null && e.isJsonObject() ? e.getAsJsonObject() : null;
+	}
+
+	static java.util.List<Integer> ints(JsonObject o, String key, java.util.List<Integer> dflt) {
+		JsonElement e = o == null ? null : o.get(key);
+		if (e == null || e.isJsonNull()) return dflt;
+		java.util.List<Integer> out = new java.util.ArrayList<>();
+		for (JsonElement x : e.getAsJsonArray()) out.add(x.getAsInt());
+		return out;
 	}
 
 	static int i(JsonObject o, String key, int dflt) {

@@ -1,20 +1,17 @@
-package sc.fiji.stylecrafter.clip;
+package sc.fiji.stylecrafter.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 
-import sc.fiji.stylecrafter.nn.Attention;
-import sc.fiji.stylecrafter.nn.LayerNorm;
-import sc.fiji.stylecrafter.nn.Linear;
-import sc.fiji.stylecrafter.nn.Weights;
 
 /**
  * Ports {@code open_clip.transformer.ResidualAttentionBlock}: {@code x + attn(ln_1(x))}, then
  * {@code x + mlp(ln_2(x))} with {@code mlp = c_fc, GELU (exact), c_proj}; attention is {@code nn.MultiheadAttention}
- * with a fused {@code in_proj}. No layer scale (ViT-H/14 has none).
+ * with a fused {@code in_proj}. No layer scale (ViT-H/14 has none). Also the block of StyleCrafter's
+ * {@code arch_transformer.Transformer} (the adapter's Q-Former and scale predictor), which has the same keys and maths.
  */
-final class ResidualAttentionBlock {
+public final class ResidualAttentionBlock {
 
 	private final LayerNorm ln1;
 	private final Linear inProj;
@@ -25,7 +22,7 @@ final class ResidualAttentionBlock {
 	private final int heads;
 	private final float scale;
 
-	ResidualAttentionBlock(Weights w, int width, int heads) {
+	public ResidualAttentionBlock(Weights w, int width, int heads) {
 		this.heads = heads;
 		this.scale = (float) (1.0 / Math.sqrt(width / heads));
 		ln1 = new LayerNorm(w.sub("ln_1"), width);
@@ -39,7 +36,7 @@ final class ResidualAttentionBlock {
 	}
 
 	/** {@code [B, L, W] -> [B, L, W]}; {@code mask} is additive {@code [L, L]} or {@code null}. */
-	NDArray forward(NDArray x, NDArray mask) {
+	public NDArray forward(NDArray x, NDArray mask) {
 		NDList qkv = inProj.forward(ln1.forward(x)).split(3, 2); // 3 x [B, L, W]
 		NDArray q = Attention.splitHeads(qkv.get(0), heads); // [B, H, L, D]
 		NDArray k = Attention.splitHeads(qkv.get(1), heads);

@@ -1,0 +1,36 @@
+package sc.fiji.stylecrafter.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+import sc.fiji.stylecrafter.nn.GroupNorm;
+import sc.fiji.stylecrafter.nn.Linear;
+import sc.fiji.stylecrafter.nn.Weights;
+
+/**
+ * Ports {@code SpatialTransformer} with {@code use_linear=True}, depth 1: GroupNorm (eps 1e-6), {@code proj_in},
+ * one {@link BasicTransformerBlock} over the {@code h*w} tokens of each frame, {@code proj_out}, residual.
+ */
+final class SpatialTransformer {
+
+	private final GroupNorm norm;
+	private final Linear projIn;
+	private final BasicTransformerBlock block;
+	private final Linear projOut;
+
+	SpatialTransformer(Weights w, long channels, int heads, int headDim, long contextDim, Weights style, int layerIndex, int textTokens) {
+		long inner = (long) heads * headDim;
+		norm = new GroupNorm(w.sub("norm"), UNetConfig.GROUPS, channels, 1e-6f, false);
+		projIn = new Linear(w.sub("proj_in"), channels, inner, true);
+		block = BasicTransformerBlock.spatial(w.sub("transformer_blocks.0"), inner, heads, headDim, contextDim, style, layerIndex, textTokens);
+		projOut = new Linear(w.sub("proj_out"), inner, channels, true);
+	}
+
+	/** {@code [N, C, H, W]} with context {@code [N, L, D]} -> {@code [N, C, H, W]}. */
+	NDArray forward(NDArray x, NDArray context, NDArray scales, float styleWeight) {
+		Shape s = x.getShape();
+		NDArray h = norm.forward(x).reshape(s.get(0), s.get(1), -1).transpose(0, 2, 1); // b c h w -> b (h w) c
+		h = projOut.forward(block.forward(projIn.forward(h), context, scales, styleWeight));
+		return h.transpose(0, 2, 1).reshape(s).add(x); // b (h w) c -> b c h w
+	}
+}

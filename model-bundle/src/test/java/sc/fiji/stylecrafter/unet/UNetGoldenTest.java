@@ -1,0 +1,68 @@
+package sc.fiji.stylecrafter.unet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+
+import org.junit.jupiter.api.Test;
+
+import sc.fiji.stylecrafter.model.CheckpointKeyMap;
+import sc.fiji.stylecrafter.nn.Weights;
+import sc.fiji.stylecrafter.testing.Compare;
+import sc.fiji.stylecrafter.testing.Golden;
+
+/** One UNet call in video mode (with and without style) and in image mode, inputs and outputs from the golden folder. */
+class UNetGoldenTest {
+
+	private static void check(String name, NDArray got, Golden g) {
+		var want = g.npy(name);
+		assertArrayEquals(want.shape(), got.getShape().getShape(), name);
+		double err = Compare.relativeError(got.toFloatArray(), want.floats());
+		System.out.printf("%s: relative error %.3g%n", name, err);
+		assertTrue(err < 1e-4, name + " relative error " + err);
+	}
+
+	private static float[] timesteps(Golden g) {
+		return g.npy("unet_video_t.npy").floats();
+	}
+
+	@Test
+	void videoModeWithAndWithoutStyle() throws IOException {
+		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
+			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, 77);
+			assertTrue(unet.styleLayers() == 16, "dual cross-attention layers: " + unet.styleLayers());
+			try (NDManager scope = model.newSubManager()) {
+				NDArray x = g.array("unet_video_x.npy", scope);
+				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
+				NDArray style = g.array("adapter_context_single.npy", scope);
+				NDArray scales = g.array("scales_single.npy", scope);
+				NDArray ctx = NDArrays.concat(new NDList(text, style), 1);
+				check("unet_video_eps_text_style.npy", unet.forward(x, timesteps(g), ctx, scales, 1f), g);
+				check("unet_video_eps_text.npy", unet.forward(x, timesteps(g), text, null, 1f), g);
+			}
+		}
+	}
+
+	@Test
+	void imageModeRunsNoTemporalLayers() throws IOException {
+		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
+			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, null), model, DataType.FLOAT32, "unet"),
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), false, 77);
+			try (NDManager scope = model.newSubManager()) {
+				NDArray x = g.array("unet_image_x.npy", scope);
+				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
+				NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
+				check("unet_image_eps_text_style.npy", unet.forward(x, timesteps(g), ctx, g.array("scales_single.npy", scope), 1f), g);
+			}
+		}
+	}
+}
