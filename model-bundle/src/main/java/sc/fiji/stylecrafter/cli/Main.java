@@ -26,8 +26,9 @@ public final class Main {
 			case "inspect": return InspectCommand.run(rest, out, err);
 			case "bench-load": return BenchLoadCommand.run(rest, out, err);
 			case "bench-encoders": return BenchEncodersCommand.run(rest, out, err);
+			case "bench-unet": return BenchUNetCommand.run(rest, out, err);
 			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: inspect, bench-load, bench-encoders");
+				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: inspect, bench-load, bench-encoders, bench-unet");
 				return 2;
 		}
 	}

@@ -26,6 +26,8 @@ public final class Attention {
 	 * @param mask additive mask broadcastable to {@code [B, H, Lq, Lk]}, or {@code null}
 	 */
 	public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, float scale, NDArray mask) {
+		Shape qs = q.getShape();
+		FlopCounter.add(4 * qs.get(0) * qs.get(1) * qs.get(2) * k.getShape().get(2) * qs.get(3));
 		NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2)); // [B, H, Lq, Lk]
 		if (mask != null) scores = scores.add(mask);
 		return scores.softmax(-1).matMul(v);

@@ -21,6 +21,7 @@ public final class Linear {
 
 	/** {@code [..., in] -> [..., out]}, allocated on {@code x}'s manager. */
 	public NDArray forward(NDArray x) {
+		FlopCounter.add(2 * x.getShape().size() * weight.getShape().get(0));
 		return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
 	}
 }

@@ -60,6 +60,7 @@ final class TemporalAttention {
 		NDArray q = Attention.splitHeads(toQ.forward(x), heads).reshape(n * heads, t, headDim); // (b h) t d
 		NDArray k = Attention.splitHeads(toK.forward(x), heads).reshape(n * heads, t, headDim);
 		NDArray v = Attention.splitHeads(toV.forward(x), heads).reshape(n * heads, t, headDim);
+		sc.fiji.stylecrafter.nn.FlopCounter.add(8L * n * heads * t * t * headDim); // qk, q k_rel, attn v, attn v_rel
 		NDArray sim = q.matMul(k.transpose(0, 2, 1)).mul(scale); // [BH, t, t]
 		NDArray k2 = relative(relK, t, scope); // [t, s, d]
 		NDArray sim2 = q.transpose(1, 0, 2).matMul(k2.transpose(0, 2, 1)).transpose(1, 0, 2).mul(scale); // b t d, t s d -> b t s

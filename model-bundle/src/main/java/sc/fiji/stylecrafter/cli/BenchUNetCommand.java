@@ -1,0 +1,75 @@
+package sc.fiji.stylecrafter.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import sc.fiji.stylecrafter.io.Checkpoint;
+import sc.fiji.stylecrafter.io.Checkpoints;
+import sc.fiji.stylecrafter.model.CheckpointKeyMap;
+import sc.fiji.stylecrafter.model.ModelConfig;
+import sc.fiji.stylecrafter.nn.FlopCounter;
+import sc.fiji.stylecrafter.nn.Weights;
+import sc.fiji.stylecrafter.unet.UNetConfig;
+import sc.fiji.stylecrafter.unet.UNetModel;
+
+/**
+ * {@code stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16] [cpu|gpu] [runs] [frames H W]}: a
+ * benchmark, not a test. Builds the UNet (with the style branch) from a model folder and times calls on random latents
+ * with style context and scales, reporting seconds, the FLOPs of the matrix products and convolutions, and GFLOP/s.
+ */
+final class BenchUNetCommand {
+
+	private BenchUNetCommand() {}
+
+	static int run(String[] args, PrintStream out, PrintStream err) {
+		if (args.length < 1) {
+			err.println("usage: stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16] [cpu|gpu] [runs] [frames H W]");
+			return 2;
+		}
+		Path dir = Path.of(args[0]);
+		boolean video = args.length < 2 || args[1].equals("video");
+		DataType dtype = args.length > 2 && args[2].equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
+		Device device = args.length > 3 && args[3].equals("gpu") ? Device.gpu() : Device.cpu();
+		int runs = args.length > 4 ? Integer.parseInt(args[4]) : 2;
+		try (Checkpoint ckpt = Checkpoints.open(dir.resolve("model.ckpt"));
+			Checkpoint adapterFile = Checkpoints.open(dir.resolve("adapter_v1.pth"));
+			Checkpoint temporal = video ? Checkpoints.open(dir.resolve("temporal_v1_1.pth")) : null;
+			NDManager model = NDManager.newBaseManager(device))
+		{
+			ModelConfig cfg = ModelConfig.read(dir.resolve("config.json"));
+			UNetConfig uc = cfg.unet();
+			long frames = video ? (args.length > 5 ? Long.parseLong(args[5]) : uc.temporalLength()) : 1;
+			long h = args.length > 6 ? Long.parseLong(args[6]) : video ? 40 : 64, w = args.length > 7 ? Long.parseLong(args[7]) : 64;
+			long t0 = System.nanoTime();
+			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(ckpt, temporal), model, dtype, "unet"),
+				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video, 77);
+			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", dtype, device, (System.nanoTime() - t0) / 1e9);
+			for (int i = 0; i < runs; i++) {
+				try (NDManager scope = model.newSubManager()) {
+					NDArray x = scope.randomNormal(new Shape(1, uc.inChannels(), frames, h, w)).toType(dtype, false);
+					NDArray ctx = scope.randomNormal(new Shape(1, 77 + cfg.adapter().styleTokens(), uc.contextDim())).toType(dtype, false);
+					NDArray scales = scope.randomUniform(-1, 1, new Shape(1, unet.styleLayers(), 1)).toType(dtype, false);
+					long a = System.nanoTime();
+					FlopCounter.Counted<float[]> r = FlopCounter.count(() -> unet.forward(x, new float[] { 501 }, ctx, scales, 1f).toType(DataType.FLOAT32, false)
+						.toFloatArray());
+					double s = (System.nanoTime() - a) / 1e9;
+					out.printf(Locale.ROOT, "run %d\tlatent 1x%dx%dx%dx%d\t%.2f s\t%.1f GFLOP\t%.1f GFLOP/s\tpeak RSS %.0f MB%n", i + 1, uc.inChannels(), frames, h, w, s,
+						r.flops() / 1e9, r.flops() / 1e9 / s, BenchLoadCommand.peakRssKb() / 1e3);
+				}
+			}
+			return 0;
+		}
+		catch (IOException | RuntimeException e) {
+			err.println("stylecrafter bench-unet: " + InspectCommand.oneLine(e.getMessage()));
+			return 1;
+		}
+	}
+}
