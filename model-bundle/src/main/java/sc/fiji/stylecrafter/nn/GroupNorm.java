@@ -10,16 +10,27 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class GroupNorm {
 
-	private final NDArray weight;
-	private final NDArray bias;
+	/** Weight and bias shaped {@code [1, C, 1, 1]} and {@code [1, C, 1, 1, 1]}, in the dtype the norm computes in. */
+	private final NDArray weight4;
+	private final NDArray bias4;
+	private final NDArray weight5;
+	private final NDArray bias5;
 	private final int groups;
 	private final float eps;
 	private final boolean float32Compute;
 
 	public GroupNorm(Weights w, int groups, long channels, float eps, boolean float32Compute) {
 		if (channels % groups != 0) throw new WeightException("GroupNorm: " + channels + " channels are not divisible into " + groups + " groups");
-		this.weight = w.get("weight", channels);
-		this.bias = w.get("bias", channels);
+		NDArray weight = w.get("weight", channels), bias = w.get("bias", channels);
+		if (float32Compute) {
+			weight = weight.toType(DataType.FLOAT32, false);
+			bias = bias.toType(DataType.FLOAT32, false);
+		}
+		// shaped once on the model's manager: per-call reshapes of a weight would land there too
+		this.weight4 = weight.reshape(1, channels, 1, 1);
+		this.bias4 = bias.reshape(1, channels, 1, 1);
+		this.weight5 = weight.reshape(1, channels, 1, 1, 1);
+		this.bias5 = bias.reshape(1, channels, 1, 1, 1);
 		this.groups = groups;
 		this.eps = eps;
 		this.float32Compute = float32Compute;
@@ -34,11 +45,9 @@ public final class GroupNorm {
 		NDArray centered = g.sub(mean);
 		NDArray var = centered.square().mean(new int[] { 2 }, true); // biased, as torch
 		NDArray y = centered.div(var.add(eps).sqrt()).reshape(s);
-		long[] affine = new long[s.dimension()];
-		java.util.Arrays.fill(affine, 1);
-		affine[1] = s.get(1);
-		Shape as = new Shape(affine); // [1, C, 1, ...]
-		y = y.mul(weight.reshape(as).toType(y.getDataType(), false)).add(bias.reshape(as).toType(y.getDataType(), false));
+		if (s.dimension() == 4) y = y.mul(weight4).add(bias4);
+		else if (s.dimension() == 5) y = y.mul(weight5).add(bias5);
+		else throw new IllegalArgumentException("GroupNorm takes 4-d or 5-d input, got " + s);
 		return y.getDataType() == in ? y : y.toType(in, false);
 	}
 }

@@ -15,6 +15,7 @@ import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Conv2d;
 import sc.fiji.stylecrafter.nn.GroupNorm;
 import sc.fiji.stylecrafter.nn.Linear;
+import sc.fiji.stylecrafter.nn.Scopes;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /**
@@ -167,17 +168,18 @@ public final class UNetModel {
 		Step s = new Step(emb, ctx, sc, styleWeight, b);
 		NDArray h = x.transpose(0, 2, 1, 3, 4).reshape(b * t, xs.get(1), xs.get(3), xs.get(4)); // b c t h w -> (b t) c h w
 		Deque<NDArray> hs = new ArrayDeque<>();
+		// every layer runs in its own scope: only the activations the skip connections need stay alive
 		for (int id = 0; id < inputBlocks.size(); id++) {
-			for (Layer l : inputBlocks.get(id)) h = l.forward(h, s);
-			if (id == 0 && initAttn != null) h = initAttn.forward(h, b);
+			for (Layer l : inputBlocks.get(id)) h = Scopes.run(h, in -> l.forward(in, s));
+			if (id == 0 && initAttn != null) h = Scopes.run(h, in -> initAttn.forward(in, b));
 			hs.push(h);
 		}
-		for (Layer l : middleBlock) h = l.forward(h, s);
+		for (Layer l : middleBlock) h = Scopes.run(h, in -> l.forward(in, s));
 		for (List<Layer> block : outputBlocks) {
 			h = NDArrays.concat(new NDList(h, hs.pop()), 1);
-			for (Layer l : block) h = l.forward(h, s);
+			for (Layer l : block) h = Scopes.run(h, in -> l.forward(in, s));
 		}
-		NDArray y = outConv.forward(Activations.silu(outNorm.forward(h))); // [(b t), c, h, w]
+		NDArray y = Scopes.run(h, in -> outConv.forward(Activations.silu(outNorm.forward(in)))); // [(b t), c, h, w]
 		return y.reshape(b, t, config.outChannels(), xs.get(3), xs.get(4)).transpose(0, 2, 1, 3, 4); // -> b c t h w
 	}
 }

@@ -1,0 +1,62 @@
+package sc.fiji.stylecrafter.unet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+
+import org.junit.jupiter.api.Test;
+
+import sc.fiji.stylecrafter.model.CheckpointKeyMap;
+import sc.fiji.stylecrafter.nn.Weights;
+import sc.fiji.stylecrafter.testing.Golden;
+
+/**
+ * 200 UNet calls on the tiny model: the model's manager does not grow and the process's resident memory (VmRSS of
+ * /proc/self/status, which counts libtorch's native allocations too) stays flat after a warm-up.
+ */
+class UNetMemoryTest {
+
+	static long rssKb() throws IOException {
+		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+			if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+		}
+		throw new IllegalStateException("no VmRSS");
+	}
+
+	@Test
+	void twoHundredCallsKeepMemoryFlat() throws IOException {
+		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
+			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, 77);
+			int weights = model.getManagedArrays().size();
+			long warm = 0;
+			for (int i = 0; i < 200; i++) {
+				try (NDManager scope = model.newSubManager()) {
+					NDArray x = g.array("unet_video_x.npy", scope);
+					NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
+					NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
+					unet.forward(x, new float[] { 501 }, ctx, g.array("scales_single.npy", scope), 1f).toFloatArray();
+				}
+				if (i == 19) {
+					System.gc();
+					warm = rssKb();
+				}
+			}
+			System.gc();
+			long end = rssKb();
+			System.out.printf("UNet x200: RSS after 20 calls %d MB, after 200 calls %d MB%n", warm / 1024, end / 1024);
+			assertEquals(weights, model.getManagedArrays().size(), "model manager holds the weights only");
+			assertTrue(end - warm < 48 * 1024, "resident memory grew by " + (end - warm) / 1024 + " MB over 180 calls");
+		}
+	}
+}
