@@ -14,16 +14,17 @@ import sc.fiji.stylecrafter.clip.ClipTextConfig;
 import sc.fiji.stylecrafter.clip.ClipVisionConfig;
 import sc.fiji.stylecrafter.adapter.AdapterConfig;
 import sc.fiji.stylecrafter.unet.UNetConfig;
+import sc.fiji.stylecrafter.vae.VaeConfig;
 
 /**
  * Architecture sizes of the whole model: the official full sizes by default, or those of a {@code config.json} in the
  * format of the golden folders (keys {@code open_clip_arch.text_cfg}, {@code open_clip_arch.vision_cfg}, ...). A
  * missing key keeps its full-size value.
  */
-public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision, UNetConfig unet, AdapterConfig adapter) {
+public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision, UNetConfig unet, AdapterConfig adapter, VaeConfig vae) {
 
 	public static final ModelConfig FULL_SIZE = new ModelConfig(ClipTextConfig.VIT_H_14, ClipVisionConfig.VIT_H_14, UNetConfig.FULL_SIZE,
-		AdapterConfig.FULL_SIZE);
+		AdapterConfig.FULL_SIZE, VaeConfig.FULL_SIZE);
 
 	/** Reads {@code config.json}; the full-size config when the file does not exist. */
 	public static ModelConfig read(Path configJson) throws IOException {
@@ -55,7 +56,11 @@ public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision, UNetConf
 			AdapterConfig adapter = new AdapterConfig(i(a, "style_in_dim", da.styleInDim()), i(a, "out_dim", da.outDim()), i(a, "style_heads", da.styleHeads()),
 				i(a, "style_tokens", da.styleTokens()), i(a, "style_layers", da.styleLayers()), i(a, "scale_in_dim", da.scaleInDim()),
 				i(a, "scale_heads", da.scaleHeads()), i(a, "scale_tokens", da.scaleTokens()), i(a, "scale_layers", da.scaleLayers()));
-			return new ModelConfig(text, vision, unet, adapter);
+			JsonObject e = obj(root, "vae");
+			VaeConfig dv2 = VaeConfig.FULL_SIZE;
+			VaeConfig vae = new VaeConfig(i(e, "ch", dv2.ch()), ints(e, "ch_mult", dv2.chMult()), i(e, "num_res_blocks", dv2.numResBlocks()),
+				i(e, "z_channels", dv2.zChannels()), dv2.outCh(), dv2.scaleFactor());
+			return new ModelConfig(text, vision, unet, adapter, vae);
 		}
 		catch (IllegalArgumentException | ClassCastException | IllegalStateException e) {
 			throw new IOException(configJson + ": " + e.getMessage(), e);

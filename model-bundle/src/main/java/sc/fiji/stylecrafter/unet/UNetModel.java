@@ -22,7 +22,7 @@ import sc.fiji.stylecrafter.nn.Weights;
  * Ports {@code UNetModel} (video mode) and {@code UNet2DModel} (image mode) of lvdm/modules/networks/openaimodel3d.py
  * with StyleCrafter's dual cross-attention in the 16 spatial transformers. Frames are folded into the batch
  * ({@code b c t h w -> (b t) c h w}) everywhere except inside the temporal transformers; in image mode the temporal
- * layers, {@code init_attn} included, are not built and not run.
+ * layers, {@code init_attn} included, are not run (and not built when the model is made for images only).
  *
  * <p>Weights: the UNet keys ({@code input_blocks.*}, {@code init_attn.*}, ...) and, for the style branch, the
  * adapter's {@code kv_attn_layers.<path with _>.*}.
@@ -34,8 +34,17 @@ public final class UNetModel {
 		NDArray forward(NDArray h, Step s);
 	}
 
+	/** A temporal transformer: skipped in image mode. */
+	private record Temporal(TemporalTransformer t) implements Layer {
+
+		@Override
+		public NDArray forward(NDArray h, Step s) {
+			return s.temporal() ? t.forward(h, s.batch()) : h;
+		}
+	}
+
 	/** What one call passes to every layer. */
-	private record Step(NDArray emb, NDArray context, NDArray scales, float styleWeight, long batch) {}
+	private record Step(NDArray emb, NDArray context, NDArray scales, float styleWeight, long batch, boolean temporal) {}
 
 	private final UNetConfig config;
 	private final boolean video;
@@ -52,7 +61,8 @@ public final class UNetModel {
 	/**
 	 * @param w UNet weights (see {@code CheckpointKeyMap.unet})
 	 * @param adapter the adapter's weights for the style branch, or {@code null} for a UNet without style
-	 * @param video true for the video UNet (temporal layers), false for the image UNet
+	 * @param video true to build the temporal layers (a video UNet, which can also run in image mode), false for an
+	 *          image-only UNet
 	 * @param textTokens where the context splits into text and style tokens (77)
 	 */
 	public UNetModel(Weights w, Weights adapter, UNetConfig c, boolean video, int textTokens) {
@@ -125,10 +135,7 @@ public final class UNetModel {
 		SpatialTransformer st = new SpatialTransformer(w.sub(path + ".1"), ch, heads, config.numHeadChannels(), config.contextDim(), style,
 			styleLayers++, textTokens);
 		layers.add((h, s) -> st.forward(h, s.context(), s.scales(), s.styleWeight()));
-		if (video) {
-			TemporalTransformer tt = new TemporalTransformer(w.sub(path + ".2"), ch, heads, config.numHeadChannels(), config.temporalLength());
-			layers.add((h, s) -> tt.forward(h, s.batch()));
-		}
+		if (video) layers.add(new Temporal(new TemporalTransformer(w.sub(path + ".2"), ch, heads, config.numHeadChannels(), config.temporalLength())));
 		// image mode: the temporal transformer at "<path>.2" is in the checkpoint but is neither built nor run
 	}
 
@@ -156,22 +163,31 @@ public final class UNetModel {
 	 * @return {@code [b, outChannels, t, h, w]} on {@code x}'s manager
 	 */
 	public NDArray forward(NDArray x, float[] timesteps, NDArray context, NDArray scales, float styleWeight) {
+		return forward(x, timesteps, context, scales, styleWeight, video);
+	}
+
+	/**
+	 * As {@link #forward(NDArray, float[], NDArray, NDArray, float)}, choosing the mode: {@code temporal} true runs the
+	 * video UNet, false the image UNet (same weights, temporal layers skipped, one frame).
+	 */
+	public NDArray forward(NDArray x, float[] timesteps, NDArray context, NDArray scales, float styleWeight, boolean temporal) {
+		if (temporal && !video) throw new IllegalStateException("this UNet was built without temporal layers; it cannot run in video mode");
 		NDManager scope = x.getManager();
 		Shape xs = x.getShape();
 		long b = xs.get(0), t = xs.get(2);
 		if (timesteps.length != b) throw new IllegalArgumentException(timesteps.length + " timesteps for a batch of " + b);
-		if (!video && t != 1) throw new IllegalArgumentException("the image UNet takes one frame, got " + t);
+		if (!temporal && t != 1) throw new IllegalArgumentException("the image UNet takes one frame, got " + t);
 		NDArray tEmb = TimestepEmbedding.embed(timesteps, config.modelChannels(), scope).toDevice(x.getDevice(), false).toType(x.getDataType(), false);
 		NDArray emb = timeEmbed2.forward(Activations.silu(timeEmbed0.forward(tEmb))).repeat(0, t); // [(b t), E]
 		NDArray ctx = context.repeat(0, t); // [(b t), L, D]
 		NDArray sc = scales == null ? null : scales.repeat(0, t);
-		Step s = new Step(emb, ctx, sc, styleWeight, b);
+		Step s = new Step(emb, ctx, sc, styleWeight, b, temporal);
 		NDArray h = x.transpose(0, 2, 1, 3, 4).reshape(b * t, xs.get(1), xs.get(3), xs.get(4)); // b c t h w -> (b t) c h w
 		Deque<NDArray> hs = new ArrayDeque<>();
 		// every layer runs in its own scope: only the activations the skip connections need stay alive
 		for (int id = 0; id < inputBlocks.size(); id++) {
 			for (Layer l : inputBlocks.get(id)) h = Scopes.run(h, in -> l.forward(in, s));
-			if (id == 0 && initAttn != null) h = Scopes.run(h, in -> initAttn.forward(in, b));
+			if (id == 0 && initAttn != null && temporal) h = Scopes.run(h, in -> initAttn.forward(in, b));
 			hs.push(h);
 		}
 		for (Layer l : middleBlock) h = Scopes.run(h, in -> l.forward(in, s));

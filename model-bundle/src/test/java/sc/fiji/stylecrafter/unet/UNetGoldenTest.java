@@ -65,4 +65,18 @@ class UNetGoldenTest {
 			}
 		}
 	}
+
+	@Test
+	void videoUNetRunsImageModeBySkippingItsTemporalLayers() throws IOException {
+		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
+			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, 77);
+			try (NDManager scope = model.newSubManager()) {
+				NDArray x = g.array("unet_image_x.npy", scope);
+				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
+				NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
+				check("unet_image_eps_text_style.npy", unet.forward(x, timesteps(g), ctx, g.array("scales_single.npy", scope), 1f, false), g);
+			}
+		}
+	}
 }

@@ -1,0 +1,92 @@
+package sc.fiji.stylecrafter.pipeline;
+
+/**
+ * Everything that decides a generation besides the prompt and the style images, with the official defaults.
+ *
+ * @param mode video or image
+ * @param frames frames of a video (16); 1 for an image
+ * @param width width in pixels, a multiple of 8 (512)
+ * @param height height in pixels, a multiple of 8 (320 for video, 512 for image)
+ * @param steps DDIM steps (50)
+ * @param eta DDIM eta (1.0: fresh noise every step)
+ * @param textGuidance text guidance scale (15.0 video, 6.0 image)
+ * @param styleGuidance style guidance scale (7.5 video), or {@code null} for the two-branch sampler (image)
+ * @param styleWeight the adapter's style weight (1.0)
+ * @param seed the seed of the noise (0 to 2^31-1)
+ */
+public record GenerationSettings(Mode mode, int frames, int width, int height, int steps, double eta, float textGuidance, Float styleGuidance,
+	float styleWeight, long seed)
+{
+
+	public static final long DEFAULT_SEED = 123;
+	public static final int MAX_SIDE = 2048;
+	public static final int MAX_FRAMES = 64;
+
+	public GenerationSettings {
+		if (mode == null) throw new IllegalArgumentException("mode must be video or image");
+		if (frames < 1 || frames > MAX_FRAMES) throw new IllegalArgumentException("frames " + frames + " is out of range; allowed: 1 to " + MAX_FRAMES);
+		if (mode == Mode.IMAGE && frames != 1) throw new IllegalArgumentException("an image has 1 frame, not " + frames);
+		checkSide("width", width);
+		checkSide("height", height);
+		if (steps < 1 || steps > 1000) throw new IllegalArgumentException("steps " + steps + " is out of range; allowed: 1 to 1000");
+		if (!(eta >= 0 && eta <= 10)) throw new IllegalArgumentException("eta " + eta + " is out of range; allowed: 0 to 10");
+		if (!Float.isFinite(textGuidance) || textGuidance < 0 || textGuidance > 100) {
+			throw new IllegalArgumentException("text guidance " + textGuidance + " is out of range; allowed: 0 to 100");
+		}
+		if (styleGuidance != null && (!Float.isFinite(styleGuidance) || styleGuidance < 0 || styleGuidance > 100)) {
+			throw new IllegalArgumentException("style guidance " + styleGuidance + " is out of range; allowed: 0 to 100");
+		}
+		if (!Float.isFinite(styleWeight) || styleWeight < 0 || styleWeight > 10) {
+			throw new IllegalArgumentException("style weight " + styleWeight + " is out of range; allowed: 0 to 10");
+		}
+		if (seed < 0 || seed > Integer.MAX_VALUE) throw new IllegalArgumentException("seed " + seed + " is out of range; allowed: 0 to " + Integer.MAX_VALUE);
+	}
+
+	private static void checkSide(String what, int v) {
+		if (v < 8 || v > MAX_SIDE || v % 8 != 0) {
+			throw new IllegalArgumentException(what + " " + v + " is not allowed; use a multiple of 8 from 8 to " + MAX_SIDE);
+		}
+	}
+
+	/** The official video defaults: 16 frames of 320x512, 50 steps, eta 1, text 15, style 7.5, weight 1. */
+	public static GenerationSettings video() {
+		return new GenerationSettings(Mode.VIDEO, 16, 512, 320, 50, 1.0, 15f, 7.5f, 1f, DEFAULT_SEED);
+	}
+
+	/** The official image defaults: 512x512, 50 steps, eta 1, text 6, no style guidance, weight 1. */
+	public static GenerationSettings image() {
+		return new GenerationSettings(Mode.IMAGE, 1, 512, 512, 50, 1.0, 6f, null, 1f, DEFAULT_SEED);
+	}
+
+	public static GenerationSettings defaults(Mode mode) {
+		return mode == Mode.VIDEO ? video() : image();
+	}
+
+	public GenerationSettings withFrames(int f) {
+		return new GenerationSettings(mode, f, width, height, steps, eta, textGuidance, styleGuidance, styleWeight, seed);
+	}
+
+	public GenerationSettings withSize(int w, int h) {
+		return new GenerationSettings(mode, frames, w, h, steps, eta, textGuidance, styleGuidance, styleWeight, seed);
+	}
+
+	public GenerationSettings withSteps(int s) {
+		return new GenerationSettings(mode, frames, width, height, s, eta, textGuidance, styleGuidance, styleWeight, seed);
+	}
+
+	public GenerationSettings withEta(double e) {
+		return new GenerationSettings(mode, frames, width, height, steps, e, textGuidance, styleGuidance, styleWeight, seed);
+	}
+
+	public GenerationSettings withGuidance(float text, Float style) {
+		return new GenerationSettings(mode, frames, width, height, steps, eta, text, style, styleWeight, seed);
+	}
+
+	public GenerationSettings withStyleWeight(float w) {
+		return new GenerationSettings(mode, frames, width, height, steps, eta, textGuidance, styleGuidance, w, seed);
+	}
+
+	public GenerationSettings withSeed(long s) {
+		return new GenerationSettings(mode, frames, width, height, steps, eta, textGuidance, styleGuidance, styleWeight, s);
+	}
+}

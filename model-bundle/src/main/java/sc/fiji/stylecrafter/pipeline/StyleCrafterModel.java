@@ -1,0 +1,206 @@
+package sc.fiji.stylecrafter.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+import sc.fiji.stylecrafter.adapter.StyleAdapter;
+import sc.fiji.stylecrafter.clip.ClipTextEncoder;
+import sc.fiji.stylecrafter.clip.ClipTokenizer;
+import sc.fiji.stylecrafter.clip.ClipVisionEncoder;
+import sc.fiji.stylecrafter.clip.StyleImageEncoder;
+import sc.fiji.stylecrafter.io.Checkpoint;
+import sc.fiji.stylecrafter.io.Checkpoints;
+import sc.fiji.stylecrafter.model.CheckpointKeyMap;
+import sc.fiji.stylecrafter.model.ModelConfig;
+import sc.fiji.stylecrafter.nn.Weights;
+import sc.fiji.stylecrafter.sched.DdimConfig;
+import sc.fiji.stylecrafter.unet.UNetModel;
+import sc.fiji.stylecrafter.vae.VaeDecoder;
+
+/**
+ * The whole StyleCrafter model, loaded once from a model folder onto one device in one precision: tokenizer, text and
+ * image encoders, style adapter, UNet (with its temporal layers, so it serves video and image mode) and VAE decoder.
+ * Owns the native memory of every weight; {@link #close()} frees it. Weight files are closed once loaded.
+ */
+public final class StyleCrafterModel implements AutoCloseable {
+
+	private static final System.Logger LOG = System.getLogger(StyleCrafterModel.class.getName());
+
+	/** The files a model folder must hold. */
+	public static final List<String> REQUIRED_FILES = List.of("model.ckpt", "adapter_v1.pth", "temporal_v1_1.pth", "open_clip_pytorch_model.bin");
+
+	private final Path folder;
+	private final Device device;
+	private final Precision precision;
+	private final NDManager manager;
+	final ModelConfig config;
+	final ClipTokenizer tokenizer;
+	final ClipTextEncoder textEncoder;
+	final StyleImageEncoder styleEncoder;
+	final StyleAdapter adapter;
+	final UNetModel unet;
+	final VaeDecoder vae;
+	final DdimConfig schedule = DdimConfig.STYLECRAFTER;
+
+	private StyleCrafterModel(Path folder, Device device, Precision precision, NDManager manager, ModelConfig config, ClipTokenizer tokenizer,
+		ClipTextEncoder textEncoder, StyleImageEncoder styleEncoder, StyleAdapter adapter, UNetModel unet, VaeDecoder vae)
+	{
+		this.folder = folder;
+		this.device = device;
+		this.precision = precision;
+		this.manager = manager;
+		this.config = config;
+		this.tokenizer = tokenizer;
+		this.textEncoder = textEncoder;
+		this.styleEncoder = styleEncoder;
+		this.adapter = adapter;
+		this.unet = unet;
+		this.vae = vae;
+	}
+
+	/**
+	 * Checks a model folder without loading anything heavy: every required file present, readable and a weight file
+	 * (its metadata parsed), the tokenizer vocabulary present, config.json (if any) valid.
+	 *
+	 * @return the problems found, one line each, empty if the folder is usable
+	 */
+	public static List<String> check(Path folder) {
+		List<String> problems = new ArrayList<>();
+		if (folder == null || !Files.isDirectory(folder)) {
+			problems.add("model folder " + folder + " does not exist or is not a folder");
+			return problems;
+		}
+		for (String name : REQUIRED_FILES) {
+			Path f = folder.resolve(name);
+			if (!Files.exists(f)) problems.add("missing " + name + " in " + folder);
+			else if (!Files.isReadable(f)) problems.add(name + " is not readable (check its permissions)");
+			else {
+				try (Checkpoint c = Checkpoints.open(f)) {
+					if (c.tensors().isEmpty()) problems.add(name + " holds no tensors");
+				}
+				catch (IOException | RuntimeException e) {
+					problems.add(name + ": " + e.getMessage());
+				}
+			}
+		}
+		try {
+			ClipTokenizer.load(folder);
+		}
+		catch (IOException | RuntimeException e) {
+			problems.add("tokenizer: " + e.getMessage());
+		}
+		try {
+			ModelConfig.read(folder.resolve("config.json"));
+		}
+		catch (IOException e) {
+			problems.add(e.getMessage());
+		}
+		return problems;
+	}
+
+	/** The device a user's choice means: "auto" takes the GPU when one is usable. */
+	public static Device device(String choice) {
+		int gpus = Engine.getInstance().getGpuCount();
+		switch (choice == null ? "auto" : choice.toLowerCase(java.util.Locale.ROOT)) {
+			case "auto": return gpus > 0 ? Device.gpu() : Device.cpu();
+			case "cpu": return Device.cpu();
+			case "gpu": case "cuda":
+				if (gpus == 0) {
+					throw new IllegalArgumentException("a GPU was asked for but none is usable (the PyTorch engine sees no CUDA device; "
+						+ "this build ships the CPU engine). Choose device cpu.");
+				}
+				return Device.gpu();
+			default: throw new IllegalArgumentException("device '" + choice + "' is not known; allowed: auto, cpu, gpu");
+		}
+	}
+
+	/**
+	 * Loads the model folder.
+	 *
+	 * @throws NoSuchFileException naming the first missing file, before any heavy work
+	 */
+	public static StyleCrafterModel load(Path folder, Device device, Precision precision) throws IOException {
+		if (precision == Precision.BFLOAT16) {
+			throw new IllegalArgumentException("precision bfloat16 is not supported yet: DJL 0.36's PyTorch engine aborts the process on bfloat16 "
+				+ "tensors. Use float32 or float16.");
+		}
+		if (precision == Precision.FLOAT16 && !device.isGpu()) {
+			LOG.log(System.Logger.Level.WARNING, "float16 on the CPU is much slower than float32");
+		}
+		for (String name : REQUIRED_FILES) {
+			Path f = folder.resolve(name);
+			if (!Files.isRegularFile(f)) throw new NoSuchFileException(f.toString(), null, "model file missing (see the README for the four files)");
+			if (!Files.isReadable(f)) throw new IOException(f + " is not readable (check its permissions)");
+		}
+		ClipTokenizer tokenizer = ClipTokenizer.load(folder);
+		ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
+		DataType dtype = precision.dataType();
+		NDManager manager = NDManager.newBaseManager(device);
+		try (Checkpoint ckpt = Checkpoints.open(folder.resolve("model.ckpt"));
+			Checkpoint clip = Checkpoints.open(folder.resolve("open_clip_pytorch_model.bin"));
+			Checkpoint adapterFile = Checkpoints.open(folder.resolve("adapter_v1.pth"));
+			Checkpoint temporal = Checkpoints.open(folder.resolve("temporal_v1_1.pth")))
+		{
+			Weights text = Weights.of(CheckpointKeyMap.textEncoder(clip, ckpt), manager, dtype, "text encoder (open_clip_pytorch_model.bin, then model.ckpt)");
+			Weights visual = Weights.of(CheckpointKeyMap.visionEncoder(clip), manager, dtype, "image encoder (open_clip_pytorch_model.bin visual.*)");
+			Weights adapterW = Weights.of(CheckpointKeyMap.adapter(adapterFile), manager, dtype, "adapter_v1.pth");
+			Weights unetW = Weights.of(CheckpointKeyMap.unet(ckpt, temporal), manager, dtype, "UNet (model.ckpt, then temporal_v1_1.pth)");
+			Weights vaeW = Weights.of(CheckpointKeyMap.vae(ckpt), manager, dtype, "VAE (model.ckpt first_stage_model.*)");
+			ClipTextEncoder textEncoder = new ClipTextEncoder(text, config.text());
+			StyleImageEncoder styleEncoder = new StyleImageEncoder(new ClipVisionEncoder(visual, config.vision()));
+			StyleAdapter adapter = new StyleAdapter(adapterW, config.adapter());
+			UNetModel unet = new UNetModel(unetW, adapterW, config.unet(), true, config.text().contextLength());
+			VaeDecoder vae = new VaeDecoder(vaeW, config.vae());
+			logUnused("text tower", text.unusedKeys());
+			logUnused("open_clip visual", visual.unusedKeys());
+			logUnused("adapter_v1.pth", adapterW.unusedKeys());
+			logUnused("UNet", unetW.unusedKeys());
+			logUnused("VAE (the encoder is not needed to generate)", vaeW.unusedKeys());
+			return new StyleCrafterModel(folder, device, precision, manager, config, tokenizer, textEncoder, styleEncoder, adapter, unet, vae);
+		}
+		catch (IOException | RuntimeException e) {
+			manager.close();
+			throw e;
+		}
+	}
+
+	private static void logUnused(String what, Set<String> keys) {
+		if (!keys.isEmpty()) LOG.log(System.Logger.Level.INFO, what + ": " + keys.size() + " weights not used: " + String.join(", ", keys));
+	}
+
+	public Path folder() {
+		return folder;
+	}
+
+	public Device device() {
+		return device;
+	}
+
+	public Precision precision() {
+		return precision;
+	}
+
+	public ModelConfig config() {
+		return config;
+	}
+
+	/** The model-level manager; each generation opens a sub-manager of it. */
+	NDManager manager() {
+		return manager;
+	}
+
+	@Override
+	public void close() {
+		manager.close();
+	}
+}

@@ -1,0 +1,140 @@
+package sc.fiji.stylecrafter.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.sched.DdimScheduler;
+import sc.fiji.stylecrafter.sched.Guidance;
+import sc.fiji.stylecrafter.sched.NoiseSource;
+
+/**
+ * From a prompt, style references and settings to frames: the numbered script of the official inference
+ * ({@code DDIMStyleSampler} with the StyleCrafter conditioning). Components come from a loaded
+ * {@link StyleCrafterModel}; nothing is created here but the per-run arrays, which live in a sub-manager closed when
+ * the run ends (or fails, or is cancelled). Runs on one model are serialised (the seeded noise uses libtorch's
+ * global generator).
+ */
+public final class StyleCrafterPipeline {
+
+	private final StyleCrafterModel model;
+
+	public StyleCrafterPipeline(StyleCrafterModel model) {
+		this.model = model;
+	}
+
+	/** A generation request. */
+	public record Request(String prompt, List<RgbImage> styles, GenerationSettings settings) {}
+
+	public GenerationResult generate(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents) {
+		synchronized (model) {
+			try {
+				return run(req, noise, progress == null ? ProgressListener.NONE : progress, cancel == null ? CancellationToken.NEVER : cancel,
+					recordLatents);
+			}
+			catch (EngineException e) {
+				throw translate(e, req.settings());
+			}
+		}
+	}
+
+	private GenerationResult run(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents) {
+		// 1. Check inputs.
+		GenerationSettings s = req.settings();
+		checkInputs(req);
+		boolean video = s.mode() == Mode.VIDEO;
+		DataType dtype = model.precision().dataType();
+		int down = model.config.vae().downsampling();
+		Shape latentShape = new Shape(1, model.config.unet().inChannels(), s.frames(), s.height() / down, s.width() / down);
+		try (NDManager run = model.manager().newSubManager()) {
+			progress.progress(0, s.steps(), "encoding");
+			// 2. Encode the prompt and the empty prompt (the unconditional branch, PITFALLS 19).
+			NDArray text = model.textEncoder.encode(model.tokenizer, List.of(req.prompt()), run); // [1, 77, D]
+			NDArray uncond = model.textEncoder.encode(model.tokenizer, List.of(""), run);
+			// 3. Encode the style references, concatenated along tokens (PITFALLS 8-10).
+			NDArray styleTokens = model.styleEncoder.encode(req.styles(), run, model.device(), dtype); // [1, n*257, W]
+			// 4. Style embeddings and per-layer scales (PITFALLS 11-12); the style travels appended to the text (15).
+			NDArray style = model.adapter.styleEmbeddings(styleTokens); // [1, 8, D]
+			NDArray scales = model.adapter.scales(style, text); // [1, 16, 1]
+			NDArray condStyle = NDArrays.concat(new NDList(text, style), 1);
+			// 5. Initial latent: the first draw of the noise stream.
+			NDArray x = noise.next(latentShape, run).toDevice(model.device(), false);
+			// 6. Timesteps.
+			DdimScheduler scheduler = new DdimScheduler(model.schedule);
+			scheduler.setTimesteps(s.steps(), s.eta());
+			int total = scheduler.steps();
+			List<float[]> latents = recordLatents ? new ArrayList<>() : null;
+			// 7. Denoising loop.
+			for (int i = 0; i < total; i++) {
+				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
+				float[] t = { scheduler.timestep(i) };
+				int step = i;
+				NDArray xi = x;
+				x = sc.fiji.stylecrafter.nn.Scopes.run(xi, cur -> {
+					NDArray in = cur.toType(dtype, false);
+					NDArray eps;
+					if (s.styleGuidance() != null) { // three branches (PITFALLS 17)
+						NDArray eTs = unet(in, t, condStyle, scales, s, video);
+						NDArray eT = unet(in, t, text, null, s, video);
+						NDArray e0 = unet(in, t, uncond, null, s, video);
+						eps = Guidance.withStyleScale(eTs, eT, e0, s.textGuidance(), s.styleGuidance());
+					}
+					else { // two branches (PITFALLS 18)
+						NDArray eTs = unet(in, t, condStyle, scales, s, video);
+						NDArray e0 = unet(in, t, uncond, null, s, video);
+						eps = Guidance.textOnly(eTs, e0, s.textGuidance());
+					}
+					NDArray z = noise.next(latentShape, cur.getManager()).toDevice(model.device(), false); // after the UNet calls
+					return scheduler.step(eps.toType(DataType.FLOAT32, false), step, cur, z).prevSample();
+				});
+				if (latents != null) latents.add(x.toFloatArray());
+				progress.progress(i + 1, total, "sampling");
+			}
+			// 8. Decode frame by frame (PITFALLS 22) and convert (PITFALLS 23).
+			progress.progress(total, total, "decoding");
+			NDArray frames = model.vae.decode(x.toType(dtype, false)).toType(DataType.FLOAT32, false); // [1, 3, t, H, W]
+			Shape fs = frames.getShape();
+			float[] values = frames.toFloatArray();
+			return new GenerationResult(req.prompt(), s, (int) fs.get(2), (int) fs.get(4), (int) fs.get(3), values, GenerationResult.toUint8(values),
+				latents);
+		}
+	}
+
+	private NDArray unet(NDArray x, float[] t, NDArray context, NDArray scales, GenerationSettings s, boolean video) {
+		return model.unet.forward(x, t, context, scales, s.styleWeight(), video);
+	}
+
+	private void checkInputs(Request req) {
+		if (req.prompt() == null || req.prompt().isBlank()) {
+			throw new IllegalArgumentException("the prompt is empty; describe what to show (the style comes from the images)");
+		}
+		if (req.styles() == null || req.styles().isEmpty()) throw new IllegalArgumentException("at least one style image is needed");
+		if (req.styles().size() > 16) throw new IllegalArgumentException(req.styles().size() + " style images given; allowed: 1 to 16");
+		GenerationSettings s = req.settings();
+		int down = model.config.vae().downsampling();
+		if (s.width() % down != 0 || s.height() % down != 0) {
+			throw new IllegalArgumentException("width and height must be multiples of " + down + ", got " + s.width() + "x" + s.height());
+		}
+		if (s.mode() == Mode.VIDEO && s.frames() > 4 * model.config.unet().temporalLength()) {
+			throw new IllegalArgumentException("frames " + s.frames() + " is too many for this model; allowed: 1 to " + 4 * model.config.unet().temporalLength()
+				+ " (trained on " + model.config.unet().temporalLength() + ")");
+		}
+	}
+
+	private static RuntimeException translate(EngineException e, GenerationSettings s) {
+		String m = String.valueOf(e.getMessage());
+		if (m.contains("out of memory") || m.contains("CUDA out of memory") || m.contains("DefaultCPUAllocator")) {
+			return new IllegalStateException("out of memory while generating " + s.frames() + " frame(s) of " + s.width() + "x" + s.height()
+				+ ". What fits better: fewer frames, a smaller size, or float16 precision on a GPU. (" + m.lines().findFirst().orElse("") + ")", e);
+		}
+		return e;
+	}
+}
