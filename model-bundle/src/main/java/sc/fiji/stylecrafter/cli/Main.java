@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
- * The {@code stylecrafter} command line. Subcommands: {@code inspect}, {@code bench-load} (a benchmark). Exit codes: 0 success, 1 the work failed
+ * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed
  * (one-line reason on standard error), 2 bad arguments.
  */
 public final class Main {
@@ -12,23 +12,29 @@ public final class Main {
 	private Main() {}
 
 	public static void main(String[] args) {
+		// weight-loading notes (unused keys) are INFO; show them with STYLECRAFTER_LOG=INFO
+		String level = System.getenv().getOrDefault("STYLECRAFTER_LOG", "WARNING");
+		java.util.logging.Logger.getLogger("sc.fiji.stylecrafter").setLevel(java.util.logging.Level.parse(level));
 		System.exit(run(args, System.out, System.err));
 	}
 
 	/** Runs a subcommand and returns its exit code; never calls {@code System.exit}. */
 	public static int run(String[] args, PrintStream out, PrintStream err) {
 		if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-			err.println("usage: stylecrafter inspect [--prefix P] FILE | stylecrafter bench-load FILE");
+			err.println(GenerateCommand.USAGE);
+			err.println("       stylecrafter inspect [--prefix P] FILE");
+			err.println("       stylecrafter bench-load FILE | bench-encoders DIR VOCAB | bench-unet DIR [video|image] ...");
 			return args.length == 0 ? 2 : 0;
 		}
 		String[] rest = Arrays.copyOfRange(args, 1, args.length);
 		switch (args[0]) {
 			case "inspect": return InspectCommand.run(rest, out, err);
+			case "generate": return GenerateCommand.run(rest, out, err);
 			case "bench-load": return BenchLoadCommand.run(rest, out, err);
 			case "bench-encoders": return BenchEncodersCommand.run(rest, out, err);
 			case "bench-unet": return BenchUNetCommand.run(rest, out, err);
 			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: inspect, bench-load, bench-encoders, bench-unet");
+				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, inspect, bench-load, bench-encoders, bench-unet");
 				return 2;
 		}
 	}

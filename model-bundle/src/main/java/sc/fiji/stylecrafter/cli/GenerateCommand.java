@@ -1,0 +1,171 @@
+package sc.fiji.stylecrafter.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import ai.djl.Device;
+
+import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.pipeline.FrameWriter;
+import sc.fiji.stylecrafter.pipeline.GenerationResult;
+import sc.fiji.stylecrafter.pipeline.GenerationSettings;
+import sc.fiji.stylecrafter.pipeline.Mode;
+import sc.fiji.stylecrafter.pipeline.Precision;
+import sc.fiji.stylecrafter.pipeline.ProgressListener;
+import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
+import sc.fiji.stylecrafter.sched.SeededNoise;
+
+/**
+ * {@code stylecrafter generate --models DIR --prompt TEXT --style IMAGE [--style IMAGE ...] [options] --out PATH}: one
+ * generation, written as a multi-page TIFF (or numbered PNGs in a folder) with a JSON sidecar.
+ */
+final class GenerateCommand {
+
+	static final String USAGE = "usage: stylecrafter generate --models DIR --prompt TEXT --style IMAGE [--style IMAGE ...] [--mode video|image] "
+		+ "[--seed N] [--steps N] [--frames N] [--width W --height H] [--text-guidance X] [--style-guidance X] [--style-weight X] [--eta X] "
+		+ "[--device auto|cpu|gpu] [--dtype float32|float16|bfloat16] --out PATH(.tif or folder)";
+
+	private GenerateCommand() {}
+
+	/** Parsed arguments. */
+	record Args(Path models, String prompt, List<Path> styles, GenerationSettings settings, String device, Precision precision, Path out) {}
+
+	static Args parse(String[] a) {
+		Map<String, String> one = new LinkedHashMap<>();
+		List<Path> styles = new ArrayList<>();
+		for (int i = 0; i < a.length; i++) {
+			String k = a[i];
+			if (!k.startsWith("--")) throw new IllegalArgumentException("unexpected argument '" + k + "'");
+			if (i + 1 >= a.length) throw new IllegalArgumentException(k + " needs a value");
+			String v = a[++i];
+			switch (k) {
+				case "--style": styles.add(Path.of(v)); break;
+				case "--models": case "--prompt": case "--mode": case "--seed": case "--steps": case "--frames": case "--width": case "--height":
+				case "--text-guidance": case "--style-guidance": case "--style-weight": case "--eta": case "--device": case "--dtype": case "--out":
+					if (one.put(k, v) != null) throw new IllegalArgumentException(k + " given twice");
+					break;
+				default: throw new IllegalArgumentException("unknown option '" + k + "'");
+			}
+		}
+		for (String req : List.of("--models", "--prompt", "--out")) if (!one.containsKey(req)) throw new IllegalArgumentException(req + " is required");
+		if (styles.isEmpty()) throw new IllegalArgumentException("--style is required (one or more style images)");
+		String modeText = one.getOrDefault("--mode", "video").toLowerCase(Locale.ROOT);
+		Mode mode;
+		if (modeText.equals("video")) mode = Mode.VIDEO;
+		else if (modeText.equals("image")) mode = Mode.IMAGE;
+		else throw new IllegalArgumentException("--mode '" + modeText + "' is not known; allowed: video, image");
+		GenerationSettings s = GenerationSettings.defaults(mode);
+		if (one.containsKey("--frames")) s = s.withFrames(integer(one, "--frames"));
+		if (one.containsKey("--width") || one.containsKey("--height")) {
+			s = s.withSize(one.containsKey("--width") ? integer(one, "--width") : s.width(), one.containsKey("--height") ? integer(one, "--height") : s.height());
+		}
+		if (one.containsKey("--steps")) s = s.withSteps(integer(one, "--steps"));
+		if (one.containsKey("--eta")) s = s.withEta(number(one, "--eta"));
+		float text = one.containsKey("--text-guidance") ? (float) number(one, "--text-guidance") : s.textGuidance();
+		Float style = s.styleGuidance();
+		if (one.containsKey("--style-guidance")) {
+			String v = one.get("--style-guidance");
+			style = v.equalsIgnoreCase("none") ? null : (float) number(one, "--style-guidance");
+		}
+		s = s.withGuidance(text, style);
+		if (one.containsKey("--style-weight")) s = s.withStyleWeight((float) number(one, "--style-weight"));
+		if (one.containsKey("--seed")) s = s.withSeed(integer(one, "--seed"));
+		return new Args(Path.of(one.get("--models")), one.get("--prompt"), styles, s, one.getOrDefault("--device", "auto"),
+			Precision.parse(one.getOrDefault("--dtype", "float32")), Path.of(one.get("--out")));
+	}
+
+	private static int integer(Map<String, String> m, String k) {
+		try {
+			return Integer.parseInt(m.get(k));
+		}
+		catch (NumberFormatException e) {
+			throw new IllegalArgumentException(k + " must be a whole number, got '" + m.get(k) + "'");
+		}
+	}
+
+	private static double number(Map<String, String> m, String k) {
+		try {
+			return Double.parseDouble(m.get(k));
+		}
+		catch (NumberFormatException e) {
+			throw new IllegalArgumentException(k + " must be a number, got '" + m.get(k) + "'");
+		}
+	}
+
+	static int run(String[] argv, PrintStream out, PrintStream err) {
+		Args a;
+		try {
+			a = parse(argv);
+		}
+		catch (IllegalArgumentException e) {
+			err.println("stylecrafter generate: " + e.getMessage());
+			err.println(USAGE);
+			return 2;
+		}
+		try {
+			List<RgbImage> styles = new ArrayList<>();
+			for (Path p : a.styles()) styles.add(RgbImage.read(p));
+			Device device = StyleCrafterModel.device(a.device());
+			long t0 = System.nanoTime();
+			try (StyleCrafterModel model = StyleCrafterModel.load(a.models(), device, a.precision())) {
+				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), device, a.precision().label(), (System.nanoTime() - t0) / 1e9);
+				long t1 = System.nanoTime();
+				GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings()),
+					new SeededNoise(a.settings().seed()), new TerminalProgress(err), null, false);
+				err.println();
+				Map<String, Object> extra = new LinkedHashMap<>();
+				List<String> names = new ArrayList<>();
+				for (Path p : a.styles()) names.add(p.toString());
+				extra.put("styles", names);
+				extra.put("device", device.toString());
+				extra.put("precision", a.precision().label());
+				extra.put("seconds", Math.round((System.nanoTime() - t1) / 1e7) / 100.0);
+				Path sidecar = FrameWriter.write(r, a.out(), extra);
+				out.println("wrote " + a.out() + " (" + r.frameCount() + " frame(s) of " + r.width() + "x" + r.height() + ") and " + sidecar);
+				return 0;
+			}
+		}
+		catch (NoSuchFileException e) {
+			err.println("stylecrafter generate: " + e.getFile() + ": " + (e.getReason() == null ? "no such file" : e.getReason()));
+			return 1;
+		}
+		catch (IOException | RuntimeException e) {
+			err.println("stylecrafter generate: " + InspectCommand.oneLine(e.getMessage()));
+			return 1;
+		}
+	}
+
+	/** A one-line progress bar with seconds per step and the time left. */
+	static final class TerminalProgress implements ProgressListener {
+
+		private final PrintStream err;
+		private final long start = System.nanoTime();
+		private long samplingStart;
+
+		TerminalProgress(PrintStream err) {
+			this.err = err;
+		}
+
+		@Override
+		public void progress(int done, int total, String stage) {
+			if (stage.equals("sampling") && done == 1) samplingStart = System.nanoTime();
+			int width = 30, filled = total == 0 ? 0 : done * width / total;
+			String eta = "";
+			if (stage.equals("sampling") && done > 1) {
+				double perStep = (System.nanoTime() - samplingStart) / 1e9 / (done - 1);
+				eta = String.format(Locale.ROOT, "  %.2f s/step, %.0f s left", perStep, perStep * (total - done));
+			}
+			err.printf(Locale.ROOT, "\r[%s%s] %d/%d %s%s (%.0f s)   ", "#".repeat(filled), " ".repeat(width - filled), done, total, stage, eta,
+				(System.nanoTime() - start) / 1e9);
+			err.flush();
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package sc.fiji.stylecrafter.pipeline;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+
+/**
+ * Writes a {@link GenerationResult}: a multi-page RGB TIFF (one page per frame) or, for a folder, numbered PNGs; and a
+ * JSON sidecar with the prompt, the seed and every setting. Files are written beside the target and moved into place.
+ */
+public final class FrameWriter {
+
+	private FrameWriter() {}
+
+	/** Writes the frames to {@code out} (a {@code .tif}/{@code .tiff} file, or a folder) and returns the sidecar's path. */
+	public static Path write(GenerationResult r, Path out, Map<String, Object> extra) throws IOException {
+		String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
+		Path sidecar;
+		if (name.endsWith(".tif") || name.endsWith(".tiff")) {
+			Path tmp = out.resolveSibling(out.getFileName() + ".part");
+			writeTiff(r, tmp);
+			Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+			sidecar = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.tiff?$", "") + ".json");
+		}
+		else if (name.contains(".")) {
+			throw new IllegalArgumentException("output " + out + " must end in .tif or .tiff, or be a folder for numbered PNGs");
+		}
+		else {
+			Files.createDirectories(out);
+			for (int f = 0; f < r.frameCount(); f++) {
+				ImageIO.write(image(r, f), "png", out.resolve(String.format("frame_%03d.png", f)).toFile());
+			}
+			sidecar = out.resolve("settings.json");
+		}
+		Files.writeString(sidecar, describe(r, extra), StandardCharsets.UTF_8);
+		return sidecar;
+	}
+
+	public static BufferedImage image(GenerationResult r, int frame) {
+		BufferedImage img = new BufferedImage(r.width(), r.height(), BufferedImage.TYPE_INT_RGB);
+		img.setRGB(0, 0, r.width(), r.height(), r.argb(frame), 0, r.width());
+		return img;
+	}
+
+	private static void writeTiff(GenerationResult r, Path file) throws IOException {
+		Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("tiff");
+		if (!it.hasNext()) throw new IOException("this Java has no TIFF writer; write PNGs to a folder instead");
+		ImageWriter w = it.next();
+		Files.deleteIfExists(file);
+		try (ImageOutputStream os = ImageIO.createImageOutputStream(file.toFile())) {
+			w.setOutput(os);
+			w.prepareWriteSequence(null);
+			for (int f = 0; f < r.frameCount(); f++) w.writeToSequence(new IIOImage(image(r, f), null, null), null);
+			w.endWriteSequence();
+		}
+		finally {
+			w.dispose();
+		}
+	}
+
+	/** Prompt, seed and settings as JSON. */
+	public static String describe(GenerationResult r, Map<String, Object> extra) {
+		Gson gson = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+		JsonObject o = new JsonObject();
+		o.addProperty("prompt", r.prompt());
+		GenerationSettings s = r.settings();
+		o.addProperty("mode", s.mode().name().toLowerCase(Locale.ROOT));
+		o.addProperty("seed", s.seed());
+		o.addProperty("frames", s.frames());
+		o.addProperty("width", s.width());
+		o.addProperty("height", s.height());
+		o.addProperty("steps", s.steps());
+		o.addProperty("eta", s.eta());
+		o.addProperty("text_guidance", s.textGuidance());
+		o.addProperty("style_guidance", s.styleGuidance());
+		o.addProperty("style_weight", s.styleWeight());
+		if (extra != null) extra.forEach((k, v) -> o.add(k, gson.toJsonTree(v)));
+		return gson.toJson(o) + "\n";
+	}
+}

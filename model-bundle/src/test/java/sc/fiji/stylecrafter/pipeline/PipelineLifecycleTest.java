@@ -1,0 +1,102 @@
+package sc.fiji.stylecrafter.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import ai.djl.Device;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.io.Fixtures;
+import sc.fiji.stylecrafter.sched.SeededNoise;
+
+/** Repeated generations keep memory flat; cancelling stops within a step and leaves the model usable. */
+class PipelineLifecycleTest {
+
+	static Path golden;
+	static StyleCrafterModel model;
+	static StyleCrafterPipeline.Request request;
+
+	@BeforeAll
+	static void load() throws IOException {
+		golden = Fixtures.goldenFolder();
+		model = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT32);
+		GenerationSettings s = GenerationSettings.video().withFrames(4).withSize(128, 128).withSteps(5);
+		request = new StyleCrafterPipeline.Request("a red fox running through snow", List.of(RgbImage.read(golden.resolve("style_0.png"))), s);
+	}
+
+	@AfterAll
+	static void close() {
+		if (model != null) model.close();
+	}
+
+	static long rssKb() throws IOException {
+		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+			if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+		}
+		throw new IllegalStateException("no VmRSS");
+	}
+
+	@Test
+	void twentyGenerationsKeepResidentMemoryFlat() throws IOException {
+		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
+		int arrays = model.manager().getManagedArrays().size();
+		long warm = 0;
+		GenerationResult first = null;
+		for (int i = 0; i < 20; i++) {
+			GenerationResult r = p.generate(request, new SeededNoise(123), null, null, false);
+			if (i == 0) first = r;
+			else assertArrayEquals(first.rgb8(), r.rgb8(), "same seed, same frames");
+			if (i == 4) {
+				System.gc();
+				warm = rssKb();
+			}
+		}
+		System.gc();
+		long end = rssKb();
+		System.out.printf("20 generations: RSS after 5 %d MB, after 20 %d MB%n", warm / 1024, end / 1024);
+		assertEquals(arrays, model.manager().getManagedArrays().size(), "the model manager holds only the weights");
+		assertTrue(end - warm < 48 * 1024, "resident memory grew by " + (end - warm) / 1024 + " MB over 15 generations");
+	}
+
+	@Test
+	void cancelStopsWithinAStepAndTheModelStaysUsable() {
+		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
+		AtomicInteger steps = new AtomicInteger();
+		int arrays = model.manager().getManagedArrays().size();
+		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
+			(done, total, stage) -> {
+				if (stage.equals("sampling")) steps.set(done);
+			}, () -> steps.get() >= 2, false));
+		assertTrue(e.getMessage().contains("after step 2 of 5"), e.getMessage());
+		assertEquals(2, steps.get());
+		assertEquals(arrays, model.manager().getManagedArrays().size(), "nothing of the cancelled run is left");
+		GenerationResult r = p.generate(request, new SeededNoise(123), null, null, false);
+		assertEquals(4, r.frameCount());
+	}
+
+	@Test
+	void badInputsAreRefusedWithReasons() {
+		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
+		GenerationSettings s = request.settings();
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> p.generate(new StyleCrafterPipeline.Request("", request.styles(), s),
+			new SeededNoise(1), null, null, false)).getMessage().contains("prompt is empty"));
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> p.generate(new StyleCrafterPipeline.Request("x", List.of(), s),
+			new SeededNoise(1), null, null, false)).getMessage().contains("at least one style image"));
+		assertThrows(IllegalArgumentException.class, () -> s.withFrames(0));
+		assertThrows(IllegalArgumentException.class, () -> s.withSize(100, 128));
+		assertThrows(IllegalArgumentException.class, () -> new SeededNoise(-1));
+		assertThrows(IllegalArgumentException.class, () -> StyleCrafterModel.load(golden, Device.cpu(), Precision.BFLOAT16));
+	}
+}
