@@ -118,9 +118,12 @@ final class GenerateCommand {
 			try (StyleCrafterModel model = StyleCrafterModel.load(a.models(), device, a.precision())) {
 				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), device, a.precision().label(), (System.nanoTime() - t0) / 1e9);
 				long t1 = System.nanoTime();
+				TerminalProgress progress = new TerminalProgress(err);
 				GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings()),
-					new SeededNoise(a.settings().seed()), new TerminalProgress(err), null, false);
+					new SeededNoise(a.settings().seed()), progress, null, false);
 				err.println();
+				err.printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step)%n", r.settings().steps(), progress.samplingSeconds,
+					progress.samplingSeconds / r.settings().steps());
 				Map<String, Object> extra = new LinkedHashMap<>();
 				List<String> names = new ArrayList<>();
 				for (Path p : a.styles()) names.add(p.toString());
@@ -149,6 +152,7 @@ final class GenerateCommand {
 		private final PrintStream err;
 		private final long start = System.nanoTime();
 		private long samplingStart;
+		double samplingSeconds;
 
 		TerminalProgress(PrintStream err) {
 			this.err = err;
@@ -156,11 +160,12 @@ final class GenerateCommand {
 
 		@Override
 		public void progress(int done, int total, String stage) {
-			if (stage.equals("sampling") && done == 1) samplingStart = System.nanoTime();
+			if (stage.equals("sampling") && done == 0) samplingStart = System.nanoTime();
+			if (stage.equals("decoding") && samplingStart > 0) samplingSeconds = (System.nanoTime() - samplingStart) / 1e9;
 			int width = 30, filled = total == 0 ? 0 : done * width / total;
 			String eta = "";
-			if (stage.equals("sampling") && done > 1) {
-				double perStep = (System.nanoTime() - samplingStart) / 1e9 / (done - 1);
+			if (stage.equals("sampling") && done > 0) {
+				double perStep = (System.nanoTime() - samplingStart) / 1e9 / done;
 				eta = String.format(Locale.ROOT, "  %.2f s/step, %.0f s left", perStep, perStep * (total - done));
 			}
 			err.printf(Locale.ROOT, "\r[%s%s] %d/%d %s%s (%.0f s)   ", "#".repeat(filled), " ".repeat(width - filled), done, total, stage, eta,

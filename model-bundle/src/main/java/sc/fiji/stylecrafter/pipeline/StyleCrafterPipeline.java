@@ -73,6 +73,7 @@ public final class StyleCrafterPipeline {
 			int total = scheduler.steps();
 			List<float[]> latents = recordLatents ? new ArrayList<>() : null;
 			// 7. Denoising loop.
+			progress.progress(0, total, "sampling");
 			for (int i = 0; i < total; i++) {
 				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
 				float[] t = { scheduler.timestep(i) };

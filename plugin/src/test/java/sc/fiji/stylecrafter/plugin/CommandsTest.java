@@ -1,0 +1,219 @@
+package sc.fiji.stylecrafter.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.imageio.ImageIO;
+
+import net.imglib2.img.Img;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.ARGBType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.app.event.StatusEvent;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+import org.scijava.event.EventHandler;
+import org.scijava.event.EventService;
+import org.scijava.module.ModuleService;
+
+import sc.fiji.stylecrafter.io.Npy;
+
+/**
+ * Both commands through a real SciJava context and CommandService on the golden model folder: outputs, metadata,
+ * parity with the official frames for seed 123, cancel, and the error paths.
+ */
+class CommandsTest {
+
+	static Context context;
+	static CommandService commands;
+	static StyleCrafterService service;
+	static Path golden;
+	static Path previousFolder;
+
+	@BeforeAll
+	static void start() {
+		String p = System.getProperty("stylecrafter.golden", "");
+		Assumptions.assumeTrue(!p.isBlank() && Files.isDirectory(Path.of(p)), "command tests skipped: set -Dstylecrafter.golden=<golden folder>");
+		golden = Path.of(p);
+		context = new Context();
+		commands = context.service(CommandService.class);
+		service = context.service(StyleCrafterService.class);
+		previousFolder = service.modelFolder();
+		service.setModelFolder(golden);
+	}
+
+	@AfterAll
+	static void stop() {
+		if (context != null) {
+			service.setModelFolder(previousFolder);
+			context.dispose();
+		}
+	}
+
+	/** A PNG as an 8-bit image with a channel axis [x, y, c], as Fiji hands over an RGB image. */
+	static Img<UnsignedByteType> rgbImg(Path png) throws IOException {
+		BufferedImage b = ImageIO.read(png.toFile());
+		int w = b.getWidth(), h = b.getHeight();
+		byte[] data = new byte[w * h * 3];
+		for (int y = 0; y < h; y++) {
+			for (int x = 0; x < w; x++) {
+				int v = b.getRGB(x, y);
+				for (int c = 0; c < 3; c++) data[c * w * h + y * w + x] = (byte) (v >> (16 - 8 * c));
+			}
+		}
+		return ArrayImgs.unsignedBytes(data, w, h, 3);
+	}
+
+	static Img<ARGBType> argbImg(Path png) throws IOException {
+		BufferedImage b = ImageIO.read(png.toFile());
+		int[] px = b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth());
+		return ArrayImgs.argbs(px, b.getWidth(), b.getHeight());
+	}
+
+	static void assertFramesEqualGolden(ImagePlus imp, String run) throws IOException {
+		Npy.Array want = Npy.read(golden.resolve(run + "_frames_uint8.npy"));
+		int t = (int) want.shape()[1], h = (int) want.shape()[2], w = (int) want.shape()[3];
+		assertEquals(ImagePlus.COLOR_RGB, imp.getType());
+		assertEquals(t, imp.getStackSize());
+		assertEquals(w, imp.getWidth());
+		assertEquals(h, imp.getHeight());
+		int off = 0;
+		for (int f = 0; f < t; f++) {
+			int[] px = (int[]) imp.getStack().getProcessor(f + 1).getPixels();
+			for (int i = 0; i < w * h; i++) {
+				for (int c = 0; c < 3; c++) {
+					int got = (px[i] >> (16 - 8 * c)) & 0xFF, exp = (int) want.longs()[(c * t + f) * w * h + i];
+					assertTrue(Math.abs(got - exp) <= 1);
+					if (got != exp) off++;
+				}
+			}
+		}
+		assertTrue(off <= want.numel() / 1000, off + " values off by one");
+	}
+
+	@Test
+	void videoCommandMakesTheOfficialFramesFromAnRgbImage() throws Exception {
+		CommandModule m = commands.run(StylizeVideoCommand.class, true, Map.of("style", rgbImg(golden.resolve("style_0.png")), "prompt",
+			"a red fox running through snow", "frames", 4, "width", 128, "height", 128, "steps", 5, "device", "cpu")).get();
+		assertTrue(!m.isCanceled(), m.getCancelReason());
+		ImagePlus imp = (ImagePlus) m.getOutput("result");
+		assertNotNull(imp);
+		assertFramesEqualGolden(imp, "video_single");
+		assertEquals(4, imp.getNFrames());
+		assertEquals(0.125, imp.getCalibration().frameInterval, 1e-9);
+		assertEquals("StyleCrafter - a red fox running through snow", imp.getTitle());
+		String info = (String) imp.getProperty("Info");
+		assertTrue(info.contains("\"seed\": 123") && info.contains("\"text_guidance\": 15.0") && info.contains("\"frames\": 4"), info);
+		assertEquals("123", imp.getProp("stylecrafter.seed"));
+	}
+
+	@Test
+	void imageCommandMakesTheOfficialImageFromAnArgbImage() throws Exception {
+		CommandModule m = commands.run(StyleGuidedImageCommand.class, true, Map.of("style", argbImg(golden.resolve("style_1.png")), "prompt",
+			"a red fox running through snow", "width", 128, "height", 128, "steps", 5, "device", "cpu")).get();
+		assertTrue(!m.isCanceled(), m.getCancelReason());
+		ImagePlus imp = (ImagePlus) m.getOutput("result");
+		assertFramesEqualGolden(imp, "image_single");
+		assertEquals(1, imp.getNFrames());
+		assertTrue(((String) imp.getProperty("Info")).contains("\"mode\": \"image\""));
+	}
+
+	@Test
+	void onlyStyleAndPromptAreNeeded() throws Exception {
+		// every other input has a default; here the defaults are made small through the same keys a macro would use
+		CommandModule m = commands.run(StylizeVideoCommand.class, true, "style", rgbImg(golden.resolve("style_2.png")), "prompt", "a cat", "frames", 2,
+			"width", 64, "height", 64, "steps", 2, "seed", -1).get();
+		assertTrue(!m.isCanceled(), m.getCancelReason());
+		ImagePlus imp = (ImagePlus) m.getOutput("result");
+		assertEquals(2, imp.getStackSize());
+		long seed = Long.parseLong(imp.getProp("stylecrafter.seed"));
+		assertTrue(seed >= 0, "a random seed is drawn and recorded");
+	}
+
+	public static final class StepWatcher {
+
+		final AtomicInteger steps = new AtomicInteger();
+
+		@EventHandler
+		public void onStatus(StatusEvent e) {
+			String m = e.getStatusMessage();
+			if (m != null && m.startsWith("StyleCrafter: step ")) steps.incrementAndGet();
+		}
+	}
+
+	@Test
+	void cancelStopsWithinAStepAndKeepsTheModel() throws Exception {
+		StepWatcher watcher = new StepWatcher();
+		context.service(EventService.class).subscribe(watcher);
+		ModuleService modules = context.service(ModuleService.class);
+		CommandModule m = (CommandModule) modules.createModule(commands.getCommand(StylizeVideoCommand.class));
+		m.setInput("style", rgbImg(golden.resolve("style_0.png")));
+		m.setInput("prompt", "a red fox");
+		m.setInput("frames", 4);
+		m.setInput("width", 128);
+		m.setInput("height", 128);
+		m.setInput("steps", 50);
+		m.setInput("device", "cpu");
+		Future<?> f = modules.run(m, true);
+		long until = System.currentTimeMillis() + 60_000;
+		while (watcher.steps.get() < 1 && System.currentTimeMillis() < until) Thread.sleep(20);
+		((org.scijava.Cancelable) m.getDelegateObject()).cancel("user pressed cancel");
+		f.get();
+		assertTrue(m.isCanceled());
+		assertNull(m.getOutput("result"), "no half-made image");
+		assertTrue(watcher.steps.get() < 50, "stopped early: " + watcher.steps.get() + " steps");
+		CommandModule again = commands.run(StyleGuidedImageCommand.class, true, "style", argbImg(golden.resolve("style_1.png")), "prompt", "a red fox",
+			"width", 64, "height", 64, "steps", 2).get();
+		assertTrue(!again.isCanceled(), again.getCancelReason());
+	}
+
+	@Test
+	void errorsAUserUnderstands(@TempDir Path tmp) throws Exception {
+		Img<ARGBType> style = argbImg(golden.resolve("style_0.png"));
+		CommandModule empty = commands.run(StylizeVideoCommand.class, true, "style", style, "prompt", " ", "frames", 2, "width", 64, "height", 64,
+			"steps", 2).get();
+		assertTrue(empty.isCanceled() && empty.getCancelReason().contains("prompt is empty"), empty.getCancelReason());
+		CommandModule badSize = commands.run(StylizeVideoCommand.class, true, "style", style, "prompt", "x", "width", 100).get();
+		assertTrue(badSize.isCanceled() && badSize.getCancelReason().contains("width 100"), badSize.getCancelReason());
+		CommandModule gpu = commands.run(StylizeVideoCommand.class, true, "style", style, "prompt", "x", "frames", 2, "width", 64, "height", 64,
+			"steps", 2, "device", "gpu").get();
+		assertTrue(gpu.isCanceled() && gpu.getCancelReason().contains("GPU") && gpu.getCancelReason().contains("cpu"), gpu.getCancelReason());
+		CommandModule complex = commands.run(StylizeVideoCommand.class, true, "style", ArrayImgs.complexFloats(8, 8), "prompt", "x").get();
+		assertTrue(complex.isCanceled() && complex.getCancelReason().contains("cannot be a style reference"), complex.getCancelReason());
+		Path folder = service.modelFolder();
+		try {
+			service.setModelFolder(null);
+			CommandModule none = commands.run(StylizeVideoCommand.class, true, "style", style, "prompt", "x").get();
+			assertTrue(none.isCanceled() && none.getCancelReason().contains("Set Model Folder"), none.getCancelReason());
+			Files.copy(golden.resolve("model.ckpt"), tmp.resolve("model.ckpt"));
+			CommandModule check = commands.run(SetModelFolderCommand.class, true, "folder", tmp.toFile()).get();
+			assertTrue(check.isCanceled() && check.getCancelReason().contains("missing adapter_v1.pth"), check.getCancelReason());
+			assertNull(service.modelFolder(), "a bad folder is not remembered");
+			CommandModule ok = commands.run(SetModelFolderCommand.class, true, "folder", golden.toFile()).get();
+			assertTrue(!ok.isCanceled(), ok.getCancelReason());
+			assertEquals(golden.toAbsolutePath(), service.modelFolder());
+		}
+		finally {
+			service.setModelFolder(folder);
+		}
+	}
+}
