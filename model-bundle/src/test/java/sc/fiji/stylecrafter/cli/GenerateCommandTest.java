@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,13 +25,6 @@ class GenerateCommandTest {
 	@TempDir
 	Path tmp;
 
-	private record Result(int code, String out, String err) {}
-
-	private static Result run(String... args) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-		int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-		return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-	}
 
 	/** Seed 123 with the video_single settings writes the official uint8 frames (within one), as a TIFF and a sidecar. */
 	@Test
@@ -43,7 +33,7 @@ class GenerateCommandTest {
 		Npy.Array want = Npy.read(g.resolve("video_single_frames_uint8.npy")); // [3, t, H, W]
 		int t = (int) want.shape()[1], h = (int) want.shape()[2], w = (int) want.shape()[3];
 		Path tif = tmp.resolve("fox.tif");
-		Result r = run("generate", "--models", g.toString(), "--prompt", "a red fox running through snow", "--style", g.resolve("style_0.png").toString(),
+		Cli.Result r = Cli.run("generate", "--models", g.toString(), "--prompt", "a red fox running through snow", "--style", g.resolve("style_0.png").toString(),
 			"--frames", "" + t, "--width", "" + w, "--height", "" + h, "--steps", "5", "--seed", "123", "--device", "cpu", "--out", tif.toString());
 		assertEquals(0, r.code(), r.err());
 		List<BufferedImage> pages = new ArrayList<>();
@@ -73,34 +63,34 @@ class GenerateCommandTest {
 
 	@Test
 	void badArgumentsGiveOneLineAndExitTwo() {
-		Result missing = run("generate", "--prompt", "x", "--style", "a.png", "--out", "o.tif");
+		Cli.Result missing = Cli.run("generate", "--prompt", "x", "--style", "a.png", "--out", "o.tif");
 		assertEquals(2, missing.code());
 		assertTrue(missing.err().startsWith("stylecrafter generate: --models is required"), missing.err());
-		Result steps = run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--steps", "ten");
+		Cli.Result steps = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--steps", "ten");
 		assertTrue(steps.err().contains("--steps must be a whole number, got 'ten'"), steps.err());
-		Result width = run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--width", "100");
+		Cli.Result width = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--width", "100");
 		assertTrue(width.err().contains("width 100 is not allowed; use a multiple of 8"), width.err());
-		Result frames = run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--frames", "0");
+		Cli.Result frames = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--frames", "0");
 		assertTrue(frames.err().contains("frames 0 is out of range"), frames.err());
-		Result mode = run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--mode", "gif");
+		Cli.Result mode = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--mode", "gif");
 		assertTrue(mode.err().contains("--mode 'gif' is not known; allowed: video, image"), mode.err());
-		Result dtype = run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--dtype", "int8");
+		Cli.Result dtype = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--dtype", "int8");
 		assertTrue(dtype.err().contains("precision 'int8' is not known"), dtype.err());
 	}
 
 	@Test
 	void failuresBeforeHeavyWorkAreOneLine() throws Exception {
 		Path g = Fixtures.goldenFolder();
-		Result noStyle = run("generate", "--models", g.toString(), "--prompt", "x", "--style", tmp.resolve("none.png").toString(), "--out",
+		Cli.Result noStyle = Cli.run("generate", "--models", g.toString(), "--prompt", "x", "--style", tmp.resolve("none.png").toString(), "--out",
 			tmp.resolve("o.tif").toString());
 		assertEquals(1, noStyle.code());
 		assertTrue(noStyle.err().contains("none.png") && noStyle.err().lines().count() == 1, noStyle.err());
 		Path empty = Files.createDirectories(tmp.resolve("empty-models"));
-		Result noModel = run("generate", "--models", empty.toString(), "--prompt", "x", "--style", g.resolve("style_0.png").toString(), "--out",
+		Cli.Result noModel = Cli.run("generate", "--models", empty.toString(), "--prompt", "x", "--style", g.resolve("style_0.png").toString(), "--out",
 			tmp.resolve("o.tif").toString(), "--device", "cpu");
 		assertEquals(1, noModel.code());
 		assertTrue(noModel.err().contains("model.ckpt") && noModel.err().contains("missing"), noModel.err());
-		Result blank = run("generate", "--models", g.toString(), "--prompt", "   ", "--style", g.resolve("style_0.png").toString(), "--out",
+		Cli.Result blank = Cli.run("generate", "--models", g.toString(), "--prompt", "   ", "--style", g.resolve("style_0.png").toString(), "--out",
 			tmp.resolve("o.tif").toString(), "--device", "cpu", "--frames", "4", "--width", "128", "--height", "128", "--steps", "5");
 		assertEquals(1, blank.code());
 		assertTrue(blank.err().contains("the prompt is empty"), blank.err());

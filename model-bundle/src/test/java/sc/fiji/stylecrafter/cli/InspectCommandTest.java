@@ -3,9 +3,7 @@ package sc.fiji.stylecrafter.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -21,42 +19,35 @@ import sc.fiji.stylecrafter.io.Fixtures;
 
 class InspectCommandTest {
 
-	private record Result(int code, String out, String err) {}
-
-	private static Result run(String... args) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-		int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-		return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-	}
 
 	@Test
 	void printsKeyDtypeShapeAndTotal() {
-		Result r = run("inspect", Fixtures.fixture("nested.pt").toString());
+		Cli.Result r = Cli.run("inspect", Fixtures.fixture("nested.pt").toString());
 		assertEquals(0, r.code());
 		assertEquals("a.b.0\tfloat32\t2\na.b.1\tfloat32\t1x2\na.c.0\tfloat32\t2x2\ntotal\t3\t8\n", r.out());
 	}
 
 	@Test
 	void scalarHasEmptyShapeAndPrefixFilters() {
-		Result r = run("inspect", "--prefix", "scalar", Fixtures.fixture("basic.pt").toString());
+		Cli.Result r = Cli.run("inspect", "--prefix", "scalar", Fixtures.fixture("basic.pt").toString());
 		assertEquals("scalar\tfloat32\t\ntotal\t1\t1\n", r.out());
-		Result l = run("inspect", "--prefix", "state_dict", Fixtures.fixture("lightning.ckpt").toString());
+		Cli.Result l = Cli.run("inspect", "--prefix", "state_dict", Fixtures.fixture("lightning.ckpt").toString());
 		assertEquals("state_dict.model.b\tfloat16\t4\nstate_dict.model.w\tfloat32\t4x3\ntotal\t2\t16\n", l.out());
 	}
 
 	@Test
 	void unreadableFilesExitNonZeroWithOneLine() {
-		Result missing = run("inspect", "/no/such/file.ckpt");
+		Cli.Result missing = Cli.run("inspect", "/no/such/file.ckpt");
 		assertEquals(1, missing.code());
 		assertEquals(1, missing.err().lines().count());
 		assertTrue(missing.err().contains("no such file"));
-		Result evil = run("inspect", Fixtures.fixture("evil_os_system.pt").toString());
+		Cli.Result evil = Cli.run("inspect", Fixtures.fixture("evil_os_system.pt").toString());
 		assertEquals(1, evil.code());
 		assertEquals(1, evil.err().lines().count(), evil.err());
 		assertEquals("", evil.out());
-		assertEquals(2, run("inspect").code());
-		assertEquals(2, run("inspect", "--bogus", "x").code());
-		assertEquals(2, run("frobnicate").code());
+		assertEquals(2, Cli.run("inspect").code());
+		assertEquals(2, Cli.run("inspect", "--bogus", "x").code());
+		assertEquals(2, Cli.run("frobnicate").code());
 	}
 
 	/**
@@ -76,7 +67,7 @@ class InspectCommandTest {
 				try (var in = listing.openStream()) {
 					want = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceFirst("^#[^\n]*\n", "");
 				}
-				Result r = run("inspect", f.toString());
+				Cli.Result r = Cli.run("inspect", f.toString());
 				assertEquals(0, r.code(), r.err());
 				assertEquals(want, r.out(), f.toString());
 				compared++;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.io.Fixtures;
 import sc.fiji.stylecrafter.sched.SeededNoise;
+import sc.fiji.stylecrafter.testing.Memory;
 
 /** Repeated generations keep memory flat; cancelling stops within a step and leaves the model usable. */
 class PipelineLifecycleTest {
@@ -41,12 +41,6 @@ class PipelineLifecycleTest {
 		if (model != null) model.close();
 	}
 
-	static long rssKb() throws IOException {
-		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-			if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-		}
-		throw new IllegalStateException("no VmRSS");
-	}
 
 	@Test
 	void twentyGenerationsKeepResidentMemoryFlat() throws IOException {
@@ -60,11 +54,11 @@ class PipelineLifecycleTest {
 			else assertArrayEquals(first.rgb8(), r.rgb8(), "same seed, same frames");
 			if (i == 4) {
 				System.gc();
-				warm = rssKb();
+				warm = Memory.rssKb();
 			}
 		}
 		System.gc();
-		long end = rssKb();
+		long end = Memory.rssKb();
 		System.out.printf("20 generations: RSS after 5 %d MB, after 20 %d MB%n", warm / 1024, end / 1024);
 		assertEquals(arrays, model.manager().getManagedArrays().size(), "the model manager holds only the weights");
 		assertTrue(end - warm < 48 * 1024, "resident memory grew by " + (end - warm) / 1024 + " MB over 15 generations");
@@ -84,6 +78,15 @@ class PipelineLifecycleTest {
 		assertEquals(arrays, model.manager().getManagedArrays().size(), "nothing of the cancelled run is left");
 		GenerationResult r = p.generate(request, new SeededNoise(123), null, null, false);
 		assertEquals(4, r.frameCount());
+	}
+
+	@Test
+	void batchedBranchesGiveTheSameResult() {
+		GenerationResult one = new StyleCrafterPipeline(model, false).generate(request, new SeededNoise(123), null, null, false);
+		GenerationResult batched = new StyleCrafterPipeline(model, true).generate(request, new SeededNoise(123), null, null, false);
+		double err = sc.fiji.stylecrafter.testing.Compare.relativeError(batched.frames(), one.frames());
+		System.out.printf("batched vs sequential branches: relative error %.3g%n", err);
+		assertTrue(err < 1e-5, "batched branches differ by " + err);
 	}
 
 	@Test

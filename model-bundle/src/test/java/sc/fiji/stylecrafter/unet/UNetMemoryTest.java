@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.testing.Golden;
+import sc.fiji.stylecrafter.testing.Memory;
 
 /**
  * 200 UNet calls on the tiny model: the model's manager does not grow and the process's resident memory (VmRSS of
@@ -26,12 +25,6 @@ import sc.fiji.stylecrafter.testing.Golden;
  */
 class UNetMemoryTest {
 
-	static long rssKb() throws IOException {
-		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-			if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-		}
-		throw new IllegalStateException("no VmRSS");
-	}
 
 	@Test
 	void twoHundredCallsKeepMemoryFlat() throws IOException {
@@ -49,11 +42,11 @@ class UNetMemoryTest {
 				}
 				if (i == 19) {
 					System.gc();
-					warm = rssKb();
+					warm = Memory.rssKb();
 				}
 			}
 			System.gc();
-			long end = rssKb();
+			long end = Memory.rssKb();
 			System.out.printf("UNet x200: RSS after 20 calls %d MB, after 200 calls %d MB%n", warm / 1024, end / 1024);
 			assertEquals(weights, model.getManagedArrays().size(), "model manager holds the weights only");
 			assertTrue(end - warm < 48 * 1024, "resident memory grew by " + (end - warm) / 1024 + " MB over 180 calls");
