@@ -13,6 +13,7 @@ import java.util.Map;
 import ai.djl.Device;
 
 import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.pipeline.FrameWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
@@ -168,8 +169,8 @@ final class GenerateCommand {
 				double perStep = (System.nanoTime() - samplingStart) / 1e9 / done;
 				eta = String.format(Locale.ROOT, "  %.2f s/step, %.0f s left", perStep, perStep * (total - done));
 			}
-			err.printf(Locale.ROOT, "\r[%s%s] %d/%d %s%s (%.0f s)   ", "#".repeat(filled), " ".repeat(width - filled), done, total, stage, eta,
-				(System.nanoTime() - start) / 1e9);
+			err.printf(Locale.ROOT, "\r[%s%s] %d/%d %s%s (%.0f s, %d MB resident)   ", "#".repeat(filled), " ".repeat(width - filled), done, total, stage,
+				eta, (System.nanoTime() - start) / 1e9, NativeMemory.residentMb());
 			err.flush();
 		}
 	}

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.Guidance;
 import sc.fiji.stylecrafter.sched.NoiseSource;
@@ -116,11 +117,13 @@ public final class StyleCrafterPipeline {
 					NDArray z = noise.next(latentShape, cur.getManager()).toDevice(model.device(), false); // after the UNet calls
 					return scheduler.step(eps.toType(DataType.FLOAT32, false), step, cur, z).prevSample();
 				});
+				NativeMemory.trim();
 				if (latents != null) latents.add(x.toFloatArray());
 				progress.progress(i + 1, total, "sampling");
 			}
 			// 8. Decode frame by frame (PITFALLS 22) and convert (PITFALLS 23).
 			progress.progress(total, total, "decoding");
+			NativeMemory.trim();
 			NDArray frames = model.vae.decode(x.toType(dtype, false)).toType(DataType.FLOAT32, false); // [1, 3, t, H, W]
 			Shape fs = frames.getShape();
 			float[] values = frames.toFloatArray();

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Conv2d;
 import sc.fiji.stylecrafter.nn.GroupNorm;
+import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.nn.Scopes;
 import sc.fiji.stylecrafter.nn.Weights;
 
@@ -91,6 +92,7 @@ public final class VaeDecoder {
 			for (long t = 0; t < s.get(2); t++) {
 				NDArray frame = z.get(new NDIndex("{}:{}, :, {}", b, b + 1, t)); // [1, z, h, w]
 				frames.add(decodeFrames(frame));
+				NativeMemory.trim(); // a frame's activations are gigabytes at full size
 			}
 		}
 		NDArray all = NDArrays.concat(frames, 0); // [(b t), 3, H, W]
