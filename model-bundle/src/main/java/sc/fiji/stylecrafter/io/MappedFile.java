@@ -1,8 +1,6 @@
 package sc.fiji.stylecrafter.io;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -81,47 +79,11 @@ final class MappedFile implements AutoCloseable {
 		try {
 			if (closed) return;
 			closed = true;
-			for (MappedByteBuffer m : mappings) Unmapper.unmap(m);
+			for (MappedByteBuffer m : mappings) DirectBuffers.free(m);
 			mappings.clear();
 			channel.close();
 		} finally {
 			lock.writeLock().unlock();
-		}
-	}
-
-	/** Releases mappings deterministically through {@code sun.misc.Unsafe.invokeCleaner} where available. */
-	private static final class Unmapper {
-
-		private static final Object UNSAFE;
-		private static final Method INVOKE_CLEANER;
-
-		static {
-			Object u = null;
-			Method m = null;
-			try {
-				Class<?> c = Class.forName("sun.misc.Unsafe");
-				Field f = c.getDeclaredField("theUnsafe");
-				f.setAccessible(true);
-				u = f.get(null);
-				m = c.getMethod("invokeCleaner", ByteBuffer.class);
-			}
-			catch (ReflectiveOperationException | RuntimeException e) {
-				// Not available: mappings are released by the garbage collector instead.
-				u = null;
-				m = null;
-			}
-			UNSAFE = u;
-			INVOKE_CLEANER = m;
-		}
-
-		static void unmap(MappedByteBuffer buffer) {
-			if (INVOKE_CLEANER == null) return;
-			try {
-				INVOKE_CLEANER.invoke(UNSAFE, buffer);
-			}
-			catch (ReflectiveOperationException e) {
-				// Left to the garbage collector.
-			}
 		}
 	}
 }

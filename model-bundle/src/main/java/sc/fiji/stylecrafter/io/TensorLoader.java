@@ -10,8 +10,8 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Loads stored tensors into DJL {@link NDArray}s. Each tensor goes through one direct buffer of its own size (never a
- * copy of the whole file), is converted to the requested dtype and device by libtorch, and ends up owned by the
- * given manager.
+ * copy of the whole file), freed as soon as libtorch has its own copy, is converted to the requested dtype and device
+ * by libtorch, and ends up owned by the given manager.
  */
 public final class TensorLoader {
 
@@ -70,14 +70,19 @@ public final class TensorLoader {
 			buf.flip();
 		}
 		DataType want = target != null ? target : stored;
-		try (NDManager scratch = manager.newSubManager(ai.djl.Device.cpu())) {
-			// DJL creates this tensor over our direct buffer (no copy) and .to(device) may alias it, so clone first:
-			// the clone is owned by libtorch and outlives the buffer.
-			NDArray raw = scratch.create(buf, shape, stored);
-			NDArray owned = raw.duplicate();
-			NDArray out = owned.toDevice(manager.getDevice(), false).toType(want, false);
-			out.attach(manager);
-			return out;
+		try {
+			try (NDManager scratch = manager.newSubManager(ai.djl.Device.cpu())) {
+				// DJL creates this tensor over our direct buffer (no copy) and .to(device) may alias it, so clone
+				// first: the clone is owned by libtorch and outlives the buffer.
+				NDArray raw = scratch.create(buf, shape, stored);
+				NDArray owned = raw.duplicate();
+				NDArray out = owned.toDevice(manager.getDevice(), false).toType(want, false);
+				out.attach(manager);
+				return out;
+			}
+		}
+		finally {
+			DirectBuffers.free(buf); // the staging copy, now unreferenced: free it now, not at some later GC
 		}
 	}
 }

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.nn.NativeMemory;
+import sc.fiji.stylecrafter.nn.Scopes;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.Guidance;
 import sc.fiji.stylecrafter.sched.NoiseSource;
@@ -91,7 +92,7 @@ public final class StyleCrafterPipeline {
 				float[] t = { scheduler.timestep(i) };
 				int step = i;
 				NDArray xi = x;
-				x = sc.fiji.stylecrafter.nn.Scopes.run(xi, cur -> {
+				x = Scopes.chain(xi, cur -> { // the previous latent is closed once the step has its successor
 					NDArray in = cur.toType(dtype, false);
 					NDArray eps;
 					if (s.styleGuidance() != null) { // three branches (PITFALLS 17)
@@ -116,7 +117,7 @@ public final class StyleCrafterPipeline {
 					}
 					NDArray z = noise.next(latentShape, cur.getManager()).toDevice(model.device(), false); // after the UNet calls
 					return scheduler.step(eps.toType(DataType.FLOAT32, false), step, cur, z).prevSample();
-				});
+				}, text, uncond, condStyle, scales); // what the step derives from them is freed with the step
 				NativeMemory.trim();
 				if (latents != null) latents.add(x.toFloatArray());
 				progress.progress(i + 1, total, "sampling");

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -172,11 +173,18 @@ public final class UNetModel {
 	 */
 	public NDArray forward(NDArray x, float[] timesteps, NDArray context, NDArray scales, float styleWeight, boolean temporal) {
 		if (temporal && !video) throw new IllegalStateException("this UNet was built without temporal layers; it cannot run in video mode");
-		NDManager scope = x.getManager();
 		Shape xs = x.getShape();
 		long b = xs.get(0), t = xs.get(2);
 		if (timesteps.length != b) throw new IllegalArgumentException(timesteps.length + " timesteps for a batch of " + b);
 		if (!temporal && t != 1) throw new IllegalArgumentException("the image UNet takes one frame, got " + t);
+		// one scope for the whole call: only the result reaches the caller's manager
+		return Scopes.run(x, in -> forwardScoped(in, timesteps, context, scales, styleWeight, temporal), context, scales);
+	}
+
+	private NDArray forwardScoped(NDArray x, float[] timesteps, NDArray context, NDArray scales, float styleWeight, boolean temporal) {
+		NDManager scope = x.getManager();
+		Shape xs = x.getShape();
+		long b = xs.get(0), t = xs.get(2);
 		NDArray tEmb = TimestepEmbedding.embed(timesteps, config.modelChannels(), scope).toDevice(x.getDevice(), false).toType(x.getDataType(), false);
 		NDArray emb = timeEmbed2.forward(Activations.silu(timeEmbed0.forward(tEmb))).repeat(0, t); // [(b t), E]
 		NDArray ctx = context.repeat(0, t); // [(b t), L, D]
@@ -184,18 +192,35 @@ public final class UNetModel {
 		Step s = new Step(emb, ctx, sc, styleWeight, b, temporal);
 		NDArray h = x.transpose(0, 2, 1, 3, 4).reshape(b * t, xs.get(1), xs.get(3), xs.get(4)); // b c t h w -> (b t) c h w
 		Deque<NDArray> hs = new ArrayDeque<>();
-		// every layer runs in its own scope: only the activations the skip connections need stay alive
+		// every layer runs in its own scope and every activation is closed once nothing needs it: only the outputs
+		// the skip connections will take stay alive
 		for (int id = 0; id < inputBlocks.size(); id++) {
-			for (Layer l : inputBlocks.get(id)) h = Scopes.run(h, in -> l.forward(in, s));
-			if (id == 0 && initAttn != null && temporal) h = Scopes.run(h, in -> initAttn.forward(in, b));
+			h = block(h, inputBlocks.get(id), s); // its input is the previous block's output, kept for a skip
+			if (id == 0 && initAttn != null && temporal) h = Scopes.chain(h, in -> initAttn.forward(in, b));
 			hs.push(h);
 		}
-		for (Layer l : middleBlock) h = Scopes.run(h, in -> l.forward(in, s));
-		for (List<Layer> block : outputBlocks) {
-			h = NDArrays.concat(new NDList(h, hs.pop()), 1);
-			for (Layer l : block) h = Scopes.run(h, in -> l.forward(in, s));
+		h = block(h, middleBlock, s); // its input is the last skip
+		for (List<Layer> layers : outputBlocks) {
+			NDArray skip = hs.pop();
+			NDArray joined = NDArrays.concat(new NDList(h, skip), 1);
+			if (h != skip) h.close();
+			skip.close();
+			h = Scopes.chain(joined, in -> block(in, layers, s));
 		}
-		NDArray y = Scopes.run(h, in -> outConv.forward(Activations.silu(outNorm.forward(in)))); // [(b t), c, h, w]
+		NDArray y = Scopes.chain(h, in -> outConv.forward(Activations.silu(outNorm.forward(in)))); // [(b t), c, h, w]
 		return y.reshape(b, t, config.outChannels(), xs.get(3), xs.get(4)).transpose(0, 2, 1, 3, 4); // -> b c t h w
+	}
+
+	/**
+	 * Runs the layers of one block on {@code input}, which it leaves open; its intermediates, and what each layer
+	 * derives from the step's embedding, context and scales, are closed as it goes.
+	 */
+	private static NDArray block(NDArray input, List<Layer> layers, Step s) {
+		NDArray h = input;
+		for (Layer l : layers) {
+			UnaryOperator<NDArray> f = in -> l.forward(in, s);
+			h = h == input ? Scopes.run(h, f, s.emb(), s.context(), s.scales()) : Scopes.chain(h, f, s.emb(), s.context(), s.scales());
+		}
+		return h;
 	}
 }

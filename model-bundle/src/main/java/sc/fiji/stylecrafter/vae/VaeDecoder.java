@@ -68,16 +68,19 @@ public final class VaeDecoder {
 		return config;
 	}
 
-	/** Decodes one batch of 2-d latents {@code [N, z, h, w]} (already divided by the scale factor). */
+	/**
+	 * Decodes one batch of 2-d latents {@code [N, z, h, w]} (already divided by the scale factor). Each block's output
+	 * is freed once the next block has run: only the result stays on {@code z}'s manager.
+	 */
 	public NDArray decodeFrames(NDArray z) {
 		NDArray h = Scopes.run(z, x -> midBlock1.forward(convIn.forward(postQuantConv.forward(x))));
-		h = Scopes.run(h, x -> midBlock2.forward(midAttn.forward(x)));
+		h = Scopes.chain(h, x -> midBlock2.forward(midAttn.forward(x)));
 		for (int level = config.chMult().size() - 1; level >= 0; level--) {
-			for (ResnetBlock b : upBlocks.get(level)) h = Scopes.run(h, b::forward);
+			for (ResnetBlock b : upBlocks.get(level)) h = Scopes.chain(h, b::forward);
 			Conv2d up = upsample.get(level);
-			if (up != null) h = Scopes.run(h, x -> up.forward(x.repeat(2, 2).repeat(3, 2))); // nearest x2
+			if (up != null) h = Scopes.chain(h, x -> up.forward(x.repeat(2, 2).repeat(3, 2))); // nearest x2
 		}
-		return Scopes.run(h, x -> convOut.forward(Activations.silu(normOut.forward(x))));
+		return Scopes.chain(h, x -> convOut.forward(Activations.silu(normOut.forward(x))));
 	}
 
 	/**
@@ -92,10 +95,13 @@ public final class VaeDecoder {
 			for (long t = 0; t < s.get(2); t++) {
 				NDArray frame = z.get(new NDIndex("{}:{}, :, {}", b, b + 1, t)); // [1, z, h, w]
 				frames.add(decodeFrames(frame));
+				frame.close();
 				NativeMemory.trim(); // a frame's activations are gigabytes at full size
 			}
 		}
 		NDArray all = NDArrays.concat(frames, 0); // [(b t), 3, H, W]
+		frames.close();
+		z.close();
 		Shape f = all.getShape();
 		return all.reshape(s.get(0), s.get(2), f.get(1), f.get(2), f.get(3)).transpose(0, 2, 1, 3, 4);
 	}

@@ -2,6 +2,7 @@ package sc.fiji.stylecrafter.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 
@@ -26,6 +27,26 @@ class TensorLoaderTest {
 				NDArray f = TensorLoader.load(t, m, DataType.FLOAT32);
 				assertArrayEquals(t.toFloatArray(), f.toFloatArray(), 0f, e.getKey());
 			}
+		}
+	}
+
+	@Test
+	void freesItsStagingBuffersAtOnce() throws IOException {
+		java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory.getPlatformMXBeans(
+			java.lang.management.BufferPoolMXBean.class).stream().filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+		try (Checkpoint c = Checkpoints.open(Fixtures.fixture("basic.pt")); NDManager m = NDManager.newBaseManager()) {
+			long before = direct.getMemoryUsed();
+			long staged = 0;
+			for (int round = 0; round < 200; round++) {
+				for (StoredTensor t : c.tensors().values()) {
+					try (NDArray a = TensorLoader.load(t, m, null)) {
+						staged += t.byteSize();
+					}
+				}
+			}
+			long kept = direct.getMemoryUsed() - before;
+			// before the fix every staging buffer stayed reserved until a garbage collection
+			assertTrue(kept < staged / 10, "direct memory still reserved: " + kept + " of " + staged + " bytes staged");
 		}
 	}
 

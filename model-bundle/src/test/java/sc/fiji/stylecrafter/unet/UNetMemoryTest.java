@@ -25,6 +25,8 @@ import sc.fiji.stylecrafter.testing.Memory;
  */
 class UNetMemoryTest {
 
+	/** What one call leaves on its caller's manager: its result. Every activation in between is closed. */
+	private static final int LEFT_PER_CALL = 1;
 
 	@Test
 	void twoHundredCallsKeepMemoryFlat() throws IOException {
@@ -38,7 +40,13 @@ class UNetMemoryTest {
 					NDArray x = g.array("unet_video_x.npy", scope);
 					NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
 					NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
-					unet.forward(x, new float[] { 501 }, ctx, g.array("scales_single.npy", scope), 1f).toFloatArray();
+					NDArray scales = g.array("scales_single.npy", scope);
+					int before = scope.getManagedArrays().size();
+					NDArray eps = unet.forward(x, new float[] { 501 }, ctx, scales, 1f);
+					int left = scope.getManagedArrays().size() - before;
+					eps.toFloatArray();
+					// the result only: no layer's activation, no key or value derived from the context
+					assertTrue(left <= LEFT_PER_CALL, left + " arrays left on the caller's manager by one UNet call");
 				}
 				if (i == 19) {
 					System.gc();
