@@ -123,8 +123,8 @@ final class GenerateCommand {
 				GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings()),
 					new SeededNoise(a.settings().seed()), progress, null, false);
 				err.println();
-				err.printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step)%n", r.settings().steps(), progress.samplingSeconds,
-					progress.samplingSeconds / r.settings().steps());
+				err.printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step); decoding: %d frames in %.1f s%n", r.settings().steps(),
+					progress.samplingSeconds, progress.samplingSeconds / r.settings().steps(), r.frameCount(), progress.decodingSeconds);
 				Map<String, Object> extra = new LinkedHashMap<>();
 				List<String> names = new ArrayList<>();
 				for (Path p : a.styles()) names.add(p.toString());
@@ -147,13 +147,15 @@ final class GenerateCommand {
 		}
 	}
 
-	/** A one-line progress bar with seconds per step and the time left. */
+	/** A one-line progress bar with seconds per step (per frame while decoding) and the time left. */
 	static final class TerminalProgress implements ProgressListener {
 
 		private final PrintStream err;
 		private final long start = System.nanoTime();
-		private long samplingStart;
+		private String stage = "";
+		private long stageStart;
 		double samplingSeconds;
+		double decodingSeconds;
 
 		TerminalProgress(PrintStream err) {
 			this.err = err;
@@ -161,16 +163,22 @@ final class GenerateCommand {
 
 		@Override
 		public void progress(int done, int total, String stage) {
-			if (stage.equals("sampling") && done == 0) samplingStart = System.nanoTime();
-			if (stage.equals("decoding") && samplingStart > 0) samplingSeconds = (System.nanoTime() - samplingStart) / 1e9;
+			long now = System.nanoTime();
+			if (!stage.equals(this.stage)) {
+				if (this.stage.equals("sampling")) samplingSeconds = (now - stageStart) / 1e9;
+				this.stage = stage;
+				stageStart = now;
+			}
+			double inStage = (now - stageStart) / 1e9;
+			if (stage.equals("decoding")) decodingSeconds = inStage;
 			int width = 30, filled = total == 0 ? 0 : done * width / total;
 			String eta = "";
-			if (stage.equals("sampling") && done > 0) {
-				double perStep = (System.nanoTime() - samplingStart) / 1e9 / done;
-				eta = String.format(Locale.ROOT, "  %.2f s/step, %.0f s left", perStep, perStep * (total - done));
+			if ((stage.equals("sampling") || stage.equals("decoding")) && done > 0) {
+				double perUnit = inStage / done;
+				eta = String.format(Locale.ROOT, "  %.2f s/%s, %.0f s left", perUnit, stage.equals("sampling") ? "step" : "frame", perUnit * (total - done));
 			}
 			err.printf(Locale.ROOT, "\r[%s%s] %d/%d %s%s (%.0f s, %d MB resident)   ", "#".repeat(filled), " ".repeat(width - filled), done, total, stage,
-				eta, (System.nanoTime() - start) / 1e9, NativeMemory.residentMb());
+				eta, (now - start) / 1e9, NativeMemory.residentMb());
 			err.flush();
 		}
 	}

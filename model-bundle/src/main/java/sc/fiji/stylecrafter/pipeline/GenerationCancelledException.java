@@ -8,4 +8,13 @@ public class GenerationCancelledException extends RuntimeException {
 	public GenerationCancelledException(int step, int total) {
 		super("generation cancelled after step " + step + " of " + total);
 	}
+
+	/** Cancelled while decoding, after {@code frame} of {@code frames} frames. */
+	public static GenerationCancelledException whileDecoding(int frame, int frames) {
+		return new GenerationCancelledException("generation cancelled while decoding, after frame " + frame + " of " + frames);
+	}
+
+	private GenerationCancelledException(String message) {
+		super(message);
+	}
 }

@@ -1,14 +1,14 @@
 package sc.fiji.stylecrafter.pipeline;
 
-/** Told after each sampling step; must return quickly. */
+/** Told after each sampling step and each decoded frame; must return quickly. */
 @FunctionalInterface
 public interface ProgressListener {
 
 	ProgressListener NONE = (step, total, stage) -> {};
 
 	/**
-	 * @param done steps finished
-	 * @param total steps in all
+	 * @param done steps finished (frames decoded, while decoding)
+	 * @param total steps in all (frames in all, while decoding)
 	 * @param stage what is running ("encoding", "sampling", "decoding")
 	 */
 	void progress(int done, int total, String stage);

@@ -123,9 +123,13 @@ public final class StyleCrafterPipeline {
 				progress.progress(i + 1, total, "sampling");
 			}
 			// 8. Decode frame by frame (PITFALLS 22) and convert (PITFALLS 23).
-			progress.progress(total, total, "decoding");
+			int frameCount = (int) latentShape.get(2);
+			progress.progress(0, frameCount, "decoding");
 			NativeMemory.trim();
-			NDArray frames = model.vae.decode(x.toType(dtype, false)).toType(DataType.FLOAT32, false); // [1, 3, t, H, W]
+			NDArray frames = model.vae.decode(x.toType(dtype, false), done -> { // progress and cancel after every frame
+				progress.progress(done, frameCount, "decoding");
+				if (done < frameCount && cancel.isCancelled()) throw GenerationCancelledException.whileDecoding(done, frameCount);
+			}).toType(DataType.FLOAT32, false); // [1, 3, t, H, W]
 			Shape fs = frames.getShape();
 			float[] values = frames.toFloatArray();
 			return new GenerationResult(req.prompt(), s, (int) fs.get(2), (int) fs.get(4), (int) fs.get(3), values, GenerationResult.toUint8(values),

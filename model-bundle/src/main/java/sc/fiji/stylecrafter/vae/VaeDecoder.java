@@ -2,6 +2,7 @@ package sc.fiji.stylecrafter.vae;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -88,21 +89,34 @@ public final class VaeDecoder {
 	 * one frame at a time.
 	 */
 	public NDArray decode(NDArray latents) {
+		return decode(latents, frame -> {});
+	}
+
+	/**
+	 * As {@link #decode(NDArray)}, telling {@code afterFrame} the number of frames decoded so far after each one (it
+	 * may throw to stop; what was decoded is then freed).
+	 */
+	public NDArray decode(NDArray latents, IntConsumer afterFrame) {
 		Shape s = latents.getShape();
 		NDArray z = latents.div(config.scaleFactor());
 		NDList frames = new NDList();
-		for (long b = 0; b < s.get(0); b++) {
-			for (long t = 0; t < s.get(2); t++) {
-				NDArray frame = z.get(new NDIndex("{}:{}, :, {}", b, b + 1, t)); // [1, z, h, w]
-				frames.add(decodeFrames(frame));
-				frame.close();
-				NativeMemory.trim(); // a frame's activations are gigabytes at full size
+		try {
+			for (long b = 0; b < s.get(0); b++) {
+				for (long t = 0; t < s.get(2); t++) {
+					NDArray frame = z.get(new NDIndex("{}:{}, :, {}", b, b + 1, t)); // [1, z, h, w]
+					frames.add(decodeFrames(frame));
+					frame.close();
+					NativeMemory.trim(); // a frame's activations are gigabytes at full size
+					afterFrame.accept(frames.size());
+				}
 			}
+			NDArray all = NDArrays.concat(frames, 0); // [(b t), 3, H, W]
+			Shape f = all.getShape();
+			return all.reshape(s.get(0), s.get(2), f.get(1), f.get(2), f.get(3)).transpose(0, 2, 1, 3, 4);
 		}
-		NDArray all = NDArrays.concat(frames, 0); // [(b t), 3, H, W]
-		frames.close();
-		z.close();
-		Shape f = all.getShape();
-		return all.reshape(s.get(0), s.get(2), f.get(1), f.get(2), f.get(3)).transpose(0, 2, 1, 3, 4);
+		finally {
+			frames.close();
+			z.close();
+		}
 	}
 }

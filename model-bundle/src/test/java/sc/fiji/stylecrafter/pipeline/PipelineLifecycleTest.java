@@ -81,6 +81,29 @@ class PipelineLifecycleTest {
 	}
 
 	@Test
+	void decodingReportsEachFrameAndCanBeCancelled() {
+		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
+		List<Integer> decoded = new java.util.ArrayList<>();
+		p.generate(request, new SeededNoise(1), (done, total, stage) -> {
+			if (stage.equals("decoding")) {
+				assertEquals(4, total);
+				decoded.add(done);
+			}
+		}, null, false);
+		assertEquals(List.of(0, 1, 2, 3, 4), decoded);
+		int arrays = model.manager().getManagedArrays().size();
+		AtomicInteger frames = new AtomicInteger();
+		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
+			(done, total, stage) -> {
+				if (stage.equals("decoding")) frames.set(done);
+			}, () -> frames.get() >= 1, false));
+		assertTrue(e.getMessage().contains("while decoding, after frame 1 of 4"), e.getMessage());
+		assertEquals(1, frames.get(), "no frame decoded after the cancel");
+		assertEquals(arrays, model.manager().getManagedArrays().size(), "nothing of the cancelled run is left");
+		assertEquals(4, p.generate(request, new SeededNoise(123), null, null, false).frameCount());
+	}
+
+	@Test
 	void batchedBranchesGiveTheSameResult() {
 		GenerationResult one = new StyleCrafterPipeline(model, false).generate(request, new SeededNoise(123), null, null, false);
 		GenerationResult batched = new StyleCrafterPipeline(model, true).generate(request, new SeededNoise(123), null, null, false);

@@ -23,6 +23,7 @@ import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
+import sc.fiji.stylecrafter.pipeline.Mode;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
@@ -97,24 +98,27 @@ final class GenerationRunner {
 			throw new UserError("Could not load the StyleCrafter model from " + folder + ": " + e.getMessage(), e);
 		}
 		Task task = tasks == null ? null : tasks.createTask("StyleCrafter: " + ResultImages.title(prompt));
-		long[] samplingStart = { 0 };
+		long[] stageStart = { 0 };
+		int frames = settings.mode() == Mode.VIDEO ? settings.frames() : 1;
 		try {
 			if (task != null) {
-				task.setProgressMaximum(settings.steps());
+				task.setProgressMaximum(settings.steps() + frames); // sampling steps, then decoded frames
 				task.start();
 			}
 			BooleanSupplier stop = () -> cancelled.getAsBoolean() || (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted();
 			GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(prompt, styles, settings),
 				new SeededNoise(settings.seed()), (done, total, stage) -> {
-					if (stage.equals("sampling") && done == 0) samplingStart[0] = System.nanoTime();
+					boolean sampling = stage.equals("sampling"), decoding = stage.equals("decoding");
+					if ((sampling || decoding) && done == 0) stageStart[0] = System.nanoTime();
 					String msg = "StyleCrafter: " + stage;
-					if (stage.equals("sampling") && done > 0) {
-						double perStep = (System.nanoTime() - samplingStart[0]) / 1e9 / done;
-						msg = String.format(Locale.ROOT, "StyleCrafter: step %d/%d, %.1f s/step, about %s left", done, total, perStep, duration(perStep * (total - done)));
+					if ((sampling || decoding) && done > 0) {
+						double per = (System.nanoTime() - stageStart[0]) / 1e9 / done;
+						msg = String.format(Locale.ROOT, "StyleCrafter: %s %d/%d, %.1f s/%s, about %s left", sampling ? "step" : "decoding frame", done, total, per,
+							sampling ? "step" : "frame", duration(per * (total - done)));
 					}
 					status.showStatus(done, total, msg);
 					if (task != null) {
-						task.setProgressValue(done);
+						task.setProgressValue(decoding ? settings.steps() + done : done);
 						task.setStatusMessage(msg);
 					}
 				}, stop::getAsBoolean, false);
