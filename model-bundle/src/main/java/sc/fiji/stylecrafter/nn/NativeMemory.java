@@ -32,9 +32,20 @@ public final class NativeMemory {
 		}
 	}
 
+	/** Whether this process runs on glibc (whose malloc {@link #trim()} and the launcher's tunables act on). */
+	public static boolean isGlibc() {
+		return LIBC != null;
+	}
+
 	/** Returns free heap pages to the system where the C library allows it. */
 	public static void trim() {
-		if (LIBC != null) LIBC.malloc_trim(0);
+		if (LIBC == null) return;
+		try {
+			LIBC.malloc_trim(0);
+		}
+		catch (UnsatisfiedLinkError e) {
+			// a Linux C library without malloc_trim (musl): nothing to trim
+		}
 	}
 
 	/** The resident memory of this process in MB (Linux), or -1. */
