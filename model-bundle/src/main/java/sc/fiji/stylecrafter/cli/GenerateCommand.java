@@ -19,6 +19,7 @@ import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Mode;
 import sc.fiji.stylecrafter.pipeline.Precision;
+import sc.fiji.stylecrafter.pipeline.ProgressClock;
 import sc.fiji.stylecrafter.pipeline.ProgressListener;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
@@ -123,8 +124,9 @@ final class GenerateCommand {
 				GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings()),
 					new SeededNoise(a.settings().seed()), progress, null, false);
 				err.println();
-				err.printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step); decoding: %d frames in %.1f s%n", r.settings().steps(),
-					progress.samplingSeconds, progress.samplingSeconds / r.settings().steps(), r.frameCount(), progress.decodingSeconds);
+				double sampling = progress.clock.secondsIn("sampling");
+				err.printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step); decoding: %d frames in %.1f s%n", r.settings().steps(), sampling,
+					sampling / r.settings().steps(), r.frameCount(), progress.clock.secondsIn("decoding"));
 				Map<String, Object> extra = new LinkedHashMap<>();
 				List<String> names = new ArrayList<>();
 				for (Path p : a.styles()) names.add(p.toString());
@@ -152,10 +154,7 @@ final class GenerateCommand {
 
 		private final PrintStream err;
 		private final long start = System.nanoTime();
-		private String stage = "";
-		private long stageStart;
-		double samplingSeconds;
-		double decodingSeconds;
+		final ProgressClock clock = new ProgressClock();
 
 		TerminalProgress(PrintStream err) {
 			this.err = err;
@@ -163,22 +162,12 @@ final class GenerateCommand {
 
 		@Override
 		public void progress(int done, int total, String stage) {
-			long now = System.nanoTime();
-			if (!stage.equals(this.stage)) {
-				if (this.stage.equals("sampling")) samplingSeconds = (now - stageStart) / 1e9;
-				this.stage = stage;
-				stageStart = now;
-			}
-			double inStage = (now - stageStart) / 1e9;
-			if (stage.equals("decoding")) decodingSeconds = inStage;
+			clock.update(done, total, stage);
 			int width = 30, filled = total == 0 ? 0 : done * width / total;
-			String eta = "";
-			if ((stage.equals("sampling") || stage.equals("decoding")) && done > 0) {
-				double perUnit = inStage / done;
-				eta = String.format(Locale.ROOT, "  %.2f s/%s, %.0f s left", perUnit, stage.equals("sampling") ? "step" : "frame", perUnit * (total - done));
-			}
+			String eta = Double.isNaN(clock.secondsPerUnit()) ? ""
+				: String.format(Locale.ROOT, "  %.2f s/%s, %.0f s left", clock.secondsPerUnit(), clock.unit(), clock.secondsLeft());
 			err.printf(Locale.ROOT, "\r[%s%s] %d/%d %s%s (%.0f s, %d MB resident)   ", "#".repeat(filled), " ".repeat(width - filled), done, total, stage,
-				eta, (now - start) / 1e9, NativeMemory.residentMb());
+				eta, (System.nanoTime() - start) / 1e9, NativeMemory.residentMb());
 			err.flush();
 		}
 	}

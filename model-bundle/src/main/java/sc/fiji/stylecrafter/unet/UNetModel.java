@@ -195,31 +195,34 @@ public final class UNetModel {
 		// every layer runs in its own scope and every activation is closed once nothing needs it: only the outputs
 		// the skip connections will take stay alive
 		for (int id = 0; id < inputBlocks.size(); id++) {
-			h = block(h, inputBlocks.get(id), s); // its input is the previous block's output, kept for a skip
+			h = block(h, inputBlocks.get(id), s, true); // its input is the previous block's output, kept for a skip
 			if (id == 0 && initAttn != null && temporal) h = Scopes.chain(h, in -> initAttn.forward(in, b));
 			hs.push(h);
 		}
-		h = block(h, middleBlock, s); // its input is the last skip
+		h = block(h, middleBlock, s, true); // its input is the last skip
 		for (List<Layer> layers : outputBlocks) {
 			NDArray skip = hs.pop();
 			NDArray joined = NDArrays.concat(new NDList(h, skip), 1);
 			if (h != skip) h.close();
 			skip.close();
-			h = Scopes.chain(joined, in -> block(in, layers, s));
+			h = block(joined, layers, s, false);
 		}
 		NDArray y = Scopes.chain(h, in -> outConv.forward(Activations.silu(outNorm.forward(in)))); // [(b t), c, h, w]
 		return y.reshape(b, t, config.outChannels(), xs.get(3), xs.get(4)).transpose(0, 2, 1, 3, 4); // -> b c t h w
 	}
 
 	/**
-	 * Runs the layers of one block on {@code input}, which it leaves open; its intermediates, and what each layer
-	 * derives from the step's embedding, context and scales, are closed as it goes.
+	 * Runs the layers of one block on {@code input}; its intermediates, and what each layer derives from the step's
+	 * embedding, context and scales, are closed as it goes.
+	 *
+	 * @param keepInput leave {@code input} open (a skip connection still needs it); otherwise it is closed too
 	 */
-	private static NDArray block(NDArray input, List<Layer> layers, Step s) {
+	private static NDArray block(NDArray input, List<Layer> layers, Step s, boolean keepInput) {
+		NDArray[] shared = { s.emb(), s.context(), s.scales() };
 		NDArray h = input;
 		for (Layer l : layers) {
 			UnaryOperator<NDArray> f = in -> l.forward(in, s);
-			h = h == input ? Scopes.run(h, f, s.emb(), s.context(), s.scales()) : Scopes.chain(h, f, s.emb(), s.context(), s.scales());
+			h = h == input && keepInput ? Scopes.run(h, f, shared) : Scopes.chain(h, f, shared);
 		}
 		return h;
 	}

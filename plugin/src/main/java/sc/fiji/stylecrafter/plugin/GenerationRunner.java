@@ -25,6 +25,7 @@ import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Mode;
 import sc.fiji.stylecrafter.pipeline.Precision;
+import sc.fiji.stylecrafter.pipeline.ProgressClock;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.SeededNoise;
@@ -98,7 +99,7 @@ final class GenerationRunner {
 			throw new UserError("Could not load the StyleCrafter model from " + folder + ": " + e.getMessage(), e);
 		}
 		Task task = tasks == null ? null : tasks.createTask("StyleCrafter: " + ResultImages.title(prompt));
-		long[] stageStart = { 0 };
+		ProgressClock clock = new ProgressClock();
 		int frames = settings.mode() == Mode.VIDEO ? settings.frames() : 1;
 		try {
 			if (task != null) {
@@ -108,17 +109,15 @@ final class GenerationRunner {
 			BooleanSupplier stop = () -> cancelled.getAsBoolean() || (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted();
 			GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(prompt, styles, settings),
 				new SeededNoise(settings.seed()), (done, total, stage) -> {
-					boolean sampling = stage.equals("sampling"), decoding = stage.equals("decoding");
-					if ((sampling || decoding) && done == 0) stageStart[0] = System.nanoTime();
+					clock.update(done, total, stage);
 					String msg = "StyleCrafter: " + stage;
-					if ((sampling || decoding) && done > 0) {
-						double per = (System.nanoTime() - stageStart[0]) / 1e9 / done;
-						msg = String.format(Locale.ROOT, "StyleCrafter: %s %d/%d, %.1f s/%s, about %s left", sampling ? "step" : "decoding frame", done, total, per,
-							sampling ? "step" : "frame", duration(per * (total - done)));
+					if (!Double.isNaN(clock.secondsPerUnit())) {
+						msg = String.format(Locale.ROOT, "StyleCrafter: %s %d/%d, %.1f s/%s, about %s left", stage.equals("sampling") ? "step" : "decoding frame",
+							done, total, clock.secondsPerUnit(), clock.unit(), duration(clock.secondsLeft()));
 					}
 					status.showStatus(done, total, msg);
 					if (task != null) {
-						task.setProgressValue(decoding ? settings.steps() + done : done);
+						task.setProgressValue(stage.equals("decoding") ? settings.steps() + done : done);
 						task.setStatusMessage(msg);
 					}
 				}, stop::getAsBoolean, false);
