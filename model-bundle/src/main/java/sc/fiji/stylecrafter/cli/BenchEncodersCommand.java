@@ -42,7 +42,7 @@ final class BenchEncodersCommand {
 			Checkpoint ckpt = Checkpoints.open(dir.resolve("model.ckpt"));
 			NDManager model = NDManager.newBaseManager())
 		{
-			ModelConfig cfg = ModelConfig.read(dir.resolve("config.json"));
+			ModelConfig cfg = ModelConfig.read(dir.resolve(ModelConfig.FILE_NAME));
 			ClipTokenizer tok = ClipTokenizer.load(Path.of(args[1]));
 			long t0 = System.nanoTime();
 			ClipTextEncoder text = new ClipTextEncoder(Weights.of(CheckpointKeyMap.textEncoder(clip, ckpt), model, DataType.FLOAT32, "text"), cfg.text());

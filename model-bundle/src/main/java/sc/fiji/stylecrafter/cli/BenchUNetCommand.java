@@ -44,7 +44,7 @@ final class BenchUNetCommand {
 			Checkpoint temporal = video ? Checkpoints.open(dir.resolve("temporal_v1_1.pth")) : null;
 			NDManager model = NDManager.newBaseManager(device))
 		{
-			ModelConfig cfg = ModelConfig.read(dir.resolve("config.json"));
+			ModelConfig cfg = ModelConfig.read(dir.resolve(ModelConfig.FILE_NAME));
 			UNetConfig uc = cfg.unet();
 			long frames = video ? (args.length > 5 ? Long.parseLong(args[5]) : uc.temporalLength()) : 1;
 			long h = args.length > 6 ? Long.parseLong(args[6]) : video ? 40 : 64, w = args.length > 7 ? Long.parseLong(args[7]) : 64;

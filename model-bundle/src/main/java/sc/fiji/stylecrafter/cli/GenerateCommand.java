@@ -13,11 +13,13 @@ import java.util.Map;
 import ai.djl.Device;
 
 import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.pipeline.FrameWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Mode;
+import sc.fiji.stylecrafter.pipeline.Notices;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.ProgressClock;
 import sc.fiji.stylecrafter.pipeline.ProgressListener;
@@ -115,14 +117,16 @@ final class GenerateCommand {
 		try {
 			List<RgbImage> styles = new ArrayList<>();
 			for (Path p : a.styles()) styles.add(RgbImage.read(p));
+			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
+			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME))); // before anything heavy
 			Device device = StyleCrafterModel.device(a.device());
 			long t0 = System.nanoTime();
-			try (StyleCrafterModel model = StyleCrafterModel.load(a.models(), device, a.precision())) {
-				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), device, a.precision().label(), (System.nanoTime() - t0) / 1e9);
+			try (StyleCrafterModel model = StyleCrafterModel.load(a.models(), device, a.precision(), notices(err))) {
+				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), StyleCrafterModel.label(device), a.precision().label(),
+					(System.nanoTime() - t0) / 1e9);
 				long t1 = System.nanoTime();
 				TerminalProgress progress = new TerminalProgress(err);
-				GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings()),
-					new SeededNoise(a.settings().seed()), progress, null, false);
+				GenerationResult r = new StyleCrafterPipeline(model).generate(request, new SeededNoise(a.settings().seed()), progress, null, false);
 				err.println();
 				double sampling = progress.clock.secondsIn("sampling");
 				err.printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step); decoding: %d frames in %.1f s%n", r.settings().steps(), sampling,
@@ -131,7 +135,7 @@ final class GenerateCommand {
 				List<String> names = new ArrayList<>();
 				for (Path p : a.styles()) names.add(p.toString());
 				extra.put("styles", names);
-				extra.put("device", device.toString());
+				extra.put("device", StyleCrafterModel.label(device));
 				extra.put("precision", a.precision().label());
 				extra.put("seconds", Math.round((System.nanoTime() - t1) / 1e7) / 100.0);
 				Path sidecar = FrameWriter.write(r, a.out(), extra);
@@ -147,6 +151,14 @@ final class GenerateCommand {
 			err.println("stylecrafter generate: " + InspectCommand.oneLine(e.getMessage()));
 			return 1;
 		}
+	}
+
+	/** Advice on standard error; facts (unused weights) too when {@code STYLECRAFTER_LOG=INFO}. */
+	static Notices notices(PrintStream err) {
+		boolean info = "INFO".equalsIgnoreCase(System.getenv("STYLECRAFTER_LOG"));
+		return (kind, message) -> {
+			if (kind == Notices.Kind.ADVICE || info) err.println("stylecrafter: " + message);
+		};
 	}
 
 	/** A one-line progress bar with seconds per step (per frame while decoding) and the time left. */

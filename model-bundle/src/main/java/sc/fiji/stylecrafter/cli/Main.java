@@ -3,6 +3,8 @@ package sc.fiji.stylecrafter.cli;
 import java.io.PrintStream;
 import java.util.Arrays;
 
+import sc.fiji.stylecrafter.pipeline.EngineSettings;
+
 /**
  * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed
  * (one-line reason on standard error), 2 bad arguments.
@@ -12,9 +14,7 @@ public final class Main {
 	private Main() {}
 
 	public static void main(String[] args) {
-		// weight-loading notes (unused keys) are INFO; show them with STYLECRAFTER_LOG=INFO
-		String level = System.getenv().getOrDefault("STYLECRAFTER_LOG", "WARNING");
-		java.util.logging.Logger.getLogger("sc.fiji.stylecrafter").setLevel(java.util.logging.Level.parse(level));
+		EngineSettings.prepare(); // offline and quiet unless the user says otherwise; weight-loading facts: STYLECRAFTER_LOG=INFO
 		System.exit(run(args, System.out, System.err));
 	}
 

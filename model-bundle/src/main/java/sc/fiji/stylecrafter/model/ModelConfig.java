@@ -23,6 +23,9 @@ import sc.fiji.stylecrafter.vae.VaeConfig;
  */
 public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision, UNetConfig unet, AdapterConfig adapter, VaeConfig vae) {
 
+	/** The optional architecture file of a model folder. */
+	public static final String FILE_NAME = "config.json";
+
 	public static final ModelConfig FULL_SIZE = new ModelConfig(ClipTextConfig.VIT_H_14, ClipVisionConfig.VIT_H_14, UNetConfig.FULL_SIZE,
 		AdapterConfig.FULL_SIZE, VaeConfig.FULL_SIZE);
 

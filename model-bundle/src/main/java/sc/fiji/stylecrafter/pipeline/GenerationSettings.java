@@ -21,6 +21,11 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 	public static final long DEFAULT_SEED = 123;
 	public static final int MAX_SIDE = 2048;
 	public static final int MAX_FRAMES = 64;
+	public static final int MAX_STEPS = 1000;
+	/** Sizes of the official model go in steps of this ({@link StyleCrafterPipeline#sizeMultiple} of the full-size config). */
+	public static final int SIZE_STEP = 64;
+	/** Any size must be a multiple of the VAE's downsampling; the model may ask for more (see {@link StyleCrafterPipeline#check}). */
+	public static final int MIN_SIDE = 8;
 
 	public GenerationSettings {
 		if (mode == null) throw new IllegalArgumentException("mode must be video or image");
@@ -28,7 +33,7 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 		if (mode == Mode.IMAGE && frames != 1) throw new IllegalArgumentException("an image has 1 frame, not " + frames);
 		checkSide("width", width);
 		checkSide("height", height);
-		if (steps < 1 || steps > 1000) throw new IllegalArgumentException("steps " + steps + " is out of range; allowed: 1 to 1000");
+		if (steps < 1 || steps > MAX_STEPS) throw new IllegalArgumentException("steps " + steps + " is out of range; allowed: 1 to " + MAX_STEPS);
 		if (!(eta >= 0 && eta <= 10)) throw new IllegalArgumentException("eta " + eta + " is out of range; allowed: 0 to 10");
 		if (!Float.isFinite(textGuidance) || textGuidance < 0 || textGuidance > 100) {
 			throw new IllegalArgumentException("text guidance " + textGuidance + " is out of range; allowed: 0 to 100");
@@ -43,8 +48,9 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 	}
 
 	private static void checkSide(String what, int v) {
-		if (v < 8 || v > MAX_SIDE || v % 8 != 0) {
-			throw new IllegalArgumentException(what + " " + v + " is not allowed; use a multiple of 8 from 8 to " + MAX_SIDE);
+		if (v < MIN_SIDE || v > MAX_SIDE || v % MIN_SIDE != 0) {
+			throw new IllegalArgumentException(what + " " + v + " is not allowed; use a multiple of " + SIZE_STEP + " from " + SIZE_STEP + " to " + MAX_SIDE
+				+ " (the official model needs multiples of " + SIZE_STEP + ")");
 		}
 	}
 

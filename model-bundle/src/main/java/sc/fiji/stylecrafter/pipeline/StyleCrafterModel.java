@@ -35,7 +35,9 @@ import sc.fiji.stylecrafter.vae.VaeDecoder;
  */
 public final class StyleCrafterModel implements AutoCloseable {
 
-	private static final System.Logger LOG = System.getLogger(StyleCrafterModel.class.getName());
+	static {
+		EngineSettings.prepare(); // before DJL's engine starts: offline, no tracking, quiet
+	}
 
 	/** The files a model folder must hold. */
 	public static final List<String> REQUIRED_FILES = List.of("model.ckpt", "adapter_v1.pth", "temporal_v1_1.pth", "open_clip_pytorch_model.bin");
@@ -101,7 +103,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 			problems.add("tokenizer: " + e.getMessage());
 		}
 		try {
-			ModelConfig.read(folder.resolve("config.json"));
+			ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
 		}
 		catch (IOException e) {
 			problems.add(e.getMessage());
@@ -131,15 +133,24 @@ public final class StyleCrafterModel implements AutoCloseable {
 	 * @throws NoSuchFileException naming the first missing file, before any heavy work
 	 */
 	public static StyleCrafterModel load(Path folder, Device device, Precision precision) throws IOException {
+		return load(folder, device, precision, Notices.NONE);
+	}
+
+	/**
+	 * Loads the model folder, telling {@code notices} what the user may want to know (unused weights, speed hints).
+	 *
+	 * @throws NoSuchFileException naming the first missing file, before any heavy work
+	 */
+	public static StyleCrafterModel load(Path folder, Device device, Precision precision, Notices notices) throws IOException {
 		if (precision == Precision.BFLOAT16) {
 			throw new IllegalArgumentException("precision bfloat16 is not supported yet: DJL 0.36's PyTorch engine aborts the process on bfloat16 "
 				+ "tensors. Use float32 or float16.");
 		}
 		if (precision == Precision.FLOAT16 && !device.isGpu()) {
-			LOG.log(System.Logger.Level.WARNING, "float16 on the CPU is much slower than float32");
+			notices.notice(Notices.Kind.ADVICE, "float16 on the CPU is much slower than float32");
 		}
 		if (!device.isGpu() && NativeMemory.isGlibc() && !String.valueOf(System.getenv("GLIBC_TUNABLES")).contains("glibc.malloc.hugetlb=1")) {
-			LOG.log(System.Logger.Level.INFO, "generating on the CPU: start Java (or Fiji) with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 in the environment "
+			notices.notice(Notices.Kind.ADVICE, "generating on the CPU: start Java (or Fiji) with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 in the environment "
 				+ "for about twice the speed (transparent huge pages for large tensors; the stylecrafter launcher sets it)");
 		}
 		for (String name : REQUIRED_FILES) {
@@ -148,7 +159,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 			if (!Files.isReadable(f)) throw new IOException(f + " is not readable (check its permissions)");
 		}
 		ClipTokenizer tokenizer = ClipTokenizer.load(folder);
-		ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
+		ModelConfig config = ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
 		DataType dtype = precision.dataType();
 		NDManager manager = NDManager.newBaseManager(device);
 		try (Checkpoint ckpt = Checkpoints.open(folder.resolve("model.ckpt"));
@@ -166,11 +177,11 @@ public final class StyleCrafterModel implements AutoCloseable {
 			StyleAdapter adapter = new StyleAdapter(adapterW, config.adapter());
 			UNetModel unet = new UNetModel(unetW, adapterW, config.unet(), true, config.text().contextLength());
 			VaeDecoder vae = new VaeDecoder(vaeW, config.vae());
-			logUnused("text tower", text.unusedKeys());
-			logUnused("open_clip visual", visual.unusedKeys());
-			logUnused("adapter_v1.pth", adapterW.unusedKeys());
-			logUnused("UNet", unetW.unusedKeys());
-			logUnused("VAE (the encoder is not needed to generate)", vaeW.unusedKeys());
+			logUnused(notices, "text tower", text.unusedKeys());
+			logUnused(notices, "open_clip visual", visual.unusedKeys());
+			logUnused(notices, "adapter_v1.pth", adapterW.unusedKeys());
+			logUnused(notices, "UNet", unetW.unusedKeys());
+			logUnused(notices, "VAE (the encoder is not needed to generate)", vaeW.unusedKeys());
 			return new StyleCrafterModel(folder, device, precision, manager, config, tokenizer, textEncoder, styleEncoder, adapter, unet, vae);
 		}
 		catch (IOException | RuntimeException e) {
@@ -179,8 +190,8 @@ public final class StyleCrafterModel implements AutoCloseable {
 		}
 	}
 
-	private static void logUnused(String what, Set<String> keys) {
-		if (!keys.isEmpty()) LOG.log(System.Logger.Level.INFO, what + ": " + keys.size() + " weights not used: " + String.join(", ", keys));
+	private static void logUnused(Notices notices, String what, Set<String> keys) {
+		if (!keys.isEmpty()) notices.notice(Notices.Kind.INFO, what + ": " + keys.size() + " weights not used: " + String.join(", ", keys));
 	}
 
 	public Path folder() {
@@ -189,6 +200,11 @@ public final class StyleCrafterModel implements AutoCloseable {
 
 	public Device device() {
 		return device;
+	}
+
+	/** The device in a user's words: {@code cpu}, {@code gpu 0}, ... */
+	public static String label(Device device) {
+		return device.isGpu() ? "gpu " + device.getDeviceId() : device.getDeviceType();
 	}
 
 	public Precision precision() {

@@ -12,8 +12,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.nn.Scopes;
+import sc.fiji.stylecrafter.sched.DdimConfig;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.Guidance;
 import sc.fiji.stylecrafter.sched.NoiseSource;
@@ -48,10 +50,20 @@ public final class StyleCrafterPipeline {
 	public record Request(String prompt, List<RgbImage> styles, GenerationSettings settings) {}
 
 	public GenerationResult generate(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents) {
+		return generate(req, noise, progress, cancel, recordLatents, null);
+	}
+
+	/**
+	 * @param preview told after every sampling step with a cheap RGB picture of the predicted result
+	 *          ({@link LatentPreview}), or {@code null} for none
+	 */
+	public GenerationResult generate(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents,
+		LatentPreview.Listener preview)
+	{
 		synchronized (model) {
 			try {
 				return run(req, noise, progress == null ? ProgressListener.NONE : progress, cancel == null ? CancellationToken.NEVER : cancel,
-					recordLatents);
+					recordLatents, preview);
 			}
 			catch (EngineException e) {
 				throw translate(e, req.settings());
@@ -59,10 +71,12 @@ public final class StyleCrafterPipeline {
 		}
 	}
 
-	private GenerationResult run(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents) {
+	private GenerationResult run(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents,
+		LatentPreview.Listener preview)
+	{
 		// 1. Check inputs.
 		GenerationSettings s = req.settings();
-		checkInputs(req);
+		check(req, model.config);
 		boolean video = s.mode() == Mode.VIDEO;
 		DataType dtype = model.precision().dataType();
 		int down = model.config.vae().downsampling();
@@ -92,6 +106,7 @@ public final class StyleCrafterPipeline {
 				float[] t = { scheduler.timestep(i) };
 				int step = i;
 				NDArray xi = x;
+				float[][] predicted = new float[1][];
 				x = Scopes.chain(xi, cur -> { // the previous latent is closed once the step has its successor
 					NDArray in = cur.toType(dtype, false);
 					NDArray eps;
@@ -116,11 +131,16 @@ public final class StyleCrafterPipeline {
 						eps = Guidance.textOnly(eTs, e0, s.textGuidance());
 					}
 					NDArray z = noise.next(latentShape, cur.getManager()).toDevice(model.device(), false); // after the UNet calls
-					return scheduler.step(eps.toType(DataType.FLOAT32, false), step, cur, z).prevSample();
+					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), step, cur, z);
+					if (preview != null) predicted[0] = next.predOriginalSample().toType(DataType.FLOAT32, false).toFloatArray();
+					return next.prevSample();
 				}, text, uncond, condStyle, scales); // what the step derives from them is freed with the step
 				NativeMemory.trim();
 				if (latents != null) latents.add(x.toFloatArray());
 				progress.progress(i + 1, total, "sampling");
+				if (preview != null) {
+					preview.preview(i + 1, total, LatentPreview.of(predicted[0], (int) latentShape.get(2), (int) latentShape.get(3), (int) latentShape.get(4)));
+				}
 			}
 			// 8. Decode frame by frame (PITFALLS 22) and convert (PITFALLS 23).
 			int frameCount = (int) latentShape.get(2);
@@ -141,21 +161,49 @@ public final class StyleCrafterPipeline {
 		return model.unet.forward(x, t, context, scales, s.styleWeight(), video);
 	}
 
-	private void checkInputs(Request req) {
+	/** At most this many style references (the official code is trained with 1 to 3; more only dilute). */
+	public static final int MAX_STYLES = 16;
+
+	/**
+	 * Width and height must be multiples of this for a model of this config: the VAE's downsampling times the UNet's
+	 * (the latent is halved once per UNet level after the first, and the skip connections must line up again).
+	 * 64 for the official model.
+	 */
+	public static int sizeMultiple(ModelConfig config) {
+		return config.vae().downsampling() << (config.unet().channelMult().size() - 1);
+	}
+
+	/**
+	 * Everything about a request that can be checked without the weights, given the model's architecture (which
+	 * {@code config.json} or the full-size default gives before anything loads): prompt, number of styles, size,
+	 * frames, steps. The pipeline checks again before it runs.
+	 *
+	 * @return the number of denoising steps the run will take (see {@link DdimScheduler#count})
+	 * @throws IllegalArgumentException naming the bad value and what is allowed
+	 */
+	public static int check(Request req, ModelConfig config) {
 		if (req.prompt() == null || req.prompt().isBlank()) {
 			throw new IllegalArgumentException("the prompt is empty; describe what to show (the style comes from the images)");
 		}
-		if (req.styles() == null || req.styles().isEmpty()) throw new IllegalArgumentException("at least one style image is needed");
-		if (req.styles().size() > 16) throw new IllegalArgumentException(req.styles().size() + " style images given; allowed: 1 to 16");
+		int styles = req.styles() == null ? 0 : req.styles().size();
+		if (styles == 0) throw new IllegalArgumentException("at least one style image is needed");
+		if (styles > MAX_STYLES) throw new IllegalArgumentException(styles + " style images given; allowed: 1 to " + MAX_STYLES);
 		GenerationSettings s = req.settings();
-		int down = model.config.vae().downsampling();
-		if (s.width() % down != 0 || s.height() % down != 0) {
-			throw new IllegalArgumentException("width and height must be multiples of " + down + ", got " + s.width() + "x" + s.height());
+		int multiple = sizeMultiple(config);
+		if (s.width() % multiple != 0 || s.height() % multiple != 0) {
+			throw new IllegalArgumentException("size " + s.width() + "x" + s.height() + " is not allowed: width and height must be multiples of " + multiple
+				+ " (e.g. " + nearest(s.width(), multiple) + "x" + nearest(s.height(), multiple) + ")");
 		}
-		if (s.mode() == Mode.VIDEO && s.frames() > 4 * model.config.unet().temporalLength()) {
-			throw new IllegalArgumentException("frames " + s.frames() + " is too many for this model; allowed: 1 to " + 4 * model.config.unet().temporalLength()
-				+ " (trained on " + model.config.unet().temporalLength() + ")");
+		int maxFrames = 4 * config.unet().temporalLength();
+		if (s.mode() == Mode.VIDEO && s.frames() > maxFrames) {
+			throw new IllegalArgumentException("frames " + s.frames() + " is too many for this model; allowed: 1 to " + maxFrames + " (trained on "
+				+ config.unet().temporalLength() + ")");
 		}
+		return DdimScheduler.count(DdimConfig.STYLECRAFTER, s.steps());
+	}
+
+	private static int nearest(int v, int multiple) {
+		return Math.max(multiple, Math.round(v / (float) multiple) * multiple);
 	}
 
 	private static RuntimeException translate(EngineException e, GenerationSettings s) {

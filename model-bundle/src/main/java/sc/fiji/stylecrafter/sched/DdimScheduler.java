@@ -49,17 +49,9 @@ public final class DdimScheduler {
 	 * @param eta 0 for deterministic DDIM, 1 (the official default) for fresh noise at every step
 	 */
 	public void setTimesteps(int steps, double eta) {
-		if (steps < 1 || steps > config.trainSteps()) {
-			throw new IllegalArgumentException("steps " + steps + " is out of range; allowed: 1 to " + config.trainSteps());
-		}
 		if (eta < 0 || Double.isNaN(eta)) throw new IllegalArgumentException("eta " + eta + " must be 0 or more");
+		int count = count(config, steps);
 		int c = config.trainSteps() / steps;
-		int count = (config.trainSteps() + c - 1) / c;
-		if ((count - 1) * c + 1 >= config.trainSteps()) {
-			// the official code indexes past the schedule here and fails
-			throw new IllegalArgumentException("steps " + steps + " is not supported: its uniform timesteps would need timestep " + config.trainSteps()
-				+ ", which the schedule does not have; choose another number of steps (e.g. 25, 50, 100)");
-		}
 		timesteps = new int[count];
 		alphas = new float[count];
 		alphasPrev = new float[count];
@@ -71,6 +63,27 @@ public final class DdimScheduler {
 			double a = alphas[i], ap = alphasPrev[i];
 			sigmas[i] = eta * Math.sqrt((1 - ap) / (1 - a) * (1 - a / ap));
 		}
+	}
+
+	/**
+	 * How many denoising steps a request for {@code steps} uniform steps runs, as in the official code: more than
+	 * {@code steps} when {@code steps} does not divide the training steps (30 gives 31). Checks the request without
+	 * any model, so that a bad step count is refused before anything loads.
+	 *
+	 * @throws IllegalArgumentException for a count out of range, or one whose timesteps the schedule does not have
+	 */
+	public static int count(DdimConfig config, int steps) {
+		if (steps < 1 || steps > config.trainSteps()) {
+			throw new IllegalArgumentException("steps " + steps + " is out of range; allowed: 1 to " + config.trainSteps());
+		}
+		int c = config.trainSteps() / steps;
+		int count = (config.trainSteps() + c - 1) / c;
+		if ((count - 1) * c + 1 >= config.trainSteps()) {
+			// the official code indexes past the schedule here and fails
+			throw new IllegalArgumentException("steps " + steps + " is not supported: its uniform timesteps would need timestep " + config.trainSteps()
+				+ ", which the schedule does not have; choose another number of steps (e.g. 25, 50, 100)");
+		}
+		return count;
 	}
 
 	/** Number of steps of the run ({@code setTimesteps} first). */

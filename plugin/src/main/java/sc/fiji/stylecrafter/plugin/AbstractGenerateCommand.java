@@ -2,16 +2,18 @@ package sc.fiji.stylecrafter.plugin;
 
 import ij.ImagePlus;
 
-import java.util.Arrays;
-
-import net.imglib2.RandomAccessibleInterval;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
-import org.scijava.command.ContextCommand;
+import org.scijava.command.DynamicCommand;
 import org.scijava.log.LogService;
+import org.scijava.module.MutableModuleItem;
 import org.scijava.plugin.Parameter;
 import org.scijava.task.TaskService;
+import org.scijava.thread.ThreadService;
 
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 
@@ -19,9 +21,12 @@ import sc.fiji.stylecrafter.pipeline.GenerationSettings;
  * What the generation commands share: the inputs (their names are the macro keys), the services, and the run that
  * hands everything to {@link GenerationRunner}. Subclasses add their own inputs and say which settings they make.
  * Inputs are not persisted, so that a macro that gives only {@code style} and {@code prompt} always gets the
- * documented defaults.
+ * documented defaults; {@link MacroInputs} makes sure such a macro never opens a dialog.
+ *
+ * <p>The style references are chosen by the title of an open image: the dialog lists each open image once, by its
+ * title, with "none" for the optional ones, and a macro line names them as ImageJ's own commands do.
  */
-abstract class AbstractGenerateCommand extends ContextCommand {
+abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFriendly {
 
 	@Parameter
 	private StyleCrafterService service;
@@ -35,35 +40,41 @@ abstract class AbstractGenerateCommand extends ContextCommand {
 	@Parameter(required = false)
 	private LogService log;
 
-	@Parameter(label = "Style reference", description = "Any open image: gray, RGB or multichannel; extra slices or frames are further references", persist = false)
-	private RandomAccessibleInterval<?> style;
+	@Parameter(required = false)
+	private ThreadService threads;
+
+	@Parameter(label = "Style reference", initializer = "initReferences", persist = false,
+		description = "An open image: gray, RGB or composite; each slice or frame is a further reference")
+	private String style;
 
 	@Parameter(label = "Prompt", description = "What to show; the style comes from the reference", persist = false)
-	private String prompt;
+	private String prompt = "";
 
-	@Parameter(label = "Second reference (optional)", required = false, persist = false)
-	private RandomAccessibleInterval<?> style2;
+	@Parameter(label = "Second reference", required = false, persist = false)
+	private String style2 = StyleReferences.NONE;
 
-	@Parameter(label = "Third reference (optional)", required = false, persist = false)
-	private RandomAccessibleInterval<?> style3;
+	@Parameter(label = "Third reference", required = false, persist = false)
+	private String style3 = StyleReferences.NONE;
 
 	@Parameter(label = "Seed (-1 for random)", min = "-1", persist = false)
 	private long seed = GenerationSettings.DEFAULT_SEED;
 
-	@Parameter(label = "Steps", min = "1", max = "1000", persist = false)
-	protected int steps = 50;
+	@Parameter(label = "Steps", min = "1", max = "" + GenerationSettings.MAX_STEPS, persist = false)
+	protected int steps;
 
-	@Parameter(label = "Width", min = "64", max = "2048", stepSize = "8", persist = false)
+	@Parameter(label = "Width", min = "" + GenerationSettings.SIZE_STEP, max = "" + GenerationSettings.MAX_SIDE, stepSize = "" + GenerationSettings.SIZE_STEP,
+		persist = false)
 	protected int width;
 
-	@Parameter(label = "Height", min = "64", max = "2048", stepSize = "8", persist = false)
+	@Parameter(label = "Height", min = "" + GenerationSettings.SIZE_STEP, max = "" + GenerationSettings.MAX_SIDE, stepSize = "" + GenerationSettings.SIZE_STEP,
+		persist = false)
 	protected int height;
 
 	@Parameter(label = "Text guidance", persist = false)
 	protected double guidance;
 
 	@Parameter(label = "Style weight", persist = false)
-	protected double styleweight = 1.0;
+	protected double styleweight;
 
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
 	private String device = "auto";
@@ -71,28 +82,72 @@ abstract class AbstractGenerateCommand extends ContextCommand {
 	@Parameter(label = "Precision", choices = { "float32", "float16" }, persist = false)
 	private String precision = "float32";
 
+	@Parameter(label = "Live preview", description = "Show the estimate of the result while sampling runs (with a display; off in macros unless given)",
+		persist = false)
+	private boolean preview = true;
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;
 
 	/** The mode's defaults for the inputs whose defaults differ between video and image. */
 	protected AbstractGenerateCommand(GenerationSettings defaults) {
+		this.steps = defaults.steps();
 		this.width = defaults.width();
 		this.height = defaults.height();
 		this.guidance = defaults.textGuidance();
+		this.styleweight = defaults.styleWeight();
 	}
 
 	/** The settings of this run, with the given (already resolved) seed. */
 	protected abstract GenerationSettings settings(long resolvedSeed);
 
+	/** Lists the open images; the style defaults to the current image. */
+	protected void initReferences() {
+		List<String> titles = StyleReferences.openTitles();
+		if (!titles.isEmpty()) {
+			choices("style", titles);
+			List<String> optional = new ArrayList<>();
+			optional.add(StyleReferences.NONE);
+			optional.addAll(titles);
+			choices("style2", optional);
+			choices("style3", optional);
+		}
+		if (style == null || style.isBlank()) style = StyleReferences.currentTitle();
+	}
+
+	private void choices(String name, List<String> values) {
+		MutableModuleItem<String> item = getInfo().getMutableInput(name, String.class);
+		if (item != null) item.setChoices(values);
+	}
+
+	@Override
+	public void macroDefaults(Set<String> leftOut) {
+		if (leftOut.contains("preview")) preview = false; // unattended runs need no preview window
+	}
+
+	private static String orNone(String title) {
+		return title == null || title.isBlank() ? StyleReferences.NONE : title;
+	}
+
 	@Override
 	public void run() {
 		try {
-			result = GenerationRunner.run(service, status, tasks, Arrays.asList(style, style2, style3), prompt, settings(GenerationRunner.seed(seed)),
-				device, precision, this::isCanceled);
+			GenerationSettings settings;
+			try {
+				settings = settings(GenerationRunner.seed(seed));
+			}
+			catch (IllegalArgumentException e) {
+				throw new GenerationRunner.UserError(e.getMessage(), e);
+			}
+			GenerationRunner.Outcome out = GenerationRunner.run(new GenerationRunner.Services(service, status, tasks, threads, log),
+				new GenerationRunner.Request(List.of(orNone(style), orNone(style2), orNone(style3)), prompt, settings, device, precision, preview),
+				this::isCanceled);
+			result = out.image();
+			if (out.shown()) resolveOutput("result"); // shown through ImageJ already; no second display
 		}
-		catch (GenerationRunner.UserError | IllegalArgumentException e) {
-			if (log != null) log.error("StyleCrafter: " + e.getMessage());
+		catch (GenerationRunner.UserError e) {
 			cancel(e.getMessage());
+			UserMessages.error(e.getMessage(), log);
 		}
 	}
 }

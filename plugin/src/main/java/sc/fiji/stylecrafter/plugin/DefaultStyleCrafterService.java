@@ -3,6 +3,8 @@ package sc.fiji.stylecrafter.plugin;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
@@ -13,14 +15,18 @@ import org.scijava.service.Service;
 
 import ai.djl.Device;
 
+import sc.fiji.stylecrafter.pipeline.Notices;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 
-/** Default {@link StyleCrafterService}. */
+/** Default {@link StyleCrafterService}: one lock guards the model and every use of it. */
 @Plugin(type = Service.class)
 public class DefaultStyleCrafterService extends AbstractService implements StyleCrafterService {
 
 	static final String FOLDER_KEY = "modelFolder";
+
+	/** How long closing the context waits for a running generation before it leaves the model to the process's end. */
+	static final long DISPOSE_WAIT_S = 10;
 
 	@Parameter
 	private PrefService prefs;
@@ -28,6 +34,8 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 	@Parameter(required = false)
 	private LogService log;
 
+	/** Held by every generation and by everything that replaces or closes the model; fair, so waiters go in order. */
+	private final ReentrantLock lock = new ReentrantLock(true);
 	private StyleCrafterModel model;
 	private String loadedKey;
 
@@ -38,8 +46,15 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 	}
 
 	@Override
-	public void setModelFolder(Path folder) {
-		prefs.put(StyleCrafterService.class, FOLDER_KEY, folder == null ? "" : folder.toAbsolutePath().toString());
+	public void setModelFolder(Path folder) throws InterruptedException {
+		lock.lockInterruptibly();
+		try {
+			if (model != null && (folder == null || !model.folder().toAbsolutePath().normalize().equals(folder.toAbsolutePath().normalize()))) closeModel();
+			prefs.put(StyleCrafterService.class, FOLDER_KEY, folder == null ? "" : folder.toAbsolutePath().toString());
+		}
+		finally {
+			lock.unlock();
+		}
 	}
 
 	@Override
@@ -47,20 +62,54 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 		return StyleCrafterModel.check(folder);
 	}
 
-	@Override
-	public synchronized StyleCrafterModel model(Path folder, String device, Precision precision) throws IOException {
-		Device d = StyleCrafterModel.device(device);
-		String key = folder.toAbsolutePath().normalize() + "|" + d + "|" + precision;
-		if (model != null && key.equals(loadedKey)) return model;
-		unload();
-		if (log != null) log.info("StyleCrafter: loading the model from " + folder + " on " + d + " (" + precision.label() + ")");
-		model = StyleCrafterModel.load(folder, d, precision);
-		loadedKey = key;
-		return model;
+	private static String key(Path folder, Device device, Precision precision) {
+		return folder.toAbsolutePath().normalize() + "|" + device + "|" + precision;
 	}
 
 	@Override
-	public synchronized void unload() {
+	public boolean isLoaded(Path folder, String device, Precision precision) {
+		String k = key(folder, StyleCrafterModel.device(device), precision);
+		lock.lock(); // brief unless a generation runs; then the answer waits, which callers expect anyway
+		try {
+			return model != null && k.equals(loadedKey);
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	@Override
+	public <T> T withModel(Path folder, String device, Precision precision, WaitListener waiting, ModelUse<T> use) throws IOException, InterruptedException {
+		Device d = StyleCrafterModel.device(device);
+		if (!lock.tryLock()) {
+			if (waiting != null) waiting.waiting();
+			lock.lockInterruptibly();
+		}
+		try {
+			String k = key(folder, d, precision);
+			if (model == null || !k.equals(loadedKey)) {
+				closeModel();
+				if (log != null) log.info("StyleCrafter: loading the model from " + folder + " on " + StyleCrafterModel.label(d) + " (" + precision.label() + ")");
+				model = StyleCrafterModel.load(folder, d, precision, notices());
+				loadedKey = k;
+			}
+			return use.apply(model);
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	/** Notes go to the log service (no console window opens for them); advice as warnings only when a user can act. */
+	private Notices notices() {
+		return (kind, message) -> {
+			if (log == null) return;
+			if (kind == Notices.Kind.ADVICE) log.info("StyleCrafter advice: " + message);
+			else log.debug("StyleCrafter: " + message);
+		};
+	}
+
+	private void closeModel() {
 		if (model != null) {
 			model.close();
 			model = null;
@@ -69,7 +118,33 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 	}
 
 	@Override
+	public void unload() throws InterruptedException {
+		lock.lockInterruptibly();
+		try {
+			closeModel();
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	@Override
 	public void dispose() {
-		unload();
+		try {
+			if (lock.tryLock(DISPOSE_WAIT_S, TimeUnit.SECONDS)) {
+				try {
+					closeModel();
+				}
+				finally {
+					lock.unlock();
+				}
+			}
+			else if (log != null) {
+				log.warn("StyleCrafter: a generation is still running; its model is freed when the process ends");
+			}
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
 	}
 }

@@ -13,13 +13,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
-import net.imglib2.RandomAccessibleInterval;
-
 import org.scijava.app.StatusService;
+import org.scijava.log.LogService;
 import org.scijava.task.Task;
 import org.scijava.task.TaskService;
+import org.scijava.thread.ThreadService;
 
 import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
@@ -31,9 +32,10 @@ import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 
 /**
- * What both generation commands do once their parameters are read: convert the style images, get the model from the
- * service, run the pipeline with progress and cancel wired to SciJava's status and task services, and make the
- * result image. Every failure becomes a {@link UserError} whose message a Fiji user can act on; nothing half-made is
+ * What both generation commands do once their parameters are read: check everything that can be checked before the
+ * model loads (prompt, settings, references, model folder), convert the style images, get the model from the service,
+ * run the pipeline with progress, preview and cancel wired to SciJava's status and task services, and show the
+ * result. Every failure becomes a {@link UserError} whose message a Fiji user can act on; nothing half-made is
  * returned.
  */
 final class GenerationRunner {
@@ -48,6 +50,19 @@ final class GenerationRunner {
 		}
 	}
 
+	/** The services a run uses (all but the model service optional). */
+	record Services(StyleCrafterService models, StatusService status, TaskService tasks, ThreadService threads, LogService log) {}
+
+	/**
+	 * What the user asked for.
+	 *
+	 * @param styles titles of open images; the first is required, {@link StyleReferences#NONE} skips an optional one
+	 */
+	record Request(List<String> styles, String prompt, GenerationSettings settings, String device, String precision, boolean preview) {}
+
+	/** The result image, and whether it was shown through ImageJ. */
+	record Outcome(ImagePlus image, boolean shown) {}
+
 	/** The seed value that asks for a random seed. */
 	static final long RANDOM_SEED = -1;
 
@@ -58,85 +73,134 @@ final class GenerationRunner {
 		return requested == RANDOM_SEED ? new SecureRandom().nextInt(Integer.MAX_VALUE) : requested;
 	}
 
-	static ImagePlus run(StyleCrafterService service, StatusService status, TaskService tasks, List<RandomAccessibleInterval<?>> styleImages,
-		String prompt, GenerationSettings settings, String device, String precision, BooleanSupplier cancelled) throws UserError
-	{
-		Path folder = service.modelFolder();
+	static Outcome run(Services sv, Request rq, BooleanSupplier cancelled) throws UserError {
+		// 1. Everything checkable before the model loads.
+		Path folder = sv.models().modelFolder();
 		if (folder == null) {
 			throw new UserError("No StyleCrafter model folder is set. Run Plugins > StyleCrafter > Set Model Folder... and choose the folder that "
 				+ "holds model.ckpt, adapter_v1.pth, temporal_v1_1.pth, open_clip_pytorch_model.bin and the tokenizer vocabulary.", null);
 		}
-		List<RgbImage> styles = new ArrayList<>();
-		int k = 0;
-		for (RandomAccessibleInterval<?> img : styleImages) {
-			k++;
-			if (img == null) continue;
-			try {
-				styles.addAll(StyleImages.fromImage(img, k == 1 ? "the style image" : "style image " + k));
-			}
-			catch (IllegalArgumentException e) {
-				throw new UserError(e.getMessage(), e);
-			}
-		}
-		if (styles.size() > StyleImages.MAX_REFERENCES) throw new UserError(styles.size() + " style references given; at most " + StyleImages.MAX_REFERENCES, null);
-		Precision p;
+		Precision precision;
+		List<RgbImage> styles;
+		int steps;
 		try {
-			p = Precision.parse(precision);
+			precision = Precision.parse(rq.precision());
+			StyleCrafterModel.device(rq.device()); // a GPU asked for but none usable
+			styles = references(rq.styles());
+			steps = StyleCrafterPipeline.check(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()), config(folder));
 		}
 		catch (IllegalArgumentException e) {
 			throw new UserError(e.getMessage(), e);
 		}
-		StyleCrafterModel model;
+		if (!sv.models().isLoaded(folder, rq.device(), precision)) {
+			List<String> problems = sv.models().checkModelFolder(folder);
+			if (!problems.isEmpty()) {
+				throw new UserError("The model folder " + folder + " cannot be used: " + String.join("; ", problems)
+					+ ". Check it with Plugins > StyleCrafter > Set Model Folder...", null);
+			}
+		}
+		// 2. Generate with the model, alone.
+		int frames = rq.settings().mode() == Mode.VIDEO ? rq.settings().frames() : 1;
+		String title = ResultImages.title(rq.prompt());
+		ResultDisplay.Preview preview = rq.preview() && ResultDisplay.Preview.possible() ? new ResultDisplay.Preview(title, rq.settings().width(),
+			rq.settings().height()) : null;
+		Task task = sv.tasks() == null ? null : sv.tasks().createTask("StyleCrafter: " + title);
+		Map<String, Object> extra = new LinkedHashMap<>();
 		try {
-			status.showStatus("StyleCrafter: loading the model (first use only)...");
-			model = service.model(folder, device, p);
+			GenerationResult r = sv.models().withModel(folder, rq.device(), precision,
+				() -> sv.status().showStatus("StyleCrafter: waiting for the running generation to finish..."), model -> {
+					extra.put("device", StyleCrafterModel.label(model.device()));
+					extra.put("precision", model.precision().label());
+					return generate(model, sv, rq, styles, steps, frames, task, preview, cancelled);
+				});
+			extra.put("styles", rq.styles().stream().filter(t -> !t.equals(StyleReferences.NONE)).toList());
+			extra.put("style_references", styles.size());
+			ImagePlus imp = ResultImages.toImagePlus(r, extra);
+			boolean shown = ResultDisplay.show(imp, preview, sv.threads());
+			return new Outcome(imp, shown);
+		}
+		catch (GenerationCancelledException e) {
+			throw new UserError("StyleCrafter was cancelled (" + e.getMessage() + "); the model stays loaded.", e);
 		}
 		catch (NoSuchFileException e) {
 			throw new UserError("The model folder " + folder + " lacks " + Path.of(e.getFile()).getFileName() + ". Check it with Plugins > StyleCrafter > "
 				+ "Set Model Folder...", e);
 		}
-		catch (IOException | RuntimeException e) {
+		catch (IOException e) {
 			throw new UserError("Could not load the StyleCrafter model from " + folder + ": " + e.getMessage(), e);
 		}
-		Task task = tasks == null ? null : tasks.createTask("StyleCrafter: " + ResultImages.title(prompt));
-		ProgressClock clock = new ProgressClock();
-		int frames = settings.mode() == Mode.VIDEO ? settings.frames() : 1;
-		try {
-			if (task != null) {
-				task.setProgressMaximum(settings.steps() + frames); // sampling steps, then decoded frames
-				task.start();
-			}
-			BooleanSupplier stop = () -> cancelled.getAsBoolean() || (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted();
-			GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(prompt, styles, settings),
-				new SeededNoise(settings.seed()), (done, total, stage) -> {
-					clock.update(done, total, stage);
-					String msg = "StyleCrafter: " + stage;
-					if (!Double.isNaN(clock.secondsPerUnit())) {
-						msg = String.format(Locale.ROOT, "StyleCrafter: %s %d/%d, %.1f s/%s, about %s left", stage.equals("sampling") ? "step" : "decoding frame",
-							done, total, clock.secondsPerUnit(), clock.unit(), duration(clock.secondsLeft()));
-					}
-					status.showStatus(done, total, msg);
-					if (task != null) {
-						task.setProgressValue(stage.equals("decoding") ? settings.steps() + done : done);
-						task.setStatusMessage(msg);
-					}
-				}, stop::getAsBoolean, false);
-			Map<String, Object> extra = new LinkedHashMap<>();
-			extra.put("device", model.device().toString());
-			extra.put("precision", model.precision().label());
-			extra.put("style_references", styles.size());
-			return ResultImages.toImagePlus(r, extra);
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new UserError("StyleCrafter was interrupted while waiting for the running generation.", e);
 		}
-		catch (GenerationCancelledException e) {
-			throw new UserError("StyleCrafter was cancelled (" + e.getMessage() + "); the model stays loaded.", e);
-		}
-		catch (IllegalArgumentException | IllegalStateException e) {
-			throw new UserError(e.getMessage(), e);
+		catch (RuntimeException e) {
+			throw new UserError(e.getMessage() == null ? e.toString() : e.getMessage(), e);
 		}
 		finally {
+			if (preview != null) preview.close();
 			if (task != null) task.finish();
-			status.clearStatus();
+			sv.status().clearStatus();
 		}
+	}
+
+	private static ModelConfig config(Path folder) throws UserError {
+		try {
+			return ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
+		}
+		catch (IOException e) {
+			throw new UserError("The model folder " + folder + " has an unusable " + ModelConfig.FILE_NAME + ": " + e.getMessage(), e);
+		}
+	}
+
+	/** The references of every chosen image, counted before anything is converted. */
+	static List<RgbImage> references(List<String> titles) {
+		List<ij.ImagePlus> images = new ArrayList<>();
+		List<String> names = new ArrayList<>();
+		int total = 0;
+		for (int k = 0; k < titles.size(); k++) {
+			String t = titles.get(k);
+			String what = k == 0 ? "the style reference (style)" : "reference " + (k + 1) + " (style" + (k + 1) + ")";
+			if (k > 0 && (t == null || t.equals(StyleReferences.NONE))) continue;
+			ij.ImagePlus imp = StyleReferences.byTitle(t, what);
+			images.add(imp);
+			names.add("'" + imp.getTitle() + "'");
+			total += StyleReferences.count(imp);
+		}
+		if (total > StyleImages.MAX_REFERENCES) {
+			throw new IllegalArgumentException(String.join(", ", names) + " give " + total + " style references (every slice and frame counts); allowed: 1 to "
+				+ StyleImages.MAX_REFERENCES);
+		}
+		List<RgbImage> out = new ArrayList<>();
+		for (int i = 0; i < images.size(); i++) out.addAll(StyleReferences.of(images.get(i), names.get(i)));
+		return out;
+	}
+
+	private static GenerationResult generate(StyleCrafterModel model, Services sv, Request rq, List<RgbImage> styles, int steps, int frames, Task task,
+		ResultDisplay.Preview preview, BooleanSupplier cancelled)
+	{
+		ProgressClock clock = new ProgressClock();
+		if (task != null) {
+			task.setProgressMaximum(steps + frames); // sampling steps, then decoded frames
+			task.start();
+		}
+		BooleanSupplier stop = () -> cancelled.getAsBoolean() || (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted();
+		return new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()),
+			new SeededNoise(rq.settings().seed()), (done, total, stage) -> {
+				clock.update(done, total, stage);
+				String msg = "StyleCrafter: " + stage;
+				if (!Double.isNaN(clock.secondsPerUnit())) {
+					msg = String.format(Locale.ROOT, "StyleCrafter: %s %d/%d, %.1f s/%s, about %s left", stage.equals("sampling") ? "step" : "decoding frame",
+						done, total, clock.secondsPerUnit(), clock.unit(), duration(clock.secondsLeft()));
+				}
+				if (stage.equals("sampling") && total != rq.settings().steps()) {
+					msg += " (steps=" + rq.settings().steps() + " runs " + total + " steps in the official schedule)";
+				}
+				sv.status().showStatus(done, total, msg);
+				if (task != null) {
+					task.setProgressValue(stage.equals("decoding") ? steps + done : done);
+					task.setStatusMessage(msg);
+				}
+			}, stop::getAsBoolean, false, preview);
 	}
 
 	static String duration(double seconds) {

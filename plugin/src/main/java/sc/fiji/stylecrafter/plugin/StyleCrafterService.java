@@ -11,21 +11,49 @@ import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 
 /**
  * Keeps the StyleCrafter model loaded between commands, once per (folder, device, precision), and remembers the model
- * folder as a preference. The model is closed when the context is disposed or another one is asked for.
+ * folder as a preference. One generation runs at a time: a second one, or anything that would close or replace the
+ * model (another folder, device or precision, Set Model Folder..., closing the context), waits until the running one
+ * ends, so a model is never closed under a running generation, and the seeded noise of two runs never interleaves.
  */
 public interface StyleCrafterService extends SciJavaService {
+
+	/** The work done with a loaded model while no other generation can run. */
+	@FunctionalInterface
+	interface ModelUse<T> {
+
+		T apply(StyleCrafterModel model);
+	}
+
+	/** Told when a call has to wait for the running generation (so the user can be told why nothing happens). */
+	@FunctionalInterface
+	interface WaitListener {
+
+		void waiting();
+	}
 
 	/** The model folder the user chose, or {@code null}. */
 	Path modelFolder();
 
-	void setModelFolder(Path folder);
+	/** Remembers the folder; a loaded model of another folder is closed (after the running generation, if any). */
+	void setModelFolder(Path folder) throws InterruptedException;
 
 	/** Problems that keep a folder from being used, one line each; empty if it is fine. */
 	List<String> checkModelFolder(Path folder);
 
-	/** The loaded model, loading (and replacing the previous one) if needed. */
-	StyleCrafterModel model(Path folder, String device, Precision precision) throws IOException;
+	/** Whether this very model is loaded already (then no folder check or load is needed). */
+	boolean isLoaded(Path folder, String device, Precision precision);
 
-	/** Drops the loaded model and frees its memory. */
-	void unload();
+	/**
+	 * Runs {@code use} with the model, loading it (and closing another) if needed, alone: it waits for a generation
+	 * that is running.
+	 */
+	<T> T withModel(Path folder, String device, Precision precision, WaitListener waiting, ModelUse<T> use) throws IOException, InterruptedException;
+
+	/** Drops the loaded model and frees its memory (after the running generation, if any). */
+	void unload() throws InterruptedException;
+
+	/** Loads with this model folder, device and precision; for tests. */
+	default StyleCrafterModel model(Path folder, String device, Precision precision) throws IOException, InterruptedException {
+		return withModel(folder, device, precision, () -> {}, m -> m);
+	}
 }

@@ -12,22 +12,25 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.view.Views;
 
 import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 
 /**
- * Turns an ImgLib2 image into style references. Axes are read as X, Y, then, for real-typed images, a channel axis
- * when the third dimension has 3 or 4 entries (RGB, RGBA: alpha dropped); every further position (slices, frames) is
- * another reference. ARGB pixels are used as they are; unsigned 8-bit values as they are; other types (16-bit, 32-bit,
- * signed) are scaled from the image's own minimum-maximum to 0-255, as Fiji does when it converts for display.
+ * Turns an ImgLib2 image into style references. Axes are X, Y, then, when the caller says the image has one, a channel
+ * axis of 3 or 4 entries (RGB, RGBA: alpha dropped); every further position (slices, frames) is another reference.
+ * ARGB pixels are used as they are; unsigned 8-bit values as they are; other types (16-bit, 32-bit, signed) are scaled
+ * from the image's own minimum-maximum to 0-255, as Fiji does when it converts for display. Whether an axis is a
+ * channel axis is the caller's knowledge (an ImageJ image says it, see {@link StyleReferences}); it is never guessed
+ * from a size of 3 or 4.
  */
 public final class StyleImages {
 
 	/** At most this many references. */
-	public static final int MAX_REFERENCES = 16;
+	public static final int MAX_REFERENCES = StyleCrafterPipeline.MAX_STYLES;
 
 	private StyleImages() {}
 
 	@SuppressWarnings("unchecked")
-	public static List<RgbImage> fromImage(RandomAccessibleInterval<?> img, String name) {
+	public static List<RgbImage> fromImage(RandomAccessibleInterval<?> img, boolean channelAxis, String name) {
 		if (img == null) throw new IllegalArgumentException("no style image given");
 		int n = img.numDimensions();
 		if (n < 2) throw new IllegalArgumentException(name + " has " + n + " dimension(s); a style image needs at least X and Y");
@@ -37,7 +40,7 @@ public final class StyleImages {
 		}
 		Object type = Views.iterable(img).firstElement();
 		if (type instanceof ARGBType) return fromArgb((RandomAccessibleInterval<ARGBType>) img, name);
-		if (type instanceof RealType) return fromReal((RandomAccessibleInterval<? extends RealType<?>>) img, name);
+		if (type instanceof RealType) return fromReal((RandomAccessibleInterval<? extends RealType<?>>) img, channelAxis, name);
 		throw new IllegalArgumentException(name + " has pixels of type " + type.getClass().getSimpleName()
 			+ ", which cannot be a style reference; allowed: 8-, 16- or 32-bit gray or RGB images");
 	}
@@ -84,9 +87,12 @@ public final class StyleImages {
 		return out;
 	}
 
-	private static List<RgbImage> fromReal(RandomAccessibleInterval<? extends RealType<?>> img, String name) {
+	private static List<RgbImage> fromReal(RandomAccessibleInterval<? extends RealType<?>> img, boolean channels, String name) {
 		int w = (int) img.dimension(0), h = (int) img.dimension(1);
-		boolean channels = img.numDimensions() >= 3 && (img.dimension(2) == 3 || img.dimension(2) == 4);
+		if (channels && (img.numDimensions() < 3 || img.dimension(2) < 3 || img.dimension(2) > 4)) {
+			throw new IllegalArgumentException(name + " has " + (img.numDimensions() < 3 ? 1 : img.dimension(2))
+				+ " channel(s); a colour reference needs 3 (RGB) or 4 (RGBA)");
+		}
 		long refs = references(img, channels ? 3 : 2, name);
 		boolean asIs = Views.iterable(img).firstElement() instanceof UnsignedByteType;
 		double min = 0, scale = 1;

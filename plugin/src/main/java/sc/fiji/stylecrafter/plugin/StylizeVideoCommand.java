@@ -11,11 +11,11 @@ import sc.fiji.stylecrafter.pipeline.Mode;
 @Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Stylize Video from Reference", headless = true)
 public class StylizeVideoCommand extends AbstractGenerateCommand {
 
-	@Parameter(label = "Frames", min = "1", max = "64", persist = false)
-	private int frames = 16;
+	@Parameter(label = "Frames", min = "1", max = "" + GenerationSettings.MAX_FRAMES, persist = false)
+	private int frames = GenerationSettings.video().frames();
 
 	@Parameter(label = "Style guidance", persist = false)
-	private double styleguidance = 7.5;
+	private double styleguidance = GenerationSettings.video().styleGuidance();
 
 	public StylizeVideoCommand() {
 		super(GenerationSettings.video());
@@ -23,6 +23,6 @@ public class StylizeVideoCommand extends AbstractGenerateCommand {
 
 	@Override
 	protected GenerationSettings settings(long seed) {
-		return new GenerationSettings(Mode.VIDEO, frames, width, height, steps, 1.0, (float) guidance, (float) styleguidance, (float) styleweight, seed);
+		return new GenerationSettings(Mode.VIDEO, frames, width, height, steps, GenerationSettings.video().eta(), (float) guidance, (float) styleguidance, (float) styleweight, seed);
 	}
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,24 +14,20 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.imageio.ImageIO;
-
-import net.imglib2.img.Img;
-import net.imglib2.img.array.ArrayImgs;
-import net.imglib2.type.numeric.ARGBType;
-import net.imglib2.type.numeric.integer.UnsignedByteType;
-
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Cancelable;
 import org.scijava.Context;
 import org.scijava.app.event.StatusEvent;
-import org.scijava.command.CommandModule;
+import org.scijava.command.Command;
 import org.scijava.command.CommandService;
 import org.scijava.event.EventHandler;
 import org.scijava.event.EventService;
+import org.scijava.module.Module;
 import org.scijava.module.ModuleService;
 
 import sc.fiji.stylecrafter.io.Npy;
@@ -50,7 +45,7 @@ class CommandsTest {
 	static Path previousFolder;
 
 	@BeforeAll
-	static void start() {
+	static void start() throws InterruptedException {
 		String p = System.getProperty("stylecrafter.golden", "");
 		Assumptions.assumeTrue(!p.isBlank() && Files.isDirectory(Path.of(p)), "command tests skipped: set -Dstylecrafter.golden=<golden folder>");
 		golden = Path.of(p);
@@ -62,31 +57,44 @@ class CommandsTest {
 	}
 
 	@AfterAll
-	static void stop() {
+	static void stop() throws InterruptedException {
 		if (context != null) {
 			service.setModelFolder(previousFolder);
 			context.dispose();
 		}
 	}
 
-	/** A PNG as an 8-bit image with a channel axis [x, y, c], as Fiji hands over an RGB image. */
-	static Img<UnsignedByteType> rgbImg(Path png) throws IOException {
-		BufferedImage b = ImageIO.read(png.toFile());
-		int w = b.getWidth(), h = b.getHeight();
-		byte[] data = new byte[w * h * 3];
-		for (int y = 0; y < h; y++) {
-			for (int x = 0; x < w; x++) {
-				int v = b.getRGB(x, y);
-				for (int c = 0; c < 3; c++) data[c * w * h + y * w + x] = (byte) (v >> (16 - 8 * c));
-			}
-		}
-		return ArrayImgs.unsignedBytes(data, w, h, 3);
+	@AfterEach
+	void closeImages() {
+		OpenImages.closeAll();
 	}
 
-	static Img<ARGBType> argbImg(Path png) throws IOException {
-		BufferedImage b = ImageIO.read(png.toFile());
-		int[] px = b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth());
-		return ArrayImgs.argbs(px, b.getWidth(), b.getHeight());
+	/**
+	 * Runs a command with preprocessing as Fiji does. (Through the ModuleService: {@code CommandService.run} returns
+	 * {@code null} for commands that are modules themselves, as dynamic commands are.)
+	 */
+	static Ran run(Class<? extends Command> command, boolean process, Object... inputs) throws Exception {
+		return new Ran(context.service(ModuleService.class).run(commands.getCommand(command), process, inputs).get());
+	}
+
+	static Ran run(Class<? extends Command> command, boolean process, Map<String, Object> inputs) throws Exception {
+		return new Ran(context.service(ModuleService.class).run(commands.getCommand(command), process, inputs).get());
+	}
+
+	/** A module that ran, with what a test asks of it. */
+	record Ran(Module module) {
+
+		boolean isCanceled() {
+			return ((Cancelable) module).isCanceled();
+		}
+
+		String getCancelReason() {
+			return ((Cancelable) module).getCancelReason();
+		}
+
+		Object getOutput(String name) {
+			return module.getOutput(name);
+		}
 	}
 
 	static void assertFramesEqualGolden(ImagePlus imp, String run) throws IOException {
@@ -111,9 +119,10 @@ class CommandsTest {
 	}
 
 	@Test
-	void videoCommandMakesTheOfficialFramesFromAnRgbImage() throws Exception {
-		CommandModule m = commands.run(StylizeVideoCommand.class, true, Map.of("style", rgbImg(golden.resolve("style_0.png")), "prompt",
-			"a red fox running through snow", "frames", 4, "width", 128, "height", 128, "steps", 5, "device", "cpu")).get();
+	void videoCommandMakesTheOfficialFramesFromACompositeImage() throws Exception {
+		OpenImages.openComposite(golden.resolve("style_0.png"), "style_0 composite");
+		Ran m = run(StylizeVideoCommand.class, true, Map.of("style", "style_0 composite", "prompt",
+			"a red fox running through snow", "frames", 4, "width", 128, "height", 128, "steps", 5, "device", "cpu"));
 		assertTrue(!m.isCanceled(), m.getCancelReason());
 		ImagePlus imp = (ImagePlus) m.getOutput("result");
 		assertNotNull(imp);
@@ -127,9 +136,10 @@ class CommandsTest {
 	}
 
 	@Test
-	void imageCommandMakesTheOfficialImageFromAnArgbImage() throws Exception {
-		CommandModule m = commands.run(StyleGuidedImageCommand.class, true, Map.of("style", argbImg(golden.resolve("style_1.png")), "prompt",
-			"a red fox running through snow", "width", 128, "height", 128, "steps", 5, "device", "cpu")).get();
+	void imageCommandMakesTheOfficialImageFromAnRgbImage() throws Exception {
+		OpenImages.openPng(golden.resolve("style_1.png"), "style_1.png");
+		Ran m = run(StyleGuidedImageCommand.class, true, Map.of("style", "style_1.png", "prompt",
+			"a red fox running through snow", "width", 128, "height", 128, "steps", 5, "device", "cpu"));
 		assertTrue(!m.isCanceled(), m.getCancelReason());
 		ImagePlus imp = (ImagePlus) m.getOutput("result");
 		assertFramesEqualGolden(imp, "image_single");
@@ -140,8 +150,9 @@ class CommandsTest {
 	@Test
 	void onlyStyleAndPromptAreNeeded() throws Exception {
 		// every other input has a default; here the defaults are made small through the same keys a macro would use
-		CommandModule m = commands.run(StylizeVideoCommand.class, true, "style", rgbImg(golden.resolve("style_2.png")), "prompt", "a cat", "frames", 2,
-			"width", 64, "height", 64, "steps", 2, "seed", -1).get();
+		OpenImages.openPng(golden.resolve("style_2.png"), "style_2.png");
+		Ran m = run(StylizeVideoCommand.class, true, "style", "style_2.png", "prompt", "a cat", "frames", 2,
+			"width", 64, "height", 64, "steps", 2, "seed", -1);
 		assertTrue(!m.isCanceled(), m.getCancelReason());
 		ImagePlus imp = (ImagePlus) m.getOutput("result");
 		assertEquals(2, imp.getStackSize());
@@ -165,8 +176,9 @@ class CommandsTest {
 		StepWatcher watcher = new StepWatcher();
 		context.service(EventService.class).subscribe(watcher);
 		ModuleService modules = context.service(ModuleService.class);
-		CommandModule m = (CommandModule) modules.createModule(commands.getCommand(StylizeVideoCommand.class));
-		m.setInput("style", rgbImg(golden.resolve("style_0.png")));
+		Module m = modules.createModule(commands.getCommand(StylizeVideoCommand.class));
+		OpenImages.openPng(golden.resolve("style_0.png"), "style_0.png");
+		m.setInput("style", "style_0.png");
 		m.setInput("prompt", "a red fox");
 		m.setInput("frames", 4);
 		m.setInput("width", 128);
@@ -176,39 +188,45 @@ class CommandsTest {
 		Future<?> f = modules.run(m, true);
 		long until = System.currentTimeMillis() + 60_000;
 		while (watcher.steps.get() < 1 && System.currentTimeMillis() < until) Thread.sleep(20);
-		((org.scijava.Cancelable) m.getDelegateObject()).cancel("user pressed cancel");
+		((Cancelable) m.getDelegateObject()).cancel("user pressed cancel");
 		f.get();
-		assertTrue(m.isCanceled());
+		assertTrue(((Cancelable) m).isCanceled());
 		assertNull(m.getOutput("result"), "no half-made image");
 		assertTrue(watcher.steps.get() < 50, "stopped early: " + watcher.steps.get() + " steps");
-		CommandModule again = commands.run(StyleGuidedImageCommand.class, true, "style", argbImg(golden.resolve("style_1.png")), "prompt", "a red fox",
-			"width", 64, "height", 64, "steps", 2).get();
+		Ran again = run(StyleGuidedImageCommand.class, true, "style", "style_0.png", "prompt", "a red fox",
+			"width", 64, "height", 64, "steps", 2);
 		assertTrue(!again.isCanceled(), again.getCancelReason());
 	}
 
 	@Test
 	void errorsAUserUnderstands(@TempDir Path tmp) throws Exception {
-		Img<ARGBType> style = argbImg(golden.resolve("style_0.png"));
-		CommandModule empty = commands.run(StylizeVideoCommand.class, true, "style", style, "prompt", " ", "frames", 2, "width", 64, "height", 64,
-			"steps", 2).get();
+		OpenImages.openPng(golden.resolve("style_0.png"), "style.png");
+		Ran empty = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", " ", "frames", 2, "width", 64, "height", 64,
+			"steps", 2);
 		assertTrue(empty.isCanceled() && empty.getCancelReason().contains("prompt is empty"), empty.getCancelReason());
-		CommandModule badSize = commands.run(StylizeVideoCommand.class, true, "style", style, "prompt", "x", "width", 100).get();
+		Ran badSize = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", "x", "width", 100);
 		assertTrue(badSize.isCanceled() && badSize.getCancelReason().contains("width 100"), badSize.getCancelReason());
-		CommandModule gpu = commands.run(StylizeVideoCommand.class, true, "style", style, "prompt", "x", "frames", 2, "width", 64, "height", 64,
-			"steps", 2, "device", "gpu").get();
+		Ran notLatent = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", "x", "width", 72);
+		assertTrue(notLatent.isCanceled() && notLatent.getCancelReason().contains("multiples of 64"), notLatent.getCancelReason());
+		Ran gpu = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", "x", "frames", 2, "width", 64, "height", 64,
+			"steps", 2, "device", "gpu");
 		assertTrue(gpu.isCanceled() && gpu.getCancelReason().contains("GPU") && gpu.getCancelReason().contains("cpu"), gpu.getCancelReason());
-		CommandModule complex = commands.run(StylizeVideoCommand.class, true, "style", ArrayImgs.complexFloats(8, 8), "prompt", "x").get();
-		assertTrue(complex.isCanceled() && complex.getCancelReason().contains("cannot be a style reference"), complex.getCancelReason());
+		Ran missing = run(StylizeVideoCommand.class, true, "style", "nothere.png", "prompt", "x");
+		assertTrue(missing.isCanceled() && missing.getCancelReason().contains("no open image titled 'nothere.png'")
+			&& missing.getCancelReason().contains("style.png"), missing.getCancelReason());
+		ImagePlus complex = OpenImages.open(ij.IJ.createImage("twenty", "8-bit black", 8, 8, 20));
+		Ran tooMany = run(StylizeVideoCommand.class, true, "style", complex.getTitle(), "prompt", "x");
+		assertTrue(tooMany.isCanceled() && tooMany.getCancelReason().contains("20 style references"), tooMany.getCancelReason());
 		Path folder = service.modelFolder();
 		try {
 			service.setModelFolder(null);
-			CommandModule none = commands.run(StylizeVideoCommand.class, true, "style", style, "prompt", "x").get();
+			Ran none = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", "x");
 			assertTrue(none.isCanceled() && none.getCancelReason().contains("Set Model Folder"), none.getCancelReason());
 			Files.copy(golden.resolve("model.ckpt"), tmp.resolve("model.ckpt"));
-			CommandModule check = commands.run(SetModelFolderCommand.class, true, "folder", tmp.toFile()).get();
+			Ran check = run(SetModelFolderCommand.class, true, "folder", tmp.toFile());
 			assertTrue(check.isCanceled() && check.getCancelReason().contains("missing adapter_v1.pth"), check.getCancelReason());
 			assertNull(service.modelFolder(), "a bad folder is not remembered");
-			CommandModule ok = commands.run(SetModelFolderCommand.class, true, "folder", golden.toFile()).get();
+			Ran ok = run(SetModelFolderCommand.class, true, "folder", golden.toFile());
 			assertTrue(!ok.isCanceled(), ok.getCancelReason());
 			assertEquals(golden.toAbsolutePath(), service.modelFolder());
 		}

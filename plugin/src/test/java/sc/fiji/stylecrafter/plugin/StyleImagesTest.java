@@ -23,7 +23,7 @@ class StyleImagesTest {
 	@Test
 	void argbPixelsAreTakenAsTheyAre() {
 		Img<ARGBType> img = ArrayImgs.argbs(new int[] { 0xFF102030, 0x80FFFFFF }, 2, 1);
-		RgbImage r = StyleImages.fromImage(img, "a").get(0);
+		RgbImage r = StyleImages.fromImage(img, false, "a").get(0);
 		assertEquals(0x10, r.get(0, 0, 0));
 		assertEquals(0x30, r.get(0, 0, 2));
 		assertEquals(0xFF, r.get(1, 0, 1)); // alpha ignored
@@ -32,7 +32,7 @@ class StyleImagesTest {
 	@Test
 	void eightBitGrayIsReplicatedAsIs() {
 		Img<UnsignedByteType> img = ArrayImgs.unsignedBytes(new byte[] { 0, 7, (byte) 200, 1 }, 2, 2);
-		RgbImage r = StyleImages.fromImage(img, "a").get(0);
+		RgbImage r = StyleImages.fromImage(img, false, "a").get(0);
 		assertEquals(200, r.get(0, 1, 0));
 		assertEquals(200, r.get(0, 1, 2));
 		assertEquals(7, r.get(1, 0, 1));
@@ -41,12 +41,12 @@ class StyleImagesTest {
 	@Test
 	void sixteenBitAndFloatAreScaledFromTheirRange() {
 		Img<UnsignedShortType> s = ArrayImgs.unsignedShorts(new short[] { 1000, 3000, 2000, 1000 }, 2, 2);
-		RgbImage r = StyleImages.fromImage(s, "a").get(0);
+		RgbImage r = StyleImages.fromImage(s, false, "a").get(0);
 		assertEquals(0, r.get(0, 0, 0));
 		assertEquals(255, r.get(1, 0, 0));
 		assertEquals(128, r.get(0, 1, 0));
 		Img<FloatType> f = ArrayImgs.floats(new float[] { -1f, 1f, 0f, Float.NaN }, 2, 2);
-		RgbImage rf = StyleImages.fromImage(f, "a").get(0);
+		RgbImage rf = StyleImages.fromImage(f, false, "a").get(0);
 		assertEquals(0, rf.get(0, 0, 1));
 		assertEquals(255, rf.get(1, 0, 1));
 		assertEquals(0, rf.get(1, 1, 1)); // NaN -> 0
@@ -55,32 +55,36 @@ class StyleImagesTest {
 	@Test
 	void channelAxisOfThreeOrFourIsColourAndFurtherPlanesAreReferences() {
 		Img<UnsignedByteType> rgba = ArrayImgs.unsignedBytes(new byte[] { 10, 20, 30, 99 }, 1, 1, 4);
-		RgbImage c = StyleImages.fromImage(rgba, "a").get(0);
+		RgbImage c = StyleImages.fromImage(rgba, true, "a").get(0);
 		assertEquals(10, c.get(0, 0, 0));
 		assertEquals(20, c.get(0, 0, 1));
 		assertEquals(30, c.get(0, 0, 2));
 		Img<UnsignedByteType> stack = ArrayImgs.unsignedBytes(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, 1, 1, 3, 2, 2);
-		List<RgbImage> refs = StyleImages.fromImage(stack, "a");
+		List<RgbImage> refs = StyleImages.fromImage(stack, true, "a");
 		assertEquals(4, refs.size());
 		assertEquals(4, refs.get(1).get(0, 0, 0));
 		assertEquals(12, refs.get(3).get(0, 0, 2));
 		Img<UnsignedByteType> grays = ArrayImgs.unsignedBytes(new byte[] { 1, 2, 3, 4, 5 }, 1, 1, 5);
-		assertEquals(5, StyleImages.fromImage(grays, "a").size());
+		assertEquals(5, StyleImages.fromImage(grays, false, "a").size());
+		Img<UnsignedByteType> threeSlices = ArrayImgs.unsignedBytes(new byte[] { 1, 2, 3 }, 1, 1, 3);
+		assertEquals(3, StyleImages.fromImage(threeSlices, false, "a").size(), "a third axis of 3 is slices unless the caller says channels");
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(ArrayImgs.unsignedBytes(1, 1, 2), true, "x")).getMessage()
+			.contains("2 channel(s)"));
 	}
 
 	@Test
 	void unusableImagesAreRefusedWithAReason() {
-		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(ArrayImgs.complexFloats(2, 2), "the style image"))
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(ArrayImgs.complexFloats(2, 2), false, "the style image"))
 			.getMessage().contains("ComplexFloatType"));
-		RgbImage bits = StyleImages.fromImage(ArrayImgs.bits(2, 2), "a mask").get(0); // a binary mask is usable: black
+		RgbImage bits = StyleImages.fromImage(ArrayImgs.bits(2, 2), false, "a mask").get(0); // a binary mask is usable: black
 		assertEquals(0, bits.get(0, 0, 0));
-		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(ArrayImgs.unsignedBytes(4), "x")).getMessage()
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(ArrayImgs.unsignedBytes(4), false, "x")).getMessage()
 			.contains("at least X and Y"));
-		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(ArrayImgs.unsignedBytes(1, 1, 20), "x")).getMessage()
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(ArrayImgs.unsignedBytes(1, 1, 20), false, "x")).getMessage()
 			.contains("at most 16"));
-		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(ArrayImgs.unsignedBytes(20000, 1), "x")).getMessage()
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(ArrayImgs.unsignedBytes(20000, 1), false, "x")).getMessage()
 			.contains("20000x1"));
-		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(null, "x")).getMessage().contains("no style image"));
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(null, false, "x")).getMessage().contains("no style image"));
 	}
 
 }

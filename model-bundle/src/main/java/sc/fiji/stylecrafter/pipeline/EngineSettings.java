@@ -1,0 +1,39 @@
+package sc.fiji.stylecrafter.pipeline;
+
+/**
+ * Settings DJL reads once, when its engine starts, made before anything of ours touches it: no network access unless
+ * the user asks for a download (DJL otherwise probes a cloud metadata address for its usage tracking, and downloads
+ * native libraries it does not find), and no INFO chatter from DJL on standard error (in Fiji that opens the Console).
+ * A value the user set (system property or environment variable) is left alone.
+ */
+public final class EngineSettings {
+
+	/** DJL: never download (engines, models); fail instead. */
+	public static final String OFFLINE = "ai.djl.offline";
+	/** DJL: no usage tracking (the EC2 metadata probe and the telemetry request). */
+	public static final String OPT_OUT_TRACKING = "OPT_OUT_TRACKING";
+	/** slf4j-simple (when it is the binding): DJL's own log level. */
+	public static final String SIMPLE_LOGGER_DJL = "org.slf4j.simpleLogger.log.ai.djl";
+
+	private static volatile boolean prepared;
+
+	private EngineSettings() {}
+
+	/** Makes the settings once; cheap to call again. */
+	public static void prepare() {
+		if (prepared) return;
+		synchronized (EngineSettings.class) {
+			if (prepared) return;
+			setUnlessGiven(OFFLINE, "DJL_OFFLINE", "true");
+			setUnlessGiven(OPT_OUT_TRACKING, OPT_OUT_TRACKING, "true");
+			setUnlessGiven(SIMPLE_LOGGER_DJL, null, "error");
+			prepared = true;
+		}
+	}
+
+	private static void setUnlessGiven(String property, String env, String value) {
+		if (System.getProperty(property) != null) return;
+		if (env != null && System.getenv(env) != null) return;
+		System.setProperty(property, value);
+	}
+}

@@ -1,0 +1,109 @@
+package sc.fiji.stylecrafter.plugin;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.WindowManager;
+import ij.process.ImageProcessor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.view.Views;
+
+import sc.fiji.stylecrafter.image.RgbImage;
+
+/**
+ * Style references from open ImageJ images, chosen by title. The rule: every slice, frame and extra image is one
+ * reference, whatever its bit depth, unless the image has a real channel axis of 3 or 4 channels (a composite
+ * image): then each slice/frame position is one colour reference made of its channels (a fourth, alpha, is dropped).
+ * An RGB image's planes are colour references; an 8-bit image with a colour lookup table is taken in its colours. The
+ * pixels are wrapped as ImgLib2 images without copying and converted by {@link StyleImages}.
+ */
+public final class StyleReferences {
+
+	/** The choice that means "no further reference". */
+	public static final String NONE = "none";
+
+	private StyleReferences() {}
+
+	/** Titles of the open images (batch-mode images included), in ImageJ's order. */
+	public static List<String> openTitles() {
+		String[] titles = WindowManager.getImageTitles();
+		return titles == null ? List.of() : Arrays.asList(titles);
+	}
+
+	/** The title of the current image, or {@code null}. */
+	public static String currentTitle() {
+		ImagePlus imp = WindowManager.getCurrentImage();
+		return imp == null ? null : imp.getTitle();
+	}
+
+	/** The open image of this title. */
+	public static ImagePlus byTitle(String title, String what) {
+		if (title == null || title.isBlank() || title.equals(NONE)) throw new IllegalArgumentException("no " + what + " was chosen");
+		ImagePlus imp = WindowManager.getImage(title);
+		if (imp == null) {
+			List<String> open = openTitles();
+			throw new IllegalArgumentException("there is no open image titled '" + title + "' for " + what + "; "
+				+ (open.isEmpty() ? "no image is open: open the style image first" : "open images: " + String.join(", ", open)));
+		}
+		return imp;
+	}
+
+	/** How many references an image gives, by the rule above (cheap: nothing is converted). */
+	public static int count(ImagePlus imp) {
+		return isComposite(imp) ? imp.getNSlices() * imp.getNFrames() : imp.getStackSize();
+	}
+
+	/** The references of one image. */
+	public static List<RgbImage> of(ImagePlus imp, String name) {
+		int w = imp.getWidth(), h = imp.getHeight();
+		if (w < 1 || h < 1 || w > RgbImage.MAX_SIDE || h > RgbImage.MAX_SIDE) {
+			throw new IllegalArgumentException(name + " is " + w + "x" + h + " pixels; a style image may be 1 to " + RgbImage.MAX_SIDE + " pixels on a side");
+		}
+		if (count(imp) > StyleImages.MAX_REFERENCES) {
+			throw new IllegalArgumentException(name + " holds " + count(imp) + " planes; at most " + StyleImages.MAX_REFERENCES + " style references are allowed");
+		}
+		ImageStack stack = imp.getStack();
+		if (isComposite(imp)) {
+			List<RandomAccessibleInterval<?>> refs = new ArrayList<>();
+			for (int t = 1; t <= imp.getNFrames(); t++) {
+				for (int z = 1; z <= imp.getNSlices(); z++) {
+					List<RandomAccessibleInterval<?>> channels = new ArrayList<>();
+					for (int c = 1; c <= imp.getNChannels(); c++) channels.add(wrap(stack.getProcessor(imp.getStackIndex(c, z, t)), false));
+					refs.add(stackOf(channels)); // [x, y, c]
+				}
+			}
+			return StyleImages.fromImage(stackOf(refs), true, name); // [x, y, c, reference]
+		}
+		boolean colourLut = imp.getType() == ImagePlus.COLOR_256;
+		List<RandomAccessibleInterval<?>> planes = new ArrayList<>();
+		for (int i = 1; i <= stack.getSize(); i++) planes.add(wrap(stack.getProcessor(i), colourLut));
+		return StyleImages.fromImage(stackOf(planes), false, name); // [x, y, reference]
+	}
+
+	/** Gray 3- or 4-channel images; an RGB image already is colour. */
+	static boolean isComposite(ImagePlus imp) {
+		int c = imp.getNChannels();
+		return imp.getType() != ImagePlus.COLOR_RGB && (c == 3 || c == 4);
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static RandomAccessibleInterval<?> stackOf(List<RandomAccessibleInterval<?>> planes) {
+		return Views.stack((List) planes);
+	}
+
+	private static RandomAccessibleInterval<?> wrap(ImageProcessor ip, boolean colourLut) {
+		int w = ip.getWidth(), h = ip.getHeight();
+		if (colourLut) return ArrayImgs.argbs((int[]) ip.convertToRGB().getPixels(), w, h);
+		Object px = ip.getPixels();
+		if (px instanceof byte[]) return ArrayImgs.unsignedBytes((byte[]) px, w, h);
+		if (px instanceof short[]) return ArrayImgs.unsignedShorts((short[]) px, w, h);
+		if (px instanceof float[]) return ArrayImgs.floats((float[]) px, w, h);
+		if (px instanceof int[]) return ArrayImgs.argbs((int[]) px, w, h);
+		throw new IllegalArgumentException("pixels of type " + px.getClass().getSimpleName() + " cannot be a style reference");
+	}
+}
