@@ -1,0 +1,174 @@
+package sc.fiji.stylecrafter.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.macro.Interpreter;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+
+import sc.fiji.stylecrafter.pipeline.GenerationSettings;
+
+/**
+ * Real ImageJ 1 macros (ImageJ's own interpreter, batch mode as in a headless Fiji) calling the commands through
+ * {@link LegacyBridge}: a macro with only some keys opens no dialog and gets the documented defaults; the result is the
+ * current image that {@code selectImage}, {@code getTitle} and {@code saveAs} reach; an error aborts the macro with a
+ * line in the log.
+ */
+class MacroTest {
+
+	static Context context;
+	static StyleCrafterService service;
+	static Path golden;
+	static Path previousFolder;
+
+	@BeforeAll
+	static void start() throws Exception {
+		String p = System.getProperty("stylecrafter.golden", "");
+		Assumptions.assumeTrue(!p.isBlank() && Files.isDirectory(Path.of(p)), "macro tests skipped: set -Dstylecrafter.golden=<golden folder>");
+		golden = Path.of(p);
+		context = new Context();
+		service = context.service(StyleCrafterService.class);
+		previousFolder = service.modelFolder();
+		service.setModelFolder(golden);
+		Map<String, Class<? extends org.scijava.command.Command>> commands = new LinkedHashMap<>();
+		commands.put("Stylize Video from Reference", StylizeVideoCommand.class);
+		commands.put("Style-Guided Image", StyleGuidedImageCommand.class);
+		commands.put("Set Model Folder...", SetModelFolderCommand.class);
+		LegacyBridge.install(context, commands);
+	}
+
+	@AfterAll
+	static void stop() throws InterruptedException {
+		if (context != null) {
+			service.setModelFolder(previousFolder);
+			context.dispose();
+			LegacyBridge.context = null;
+		}
+	}
+
+	@BeforeEach
+	void headless() {
+		Interpreter.batchMode = true;
+		LegacyBridge.dialogs.clear();
+	}
+
+	@AfterEach
+	void close() {
+		LegacyBridge.dryRun = null;
+		OpenImages.closeAll();
+	}
+
+	/** Runs a macro, returning what ImageJ printed to the log (standard output when headless) and its return value. */
+	static String[] macro(String code) {
+		PrintStream old = System.out;
+		ByteArrayOutputStream buf = new ByteArrayOutputStream();
+		System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+		String ret;
+		try {
+			ret = IJ.runMacro(code);
+		}
+		finally {
+			System.setOut(old);
+		}
+		return new String[] { buf.toString(StandardCharsets.UTF_8), String.valueOf(ret) };
+	}
+
+	static String q(Path p) {
+		return p.toString().replace("\\", "/");
+	}
+
+	@Test
+	void theReadmeMacroRunsWithoutDialogAndItsResultIsTheCurrentImage(@TempDir Path tmp) throws Exception {
+		String[] r = macro("open('" + q(golden.resolve("style_0.png")) + "');\n"
+			+ "run('Stylize Video from Reference', 'style=style_0.png prompt=[a red fox running through snow] frames=2 width=64 height=64 steps=2');\n"
+			+ "File.saveString(getTitle(), '" + q(tmp.resolve("current.txt")) + "');\n"
+			+ "selectImage('StyleCrafter - a red fox running through snow');\n"
+			+ "saveAs('Tiff', '" + q(tmp.resolve("fox.tif")) + "');\n"
+			+ "File.saveString(getInfo('image.title') + ' ' + nSlices, '" + q(tmp.resolve("saved.txt")) + "');\n");
+		assertTrue(LegacyBridge.dialogs.isEmpty(), "a dialog would have opened for " + LegacyBridge.dialogs);
+		assertEquals("StyleCrafter - a red fox running through snow", Files.readString(tmp.resolve("current.txt")), r[0]);
+		assertEquals("fox.tif 2", Files.readString(tmp.resolve("saved.txt")), r[0]);
+		ImagePlus saved = IJ.openImage(tmp.resolve("fox.tif").toString());
+		assertEquals(2, saved.getStackSize());
+		assertTrue(((String) saved.getProperty("Info")).contains("\"style_references\": 1"), "style2/style3 default to none");
+	}
+
+	@Test
+	void onlyStyleAndPromptGiveTheDocumentedDefaults() {
+		LegacyBridge.dryRun = new LinkedHashMap<>();
+		macro("newImage('ref', 'RGB noise', 64, 48, 1);\nrun('Stylize Video from Reference', 'style=ref prompt=[a cat]');\n");
+		assertTrue(LegacyBridge.dialogs.isEmpty(), "a dialog would have opened for " + LegacyBridge.dialogs);
+		Map<String, Object> in = LegacyBridge.dryRun;
+		GenerationSettings v = GenerationSettings.video();
+		assertEquals("ref", in.get("style"));
+		assertEquals(StyleReferences.NONE, in.get("style2"));
+		assertEquals(StyleReferences.NONE, in.get("style3"));
+		assertEquals(v.frames(), in.get("frames"));
+		assertEquals(v.width(), in.get("width"));
+		assertEquals(v.height(), in.get("height"));
+		assertEquals(v.steps(), in.get("steps"));
+		assertEquals((double) v.textGuidance(), in.get("guidance"));
+		assertEquals((double) v.styleGuidance(), in.get("styleguidance"));
+		assertEquals(GenerationSettings.DEFAULT_SEED, in.get("seed"));
+		assertEquals(false, in.get("preview"), "no preview window in macros unless asked for");
+		LegacyBridge.dryRun = new LinkedHashMap<>();
+		macro("newImage('ref2', 'RGB noise', 64, 48, 1);\nrun('Style-Guided Image', 'style=ref2 prompt=[a cat] preview=true');\n");
+		GenerationSettings i = GenerationSettings.image();
+		assertEquals(i.width(), LegacyBridge.dryRun.get("width"));
+		assertEquals((double) i.textGuidance(), LegacyBridge.dryRun.get("guidance"));
+		assertEquals(true, LegacyBridge.dryRun.get("preview"));
+	}
+
+	@Test
+	void anErrorAbortsTheMacroWithALineInTheLog(@TempDir Path tmp) throws Exception {
+		String[] r = macro("newImage('ref', 'RGB noise', 64, 48, 1);\n"
+			+ "run('Stylize Video from Reference', 'style=nothere.png prompt=[a cat] frames=2 width=64 height=64 steps=2');\n"
+			+ "File.saveString('went on', '" + q(tmp.resolve("after.txt")) + "');\n");
+		assertFalse(Files.exists(tmp.resolve("after.txt")), "the macro must stop at the error");
+		assertTrue(r[0].contains("StyleCrafter error: there is no open image titled 'nothere.png'") && r[0].contains("open images: ref"), r[0]);
+		Interpreter.batchMode = true;
+		String[] bad = macro("run('Set Model Folder...', 'folder=[" + q(tmp) + "]');\nFile.saveString('went on', '" + q(tmp.resolve("after2.txt")) + "');\n");
+		assertFalse(Files.exists(tmp.resolve("after2.txt")), "a rejected model folder stops the macro");
+		assertTrue(bad[0].contains("StyleCrafter error: The model folder") && bad[0].contains("missing model.ckpt"), bad[0]);
+		assertEquals(golden.toAbsolutePath(), service.modelFolder(), "the rejected folder is not remembered");
+		Interpreter.batchMode = true;
+		String[] empty = macro("newImage('ref', 'RGB noise', 64, 48, 1);\nrun('Style-Guided Image', 'style=ref prompt=[ ]');\nFile.saveString('x', '"
+			+ q(tmp.resolve("after3.txt")) + "');\n");
+		assertFalse(Files.exists(tmp.resolve("after3.txt")));
+		assertTrue(empty[0].contains("prompt is empty"), empty[0]);
+	}
+
+	@Test
+	void grayStacksGiveOneReferencePerSliceAndCompositesOnePerPosition() {
+		ImagePlus gray3 = OpenImages.open(IJ.createImage("gray3", "16-bit ramp", 32, 32, 3));
+		assertEquals(3, StyleReferences.count(gray3));
+		assertEquals(3, StyleReferences.of(gray3, "gray3").size());
+		ImagePlus frames4 = IJ.createImage("frames4", "8-bit ramp", 32, 32, 1, 1, 4);
+		assertEquals(4, StyleReferences.of(frames4, "frames4").size());
+		ImagePlus composite = IJ.createImage("c", "8-bit ramp", 32, 32, 3, 2, 1);
+		assertEquals(2, StyleReferences.of(composite, "c").size(), "3 channels x 2 slices: 2 colour references");
+		ImagePlus rgba = IJ.createImage("c4", "8-bit ramp", 32, 32, 4, 1, 1);
+		assertEquals(1, StyleReferences.of(rgba, "c4").size());
+		ImagePlus rgbStack = IJ.createImage("rgb", "RGB ramp", 32, 32, 3);
+		assertEquals(3, StyleReferences.of(rgbStack, "rgb").size());
+	}
+}
