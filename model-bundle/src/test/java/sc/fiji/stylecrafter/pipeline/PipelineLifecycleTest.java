@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -62,6 +63,34 @@ class PipelineLifecycleTest {
 		System.out.printf("20 generations: RSS after 5 %d MB, after 20 %d MB%n", warm / 1024, end / 1024);
 		assertEquals(arrays, model.manager().getManagedArrays().size(), "the model manager holds only the weights");
 		assertTrue(end - warm < 48 * 1024, "resident memory grew by " + (end - warm) / 1024 + " MB over 15 generations");
+	}
+
+	@Test
+	void previewsComeAfterEveryStepAndChangeNothing() {
+		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
+		int arrays = model.manager().getManagedArrays().size();
+		List<LatentPreview> seen = new ArrayList<>();
+		List<Integer> steps = new ArrayList<>();
+		long t0 = System.nanoTime();
+		GenerationResult plain = p.generate(request, new SeededNoise(123), null, null, false);
+		long t1 = System.nanoTime();
+		GenerationResult previewed = p.generate(request, new SeededNoise(123), null, null, false, (done, total, preview) -> {
+			steps.add(done);
+			seen.add(preview);
+		});
+		long t2 = System.nanoTime();
+		System.out.printf("tiny run %.3f s without previews, %.3f s with a preview after each of %d steps%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, seen.size());
+		assertArrayEquals(plain.rgb8(), previewed.rgb8(), "a preview changes nothing");
+		int total = StyleCrafterPipeline.check(request, model.config());
+		assertEquals(total, seen.size());
+		assertEquals(total, (int) steps.get(steps.size() - 1));
+		int down = model.config().vae().downsampling();
+		LatentPreview last = seen.get(seen.size() - 1);
+		assertEquals(request.settings().frames(), last.frames());
+		assertEquals(request.settings().width() / down, last.width());
+		assertEquals(request.settings().height() / down, last.height());
+		assertTrue(seen.get(0) != last && !java.util.Arrays.equals(seen.get(0).argb()[0], last.argb()[0]), "the estimate changes over the steps");
+		assertEquals(arrays, model.manager().getManagedArrays().size(), "previews leave nothing on the model");
 	}
 
 	@Test

@@ -57,8 +57,14 @@ final class ResultDisplay {
 	 */
 	static final class Preview implements LatentPreview.Listener {
 
+		/** The share of the run's time the preview may take; updates are skipped while it has used more. */
+		static final double MAX_SHARE = 0.02;
+
 		private final String title;
 		private final int width, height;
+		private final long start = System.nanoTime();
+		private long spent;
+		private int shown;
 		private ImagePlus imp;
 
 		Preview(String title, int width, int height) {
@@ -73,6 +79,24 @@ final class ResultDisplay {
 
 		@Override
 		public void preview(int step, int total, LatentPreview p) {
+			long t0 = System.nanoTime();
+			if (step < total && spent > MAX_SHARE * (t0 - start)) return; // too costly for now: skip this update
+			update(step, total, p);
+			shown++;
+			spent += System.nanoTime() - t0;
+		}
+
+		/** Updates shown so far. */
+		int updates() {
+			return shown;
+		}
+
+		/** Seconds spent on updates so far. */
+		double seconds() {
+			return spent / 1e9;
+		}
+
+		private void update(int step, int total, LatentPreview p) {
 			ImageStack stack = new ImageStack(width, height);
 			for (int f = 0; f < p.frames(); f++) {
 				ImageProcessor ip = new ColorProcessor(p.width(), p.height(), p.argb()[f]);

@@ -199,6 +199,37 @@ class CommandsTest {
 	}
 
 	@Test
+	void unloadingWaitsForTheRunningGenerationInsteadOfClosingTheModelUnderIt() throws Exception {
+		StepWatcher watcher = new StepWatcher();
+		context.service(EventService.class).subscribe(watcher);
+		OpenImages.openPng(golden.resolve("style_0.png"), "style_0.png");
+		ModuleService modules = context.service(ModuleService.class);
+		Future<Module> run = modules.run(commands.getCommand(StylizeVideoCommand.class), true, "style", "style_0.png", "prompt", "a red fox", "frames", 4,
+			"width", 128, "height", 128, "steps", 25, "device", "cpu");
+		long until = System.currentTimeMillis() + 60_000;
+		while (watcher.steps.get() < 1 && System.currentTimeMillis() < until) Thread.sleep(10);
+		long[] unloadedAt = new long[1];
+		Thread unloader = new Thread(() -> {
+			try {
+				service.unload(); // what Set Model Folder... or another precision does
+				unloadedAt[0] = System.nanoTime();
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		unloader.start();
+		Thread.sleep(300);
+		assertTrue(unloader.isAlive(), "unload must wait for the running generation");
+		Ran done = new Ran(run.get());
+		long finishedAt = System.nanoTime();
+		unloader.join(60_000);
+		assertTrue(!done.isCanceled(), done.getCancelReason());
+		assertNotNull(done.getOutput("result"));
+		assertTrue(unloadedAt[0] != 0 && unloadedAt[0] <= finishedAt + 5_000_000_000L, "unload ran after the generation");
+	}
+
+	@Test
 	void errorsAUserUnderstands(@TempDir Path tmp) throws Exception {
 		OpenImages.openPng(golden.resolve("style_0.png"), "style.png");
 		Ran empty = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", " ", "frames", 2, "width", 64, "height", 64,
