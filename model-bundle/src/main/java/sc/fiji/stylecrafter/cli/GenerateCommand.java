@@ -119,6 +119,7 @@ final class GenerateCommand {
 			for (Path p : a.styles()) styles.add(RgbImage.read(p));
 			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME))); // before anything heavy
+			FrameWriter.checkTarget(a.out());
 			Device device = StyleCrafterModel.device(a.device());
 			long t0 = System.nanoTime();
 			try (StyleCrafterModel model = StyleCrafterModel.load(a.models(), device, a.precision(), notices(err))) {

@@ -27,7 +27,25 @@ public final class EngineSettings {
 			setUnlessGiven(OFFLINE, "DJL_OFFLINE", "true");
 			setUnlessGiven(OPT_OUT_TRACKING, OPT_OUT_TRACKING, "true");
 			setUnlessGiven(SIMPLE_LOGGER_DJL, null, "error");
+			quietLogback();
 			prepared = true;
+		}
+	}
+
+	/**
+	 * Where logback is the slf4j binding (as in some Fiji installations), DJL's logger is set to ERROR through
+	 * logback's own API, found by reflection so that logback is not a dependency. Any other binding is left alone.
+	 */
+	private static void quietLogback() {
+		try {
+			Object logger = org.slf4j.LoggerFactory.getLogger("ai.djl");
+			ClassLoader cl = logger.getClass().getClassLoader();
+			Class<?> level = Class.forName("ch.qos.logback.classic.Level", false, cl == null ? ClassLoader.getSystemClassLoader() : cl);
+			if (!logger.getClass().getName().equals("ch.qos.logback.classic.Logger")) return;
+			logger.getClass().getMethod("setLevel", level).invoke(logger, level.getField("ERROR").get(null));
+		}
+		catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+			// not logback, or a logback we do not know: leave it
 		}
 	}
 

@@ -26,6 +26,34 @@ public final class FrameWriter {
 
 	private FrameWriter() {}
 
+	/**
+	 * Checks, before any work, that {@link #write} can write to {@code out}: a known kind (a {@code .tif}/{@code .tiff}
+	 * file or a folder), a folder that exists and can be written to, no folder in the place of the file or of its JSON
+	 * sidecar.
+	 *
+	 * @throws IllegalArgumentException naming the problem
+	 */
+	public static void checkTarget(Path out) {
+		Path abs = out.toAbsolutePath().normalize();
+		Path file = abs.getFileName();
+		if (file == null) throw new IllegalArgumentException("output " + out + " is a file system root; give a .tif file or a folder inside one");
+		String name = file.toString().toLowerCase(Locale.ROOT);
+		boolean tiff = name.endsWith(".tif") || name.endsWith(".tiff");
+		if (!tiff && name.contains(".")) throw new IllegalArgumentException("output " + out + " must end in .tif or .tiff, or be a folder for numbered PNGs");
+		Path sidecar = sidecar(abs, tiff);
+		if (tiff && Files.isDirectory(abs)) throw new IllegalArgumentException("output " + out + " is a folder, not a file");
+		if (Files.isDirectory(sidecar)) throw new IllegalArgumentException("the settings file " + sidecar + " would replace a folder of that name");
+		Path dir = tiff || !Files.exists(abs) ? abs.getParent() : abs;
+		if (!tiff && Files.exists(abs) && !Files.isDirectory(abs)) throw new IllegalArgumentException("output " + out + " is a file, not a folder");
+		if (dir == null || !Files.isDirectory(dir)) throw new IllegalArgumentException("the folder " + dir + " for " + out + " does not exist");
+		if (!Files.isWritable(dir)) throw new IllegalArgumentException("the folder " + dir + " cannot be written to (check its permissions)");
+	}
+
+	/** The JSON sidecar of an output: {@code x.json} beside {@code x.tif}, {@code settings.json} in a PNG folder. */
+	static Path sidecar(Path out, boolean tiff) {
+		return tiff ? out.resolveSibling(out.getFileName().toString().replaceFirst("(?i)\\.tiff?$", "") + ".json") : out.resolve("settings.json");
+	}
+
 	/** Writes the frames to {@code out} (a {@code .tif}/{@code .tiff} file, or a folder) and returns the sidecar's path. */
 	public static Path write(GenerationResult r, Path out, Map<String, Object> extra) throws IOException {
 		String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -34,7 +62,7 @@ public final class FrameWriter {
 			Path tmp = out.resolveSibling(out.getFileName() + ".part");
 			writeTiff(r, tmp);
 			Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-			sidecar = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.tiff?$", "") + ".json");
+			sidecar = sidecar(out, true);
 		}
 		else if (name.contains(".")) {
 			throw new IllegalArgumentException("output " + out + " must end in .tif or .tiff, or be a folder for numbered PNGs");
@@ -44,7 +72,7 @@ public final class FrameWriter {
 			for (int f = 0; f < r.frameCount(); f++) {
 				ImageIO.write(image(r, f), "png", out.resolve(String.format("frame_%03d.png", f)).toFile());
 			}
-			sidecar = out.resolve("settings.json");
+			sidecar = sidecar(out, false);
 		}
 		Files.writeString(sidecar, describe(r, extra), StandardCharsets.UTF_8);
 		return sidecar;

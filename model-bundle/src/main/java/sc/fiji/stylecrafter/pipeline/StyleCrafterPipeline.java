@@ -24,8 +24,8 @@ import sc.fiji.stylecrafter.sched.NoiseSource;
  * From a prompt, style references and settings to frames: the numbered script of the official inference
  * ({@code DDIMStyleSampler} with the StyleCrafter conditioning). Components come from a loaded
  * {@link StyleCrafterModel}; nothing is created here but the per-run arrays, which live in a sub-manager closed when
- * the run ends (or fails, or is cancelled). Runs on one model are serialised (the seeded noise uses libtorch's
- * global generator).
+ * the run ends (or fails, or is cancelled). Runs are serialised across all models of the process (the seeded noise
+ * uses libtorch's global generator, so two runs at once would take each other's draws).
  */
 public final class StyleCrafterPipeline {
 
@@ -60,7 +60,7 @@ public final class StyleCrafterPipeline {
 	public GenerationResult generate(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents,
 		LatentPreview.Listener preview)
 	{
-		synchronized (model) {
+		synchronized (StyleCrafterPipeline.class) { // seeded noise uses libtorch's one global generator: one run at a time, all models
 			try {
 				return run(req, noise, progress == null ? ProgressListener.NONE : progress, cancel == null ? CancellationToken.NEVER : cancel,
 					recordLatents, preview);

@@ -69,7 +69,7 @@ class GenerateCommandTest {
 		Cli.Result steps = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--steps", "ten");
 		assertTrue(steps.err().contains("--steps must be a whole number, got 'ten'"), steps.err());
 		Cli.Result width = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--width", "100");
-		assertTrue(width.err().contains("width 100 is not allowed; use a multiple of 8"), width.err());
+		assertTrue(width.err().contains("width 100 is not allowed; use a multiple of 64"), width.err());
 		Cli.Result frames = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--frames", "0");
 		assertTrue(frames.err().contains("frames 0 is out of range"), frames.err());
 		Cli.Result mode = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--mode", "gif");
@@ -94,6 +94,10 @@ class GenerateCommandTest {
 			tmp.resolve("o.tif").toString(), "--device", "cpu", "--frames", "4", "--width", "128", "--height", "128", "--steps", "5");
 		assertEquals(1, blank.code());
 		assertTrue(blank.err().contains("the prompt is empty"), blank.err());
+		Cli.Result size = Cli.run("generate", "--models", g.toString(), "--prompt", "x", "--style", g.resolve("style_0.png").toString(), "--out",
+			tmp.resolve("o.tif").toString(), "--device", "cpu", "--width", "72");
+		assertEquals(1, size.code());
+		assertTrue(size.err().contains("size 72x320 is not allowed") && size.err().contains("multiples of 64"), size.err());
 		assertTrue(Files.notExists(tmp.resolve("o.tif")), "no half-made output");
 	}
 }

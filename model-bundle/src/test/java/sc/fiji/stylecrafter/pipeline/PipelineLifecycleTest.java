@@ -94,6 +94,26 @@ class PipelineLifecycleTest {
 	}
 
 	@Test
+	void twoModelsInTwoThreadsGiveTheirSeedsOwnResults() throws Exception {
+		GenerationResult a = new StyleCrafterPipeline(model).generate(request, new SeededNoise(123), null, null, false);
+		GenerationResult b = new StyleCrafterPipeline(model).generate(request, new SeededNoise(7), null, null, false);
+		try (StyleCrafterModel second = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT32)) {
+			java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+			try {
+				java.util.concurrent.Future<GenerationResult> fa = pool.submit(() -> new StyleCrafterPipeline(model).generate(request, new SeededNoise(123), null,
+					null, false));
+				java.util.concurrent.Future<GenerationResult> fb = pool.submit(() -> new StyleCrafterPipeline(second).generate(request, new SeededNoise(7), null,
+					null, false));
+				assertArrayEquals(a.rgb8(), fa.get().rgb8(), "seed 123 on the first model, while another model runs");
+				assertArrayEquals(b.rgb8(), fb.get().rgb8(), "seed 7 on the second model, while the first runs");
+			}
+			finally {
+				pool.shutdownNow();
+			}
+		}
+	}
+
+	@Test
 	void cancelStopsWithinAStepAndTheModelStaysUsable() {
 		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
 		AtomicInteger steps = new AtomicInteger();
