@@ -109,7 +109,10 @@ public final class LegacyBridge implements PlugIn {
 			}
 			else if (dryRun != null) {
 				Map<String, Object> values = new LinkedHashMap<>();
-				for (ModuleItem<?> input : module.getInfo().inputs()) values.put(input.getName(), module.getInput(input.getName()));
+				for (ModuleItem<?> input : module.getInfo().inputs()) {
+					values.put(input.getName(), module.getInput(input.getName()));
+					if (input.getChoices() != null) values.put(input.getName() + ".choices", List.copyOf(input.getChoices()));
+				}
 				dryRun.putAll(values);
 				cancel("dry run");
 			}

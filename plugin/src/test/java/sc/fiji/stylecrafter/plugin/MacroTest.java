@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -130,6 +131,8 @@ class MacroTest {
 		assertEquals((double) v.styleGuidance(), in.get("styleguidance"));
 		assertEquals(GenerationSettings.DEFAULT_SEED, in.get("seed"));
 		assertEquals(false, in.get("preview"), "no preview window in macros unless asked for");
+		assertEquals(List.of("ref"), in.get("style.choices"), "the dialog lists each open image once, by title");
+		assertEquals(List.of(StyleReferences.NONE, "ref"), in.get("style2.choices"), "optional references offer none first");
 		LegacyBridge.dryRun = new LinkedHashMap<>();
 		macro("newImage('ref2', 'RGB noise', 64, 48, 1);\nrun('Style-Guided Image', 'style=ref2 prompt=[a cat] preview=true');\n");
 		GenerationSettings i = GenerationSettings.image();
