@@ -37,7 +37,8 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 	/** Held by every generation and by everything that replaces or closes the model; fair, so waiters go in order. */
 	private final ReentrantLock lock = new ReentrantLock(true);
 	private StyleCrafterModel model;
-	private String loadedKey;
+	/** Written under the lock; read without it, so that asking never waits for a running generation. */
+	private volatile String loadedKey;
 
 	@Override
 	public Path modelFolder() {
@@ -68,14 +69,7 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 
 	@Override
 	public boolean isLoaded(Path folder, String device, Precision precision) {
-		String k = key(folder, StyleCrafterModel.device(device), precision);
-		lock.lock(); // brief unless a generation runs; then the answer waits, which callers expect anyway
-		try {
-			return model != null && k.equals(loadedKey);
-		}
-		finally {
-			lock.unlock();
-		}
+		return key(folder, StyleCrafterModel.device(device), precision).equals(loadedKey);
 	}
 
 	@Override
@@ -112,8 +106,8 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 	private void closeModel() {
 		if (model != null) {
 			model.close();
-			model = null;
 			loadedKey = null;
+			model = null;
 		}
 	}
 
