@@ -23,6 +23,9 @@ import sc.fiji.stylecrafter.vae.VaeConfig;
  */
 public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision, UNetConfig unet, AdapterConfig adapter, VaeConfig vae) {
 
+	/** The largest size {@code config.json} may give (a width, a count, a vocabulary). */
+	static final int MAX_SIZE = 1 << 20;
+
 	/** The optional architecture file of a model folder. */
 	public static final String FILE_NAME = "config.json";
 
@@ -35,6 +38,7 @@ public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision, UNetConf
 		JsonObject root;
 		try {
 			root = JsonParser.parseString(Files.readString(configJson, StandardCharsets.UTF_8)).getAsJsonObject();
+			if (root == null) throw new IllegalStateException("not a JSON object");
 		}
 		catch (JsonParseException | IllegalStateException e) {
 			throw new IOException(configJson + " is not valid JSON: " + e.getMessage(), e);
@@ -78,13 +82,23 @@ public record ModelConfig(ClipTextConfig text, ClipVisionConfig vision, UNetConf
 	static java.util.List<Integer> ints(JsonObject o, String key, java.util.List<Integer> dflt) {
 		JsonElement e = o == null ? null : o.get(key);
 		if (e == null || e.isJsonNull()) return dflt;
+		if (!e.isJsonArray() || e.getAsJsonArray().isEmpty()) throw new IllegalArgumentException(key + " must be a non-empty list of whole numbers, got " + e);
 		java.util.List<Integer> out = new java.util.ArrayList<>();
-		for (JsonElement x : e.getAsJsonArray()) out.add(x.getAsInt());
+		for (JsonElement x : e.getAsJsonArray()) out.add(positive(key, x));
 		return out;
 	}
 
 	static int i(JsonObject o, String key, int dflt) {
 		JsonElement e = o == null ? null : o.get(key);
-		return e == null || e.isJsonNull() ? dflt : e.getAsInt();
+		return e == null || e.isJsonNull() ? dflt : positive(key, e);
+	}
+
+	/** Every size in the file is a whole number from 1 to 2^20; anything else (0, -4, 4.7, "4", a list) is refused. */
+	static int positive(String key, JsonElement e) {
+		if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+			double v = e.getAsDouble();
+			if (v == Math.rint(v) && v >= 1 && v <= MAX_SIZE) return (int) v;
+		}
+		throw new IllegalArgumentException(key + " must be a whole number from 1 to " + MAX_SIZE + ", got " + e);
 	}
 }
