@@ -39,9 +39,8 @@ public final class EngineSettings {
 	private static void quietLogback() {
 		try {
 			Object logger = org.slf4j.LoggerFactory.getLogger("ai.djl");
-			ClassLoader cl = logger.getClass().getClassLoader();
-			Class<?> level = Class.forName("ch.qos.logback.classic.Level", false, cl == null ? ClassLoader.getSystemClassLoader() : cl);
 			if (!logger.getClass().getName().equals("ch.qos.logback.classic.Logger")) return;
+			Class<?> level = Class.forName("ch.qos.logback.classic.Level", false, logger.getClass().getClassLoader());
 			logger.getClass().getMethod("setLevel", level).invoke(logger, level.getField("ERROR").get(null));
 		}
 		catch (ReflectiveOperationException | LinkageError | RuntimeException e) {

@@ -154,14 +154,14 @@ final class GenerationRunner {
 
 	/** The references of every chosen image, counted before anything is converted. */
 	static List<RgbImage> references(List<String> titles) {
-		List<ij.ImagePlus> images = new ArrayList<>();
+		List<ImagePlus> images = new ArrayList<>();
 		List<String> names = new ArrayList<>();
 		int total = 0;
 		for (int k = 0; k < titles.size(); k++) {
 			String t = titles.get(k);
 			String what = k == 0 ? "the style reference (style)" : "reference " + (k + 1) + " (style" + (k + 1) + ")";
 			if (k > 0 && (t == null || t.equals(StyleReferences.NONE))) continue;
-			ij.ImagePlus imp = StyleReferences.byTitle(t, what);
+			ImagePlus imp = StyleReferences.byTitle(t, what);
 			images.add(imp);
 			names.add("'" + imp.getTitle() + "'");
 			total += StyleReferences.count(imp);

@@ -21,15 +21,11 @@ import org.scijava.widget.InputHarvester;
  * {@link MacroFriendly} command resolved: what the macro left out keeps its documented default. A missing required
  * value (the prompt, say) is then reported by the command itself, with the macro aborted.
  */
-@Plugin(type = PreprocessorPlugin.class, priority = Priority.LOW)
+@Plugin(type = PreprocessorPlugin.class, priority = MacroInputs.PRIORITY)
 public class MacroInputs extends AbstractPreprocessorPlugin {
 
-	/** Between the initializers ({@code Priority.HIGH}) and the harvester. */
+	/** Between the initializers ({@code Priority.HIGH}) and the harvester ({@link InputHarvester#PRIORITY}). */
 	static final double PRIORITY = Priority.LOW;
-
-	static {
-		if (!(PRIORITY < Priority.HIGH && PRIORITY > InputHarvester.PRIORITY + 1)) throw new AssertionError("MacroInputs would run at the wrong time");
-	}
 
 	@Override
 	public void process(Module module) {

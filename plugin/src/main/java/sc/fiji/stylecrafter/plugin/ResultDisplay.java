@@ -64,7 +64,6 @@ final class ResultDisplay {
 		private final int width, height;
 		private final long start = System.nanoTime();
 		private long spent;
-		private int shown;
 		private ImagePlus imp;
 
 		Preview(String title, int width, int height) {
@@ -82,18 +81,7 @@ final class ResultDisplay {
 			long t0 = System.nanoTime();
 			if (step < total && spent > MAX_SHARE * (t0 - start)) return; // too costly for now: skip this update
 			update(step, total, p);
-			shown++;
 			spent += System.nanoTime() - t0;
-		}
-
-		/** Updates shown so far. */
-		int updates() {
-			return shown;
-		}
-
-		/** Seconds spent on updates so far. */
-		double seconds() {
-			return spent / 1e9;
 		}
 
 		private void update(int step, int total, LatentPreview p) {

@@ -51,9 +51,4 @@ public interface StyleCrafterService extends SciJavaService {
 
 	/** Drops the loaded model and frees its memory (after the running generation, if any). */
 	void unload() throws InterruptedException;
-
-	/** Loads with this model folder, device and precision; for tests. */
-	default StyleCrafterModel model(Path folder, String device, Precision precision) throws IOException, InterruptedException {
-		return withModel(folder, device, precision, () -> {}, m -> m);
-	}
 }

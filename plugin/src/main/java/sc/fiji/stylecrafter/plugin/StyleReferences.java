@@ -58,15 +58,8 @@ public final class StyleReferences {
 		return isComposite(imp) ? imp.getNSlices() * imp.getNFrames() : imp.getStackSize();
 	}
 
-	/** The references of one image. */
+	/** The references of one image (its size and number of references checked by {@link StyleImages#fromImage}). */
 	public static List<RgbImage> of(ImagePlus imp, String name) {
-		int w = imp.getWidth(), h = imp.getHeight();
-		if (w < 1 || h < 1 || w > RgbImage.MAX_SIDE || h > RgbImage.MAX_SIDE) {
-			throw new IllegalArgumentException(name + " is " + w + "x" + h + " pixels; a style image may be 1 to " + RgbImage.MAX_SIDE + " pixels on a side");
-		}
-		if (count(imp) > StyleImages.MAX_REFERENCES) {
-			throw new IllegalArgumentException(name + " holds " + count(imp) + " planes; at most " + StyleImages.MAX_REFERENCES + " style references are allowed");
-		}
 		ImageStack stack = imp.getStack();
 		if (isComposite(imp)) {
 			List<RandomAccessibleInterval<?>> refs = new ArrayList<>();

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,30 +37,24 @@ import sc.fiji.stylecrafter.io.Npy;
  */
 class CommandsTest {
 
+	static GoldenContext fixture;
+	static Path golden;
 	static Context context;
 	static CommandService commands;
 	static StyleCrafterService service;
-	static Path golden;
-	static Path previousFolder;
 
 	@BeforeAll
 	static void start() throws InterruptedException {
-		String p = System.getProperty("stylecrafter.golden", "");
-		Assumptions.assumeTrue(!p.isBlank() && Files.isDirectory(Path.of(p)), "command tests skipped: set -Dstylecrafter.golden=<golden folder>");
-		golden = Path.of(p);
-		context = new Context();
+		fixture = GoldenContext.start();
+		golden = fixture.golden;
+		context = fixture.context;
 		commands = context.service(CommandService.class);
-		service = context.service(StyleCrafterService.class);
-		previousFolder = service.modelFolder();
-		service.setModelFolder(golden);
+		service = fixture.service;
 	}
 
 	@AfterAll
 	static void stop() throws InterruptedException {
-		if (context != null) {
-			service.setModelFolder(previousFolder);
-			context.dispose();
-		}
+		if (fixture != null) fixture.close();
 	}
 
 	@AfterEach

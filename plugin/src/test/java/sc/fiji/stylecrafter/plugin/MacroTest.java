@@ -19,12 +19,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scijava.Context;
 
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 
@@ -36,32 +34,26 @@ import sc.fiji.stylecrafter.pipeline.GenerationSettings;
  */
 class MacroTest {
 
-	static Context context;
+	static GoldenContext fixture;
 	static StyleCrafterService service;
 	static Path golden;
-	static Path previousFolder;
 
 	@BeforeAll
 	static void start() throws Exception {
-		String p = System.getProperty("stylecrafter.golden", "");
-		Assumptions.assumeTrue(!p.isBlank() && Files.isDirectory(Path.of(p)), "macro tests skipped: set -Dstylecrafter.golden=<golden folder>");
-		golden = Path.of(p);
-		context = new Context();
-		service = context.service(StyleCrafterService.class);
-		previousFolder = service.modelFolder();
-		service.setModelFolder(golden);
+		fixture = GoldenContext.start();
+		service = fixture.service;
+		golden = fixture.golden;
 		Map<String, Class<? extends org.scijava.command.Command>> commands = new LinkedHashMap<>();
 		commands.put("Stylize Video from Reference", StylizeVideoCommand.class);
 		commands.put("Style-Guided Image", StyleGuidedImageCommand.class);
 		commands.put("Set Model Folder...", SetModelFolderCommand.class);
-		LegacyBridge.install(context, commands);
+		LegacyBridge.install(fixture.context, commands);
 	}
 
 	@AfterAll
 	static void stop() throws InterruptedException {
-		if (context != null) {
-			service.setModelFolder(previousFolder);
-			context.dispose();
+		if (fixture != null) {
+			fixture.close();
 			LegacyBridge.context = null;
 		}
 	}

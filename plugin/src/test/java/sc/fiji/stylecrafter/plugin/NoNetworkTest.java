@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.ImagePlus;
 
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Permission;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.scijava.Cancelable;
-import org.scijava.Context;
 import org.scijava.command.CommandService;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleService;
@@ -65,8 +63,7 @@ class NoNetworkTest {
 
 	@Test
 	void aFirstGenerationOpensNoConnection() throws Exception {
-		String p = System.getProperty("stylecrafter.golden", "");
-		Assumptions.assumeTrue(!p.isBlank() && Files.isDirectory(Path.of(p)), "skipped: set -Dstylecrafter.golden=<golden folder>");
+		Path golden = GoldenContext.folder();
 		NoConnections guard = new NoConnections();
 		try {
 			System.setSecurityManager(guard);
@@ -74,13 +71,9 @@ class NoNetworkTest {
 		catch (UnsupportedOperationException e) { // Java 24 and later have no security manager
 			Assumptions.abort("this Java has no security manager to watch connections with");
 		}
-		Context context = new Context();
-		StyleCrafterService service = context.service(StyleCrafterService.class);
-		Path previous = service.modelFolder();
-		try {
-			service.setModelFolder(Path.of(p));
-			OpenImages.openPng(Path.of(p).resolve("style_1.png"), "style");
-			Module m = context.service(ModuleService.class).run(context.service(CommandService.class).getCommand(StyleGuidedImageCommand.class), true,
+		try (GoldenContext g = GoldenContext.start()) {
+			OpenImages.openPng(golden.resolve("style_1.png"), "style");
+			Module m = g.context.service(ModuleService.class).run(g.context.service(CommandService.class).getCommand(StyleGuidedImageCommand.class), true,
 				"style", "style", "prompt", "a lighthouse", "width", 64, "height", 64, "steps", 2).get();
 			assertTrue(!((Cancelable) m).isCanceled(), ((Cancelable) m).getCancelReason());
 			assertNotNull((ImagePlus) m.getOutput("result"));
@@ -89,8 +82,6 @@ class NoNetworkTest {
 		finally {
 			System.setSecurityManager(null);
 			OpenImages.closeAll();
-			service.setModelFolder(previous);
-			context.dispose();
 		}
 	}
 }
