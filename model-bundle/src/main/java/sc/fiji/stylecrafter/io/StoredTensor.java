@@ -14,6 +14,15 @@ import java.util.stream.Collectors;
  */
 public final class StoredTensor {
 
+	/** The most dimensions a tensor may have (the official files' tensors have at most 5). */
+	static final int MAX_RANK = 16;
+	/**
+	 * The largest tensor that may have more elements than its storage (a stride-0 or overlapping view, as
+	 * {@code torch.save} keeps an expanded buffer): small buffers are fine, but a few stored bytes must not stand for
+	 * gigabytes.
+	 */
+	static final long MAX_EXPANDED_BYTES = 16L << 20;
+
 	private final TensorDType dtype;
 	private final long[] shape;
 	private final long[] strides;
@@ -25,8 +34,8 @@ public final class StoredTensor {
 	 * Checks the view against its storage before anything is read.
 	 *
 	 * @param storageOffset offset of element 0, in elements
-	 * @throws CheckpointFormatException if a dimension or stride is negative, the element count overflows, or the view
-	 *           reaches beyond the storage
+	 * @throws CheckpointFormatException if a dimension or stride is negative, the element count overflows, the view
+	 *           has more elements than its storage or reaches beyond it
 	 */
 	StoredTensor(TensorDType dtype, long[] shape, long[] strides, long storageOffset, Storage storage, String what)
 		throws CheckpointFormatException
@@ -34,7 +43,7 @@ public final class StoredTensor {
 		if (shape.length != strides.length) {
 			throw new CheckpointFormatException(what + ": shape " + Arrays.toString(shape) + " and strides " + Arrays.toString(strides) + " differ in rank");
 		}
-		if (shape.length > 16) throw new CheckpointFormatException(what + ": rank " + shape.length + " exceeds 16");
+		if (shape.length > MAX_RANK) throw new CheckpointFormatException(what + ": rank " + shape.length + " exceeds " + MAX_RANK);
 		long n = 1, last = storageOffset;
 		try {
 			for (int i = 0; i < shape.length; i++) {
@@ -51,6 +60,12 @@ public final class StoredTensor {
 		}
 		if (storageOffset < 0) throw new CheckpointFormatException(what + ": negative storage offset " + storageOffset);
 		long storageElems = storage.bytes() / dtype.bytes();
+		if (n > storageElems && n > MAX_EXPANDED_BYTES / dtype.bytes()) {
+			// stride-0 or overlapping views: a few bytes could stand for gigabytes once read
+			throw new CheckpointFormatException(what + ": shape " + Arrays.toString(shape) + " with strides " + Arrays.toString(strides) + " has " + n
+				+ " elements but its storage '" + PickleObjects.clip(storage.name()) + "' holds only " + storageElems + " (it needs " + (last + 1)
+				+ " elements); expanded views may have at most " + MAX_EXPANDED_BYTES + " bytes");
+		}
 		if (n > 0 && last >= storageElems) {
 			throw new CheckpointFormatException(what + ": shape " + Arrays.toString(shape) + " with strides " + Arrays.toString(strides)
 				+ " at offset " + storageOffset + " needs " + (last + 1) + " elements but its storage '" + storage.name() + "' holds " + storageElems);
@@ -155,7 +170,7 @@ public final class StoredTensor {
 
 	/** Java buffers hold at most 2 GiB; no official StyleCrafter tensor comes near (the largest is 200 MB). */
 	private void checkSizeReadable() {
-		if (byteSize() > Integer.MAX_VALUE - 16) {
+		if (byteSize() > Storage.MAX_BYTES) {
 			throw new UncheckedIOException(new CheckpointFormatException("tensor " + this + " has " + byteSize()
 				+ " bytes; tensors over 2 GiB cannot be read"));
 		}

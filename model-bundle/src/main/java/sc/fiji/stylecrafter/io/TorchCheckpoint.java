@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +33,10 @@ import sc.fiji.stylecrafter.io.PickleObjects.PyTuple;
  */
 public final class TorchCheckpoint implements Checkpoint {
 
-	private static final long MAX_PICKLE_BYTES = 1L << 30;
+	/** Largest pickle read: the official files' largest ({@code model.ckpt}) has 0.3 MB. */
+	static final long MAX_PICKLE_BYTES = 64L << 20;
+	/** Deflate cannot expand data more than about 1032 times. */
+	private static final long MAX_DEFLATE_RATIO = 1032;
 
 	private final MappedFile file;
 	private final SortedMap<String, StoredTensor> tensors;
@@ -60,9 +67,10 @@ public final class TorchCheckpoint implements Checkpoint {
 				if (!bo.equals("little")) throw new CheckpointFormatException(what + " was saved with byte order '" + bo + "'; only little-endian checkpoints are supported");
 			}
 			TorchPickleHandler handler = new TorchPickleHandler(file, entries, archive, what);
-			Object root = new Unpickler(readEntry(file, pkl, what), handler, what + " (data.pkl)").load();
+			ByteBuffer pickle = readEntry(file, pkl, what);
+			Object root = new Unpickler(pickle, handler, what + " (data.pkl)").load();
 			SortedMap<String, StoredTensor> flat = new TreeMap<>();
-			flatten(root, "", prefix == null ? "" : prefix, flat, Collections.newSetFromMap(new IdentityHashMap<>()), what);
+			flatten(root, prefix == null ? "" : prefix, flat, pickle.capacity() + 1024L, what);
 			return new TorchCheckpoint(file, Collections.unmodifiableSortedMap(flat));
 		}
 		catch (IOException | RuntimeException e) {
@@ -71,11 +79,29 @@ public final class TorchCheckpoint implements Checkpoint {
 		}
 	}
 
+	/**
+	 * Reads a small entry (the pickle, the byte order) whole, inflating it if needed, and checks its CRC-32. Its declared
+	 * size is checked against the limit and against what its compressed bytes can hold before anything is allocated.
+	 */
 	private static ByteBuffer readEntry(MappedFile file, ZipDirectory.Entry e, String what) throws IOException {
-		if (e.size() > MAX_PICKLE_BYTES) throw new CheckpointFormatException(what + ": entry '" + e.name() + "' declares " + e.size() + " bytes, more than allowed for metadata");
+		if (e.size() > MAX_PICKLE_BYTES) {
+			throw new CheckpointFormatException(what + ": entry '" + e.name() + "' declares " + e.size() + " bytes; metadata entries may have at most "
+				+ MAX_PICKLE_BYTES + " (the official files' largest has 0.3 MB)");
+		}
+		if (!e.stored() && e.method() != 8) {
+			throw new CheckpointFormatException(what + ": entry '" + e.name() + "' uses zip compression method " + e.method() + "; only stored and deflated are supported");
+		}
+		if (!e.stored() && e.size() > e.compressedSize() * MAX_DEFLATE_RATIO + 1024) {
+			throw new CheckpointFormatException(what + ": entry '" + e.name() + "' declares " + e.size() + " bytes from " + e.compressedSize()
+				+ " compressed ones, more than deflate can produce; the file is corrupt");
+		}
 		ByteBuffer raw = ZipDirectory.readAt(file.channel(), e.dataOffset(), (int) e.compressedSize());
-		if (e.stored()) return raw;
-		if (e.method() != 8) throw new CheckpointFormatException(what + ": entry '" + e.name() + "' uses zip compression method " + e.method() + "; only stored and deflated are supported");
+		ByteBuffer out = e.stored() ? raw : inflate(raw, e, what);
+		ZipDirectory.checkCrc(e, out.duplicate(), what);
+		return out;
+	}
+
+	private static ByteBuffer inflate(ByteBuffer raw, ZipDirectory.Entry e, String what) throws CheckpointFormatException {
 		Inflater inf = new Inflater(true);
 		try {
 			inf.setInput(raw);
@@ -98,59 +124,115 @@ public final class TorchCheckpoint implements Checkpoint {
 	}
 
 	/**
-	 * Flattens containers into dotted keys. Subtrees that cannot lead to {@code prefix} are not visited; an
-	 * unresolved object on the way to a requested tensor is an error naming its global.
+	 * Flattens containers into dotted keys, without recursion (nesting is the file's to choose): subtrees that cannot
+	 * lead to {@code prefix} are not visited; an unresolved object on the way to a requested tensor is an error naming
+	 * its global. Shared references (the memo) can make a small pickle a huge tree, so the walk may visit at most
+	 * {@code budget} nodes, nest at most {@link #MAX_DEPTH} deep and build keys of at most {@link #MAX_KEY_CHARS}.
 	 */
-	static void flatten(Object node, String key, String prefix, SortedMap<String, StoredTensor> out, Set<Object> visiting, String what)
-		throws CheckpointFormatException
-	{
-		if (!prefix.isEmpty() && !key.isEmpty() && !isOnPath(key, prefix)) return;
-		if (node instanceof StoredTensor) {
-			if (!prefix.isEmpty() && !isUnder(key, prefix)) return;
-			if (out.put(key, (StoredTensor) node) != null) throw new CheckpointFormatException(what + ": key '" + key + "' occurs twice after flattening");
-			return;
-		}
-		if (node instanceof Map || node instanceof List || node instanceof PyTuple) {
-			if (!visiting.add(node)) throw new CheckpointFormatException(what + ": the object tree is cyclic at '" + key + "'");
-			if (node instanceof Map) {
-				for (Map.Entry<?, ?> e : ((Map<?, ?>) node).entrySet()) {
-					flatten(e.getValue(), join(key, String.valueOf(e.getKey())), prefix, out, visiting, what);
+	static void flatten(Object root, String prefix, SortedMap<String, StoredTensor> out, long budget, String what) throws CheckpointFormatException {
+		Set<Object> visiting = Collections.newSetFromMap(new IdentityHashMap<>());
+		Deque<Frame> frames = new ArrayDeque<>();
+		long visits = 0;
+		Object node = root;
+		String key = "";
+		while (true) {
+			if (node != NONE && (prefix.isEmpty() || key.isEmpty() || isOnPath(key, prefix))) {
+				if (++visits > budget) {
+					throw new CheckpointFormatException(what + ": the pickle's object tree expands to more than " + budget
+						+ " entries, more than its size allows (shared references repeated over and over)");
 				}
+				if (node instanceof StoredTensor) {
+					if ((prefix.isEmpty() || isUnder(key, prefix)) && out.put(key, (StoredTensor) node) != null) {
+						throw new CheckpointFormatException(what + ": key '" + key + "' occurs twice after flattening");
+					}
+				}
+				else if (node instanceof Map || node instanceof List || node instanceof PyTuple) {
+					if (frames.size() >= MAX_DEPTH) throw new CheckpointFormatException(what + ": containers nest more than " + MAX_DEPTH + " deep at '" + key + "'");
+					if (!visiting.add(node)) throw new CheckpointFormatException(what + ": the object tree is cyclic at '" + key + "'");
+					frames.push(new Frame(node, key, children(node)));
+				}
+				else if (node instanceof Opaque || node instanceof PyGlobal) {
+					checkOpaque(node, key, what);
+				}
+				// numbers, strings, None, inert placeholders without tensors: not tensors, left out
 			}
-			else {
-				List<?> items = node instanceof PyTuple ? ((PyTuple) node).items() : (List<?>) node;
-				for (int i = 0; i < items.size(); i++) flatten(items.get(i), join(key, Integer.toString(i)), prefix, out, visiting, what);
+			// the next child of the innermost container that has one left
+			node = NONE;
+			while (!frames.isEmpty() && !frames.peek().children().hasNext()) visiting.remove(frames.pop().node());
+			if (frames.isEmpty()) return;
+			Frame f = frames.peek();
+			Map.Entry<?, ?> child = f.children().next();
+			String name = String.valueOf(child.getKey());
+			if (f.key().length() + 1 + name.length() > MAX_KEY_CHARS) {
+				throw new CheckpointFormatException(what + ": a key under '" + PickleObjects.clip(f.key()) + "' is longer than " + MAX_KEY_CHARS + " characters");
 			}
-			visiting.remove(node);
-			return;
+			key = join(f.key(), name);
+			node = child.getValue();
 		}
-		if (node instanceof Opaque || node instanceof PyGlobal) {
-			PyGlobal g = node instanceof Opaque ? ((Opaque) node).global() : (PyGlobal) node;
-			if (key.isEmpty()) {
-				throw new CheckpointFormatException(what + ": the checkpoint's root object is '" + g + "', which is not allowed in a weight file");
-			}
-			if (containsTensor(node, Collections.newSetFromMap(new IdentityHashMap<>()))) {
-				throw new CheckpointFormatException(what + ": entry '" + key + "' holds tensors inside '" + g
-					+ "', a global that is not allowed in a weight file (allowed: tensors, storages, dicts, OrderedDict, lists, tuples, numbers, strings)");
-			}
-		}
-		// numbers, strings, None, inert placeholders without tensors: not tensors, left out
 	}
 
-	private static boolean containsTensor(Object node, Set<Object> seen) {
-		if (node == null || !seen.add(node)) return false;
-		if (node instanceof StoredTensor) return true;
-		if (node instanceof Map) {
-			for (Map.Entry<?, ?> e : ((Map<?, ?>) node).entrySet()) {
-				if (containsTensor(e.getKey(), seen) || containsTensor(e.getValue(), seen)) return true;
+	/** Nesting limit of the flattened tree: state dicts nest 2 deep, a Lightning checkpoint's optimizer state 5. */
+	static final int MAX_DEPTH = 64;
+	/** Longest flattened key: the official files' longest is under 100 characters. */
+	static final int MAX_KEY_CHARS = 1024;
+	/** Marks "no node" in the walk (null is Python's None, a valid value). */
+	private static final Object NONE = new Object();
+
+	private record Frame(Object node, String key, Iterator<? extends Map.Entry<?, ?>> children) {}
+
+	private static Iterator<? extends Map.Entry<?, ?>> children(Object node) {
+		if (node instanceof Map) return ((Map<?, ?>) node).entrySet().iterator();
+		List<?> items = node instanceof PyTuple ? ((PyTuple) node).items() : (List<?>) node;
+		return new Iterator<Map.Entry<?, ?>>() {
+			int i;
+
+			@Override
+			public boolean hasNext() {
+				return i < items.size();
 			}
+
+			@Override
+			public Map.Entry<?, ?> next() {
+				int at = i++;
+				return Map.entry(Integer.toString(at), items.get(at) == null ? NONE : items.get(at));
+			}
+		};
+	}
+
+	private static void checkOpaque(Object node, String key, String what) throws CheckpointFormatException {
+		PyGlobal g = node instanceof Opaque ? ((Opaque) node).global() : (PyGlobal) node;
+		if (key.isEmpty()) {
+			throw new CheckpointFormatException(what + ": the checkpoint's root object is '" + g + "', which is not allowed in a weight file");
 		}
-		if (node instanceof List) for (Object o : (List<?>) node) if (containsTensor(o, seen)) return true;
-		if (node instanceof PyTuple) for (Object o : ((PyTuple) node).items()) if (containsTensor(o, seen)) return true;
-		if (node instanceof Opaque) {
-			Opaque o = (Opaque) node;
-			if (containsTensor(o.args(), seen)) return true;
-			for (Object s : o.state()) if (containsTensor(s, seen)) return true;
+		if (containsTensor(node)) {
+			throw new CheckpointFormatException(what + ": entry '" + key + "' holds tensors inside '" + g
+				+ "', a global that is not allowed in a weight file (allowed: tensors, storages, dicts, OrderedDict, lists, tuples, numbers, strings)");
+		}
+	}
+
+	/** Whether a tensor is reachable from {@code root}; each object is looked at once, without recursion. */
+	private static boolean containsTensor(Object root) {
+		Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+		Deque<Object> todo = new ArrayDeque<>();
+		todo.push(root);
+		while (!todo.isEmpty()) {
+			Object node = todo.pop();
+			if (!seen.add(node)) continue;
+			if (node instanceof StoredTensor) return true;
+			List<Object> next = new ArrayList<>();
+			if (node instanceof Map) {
+				for (Map.Entry<?, ?> e : ((Map<?, ?>) node).entrySet()) {
+					next.add(e.getKey());
+					next.add(e.getValue());
+				}
+			}
+			else if (node instanceof List) next.addAll((List<?>) node);
+			else if (node instanceof PyTuple) next.addAll(((PyTuple) node).items());
+			else if (node instanceof Opaque) {
+				next.add(((Opaque) node).args());
+				next.addAll(((Opaque) node).state());
+			}
+			for (Object o : next) if (o != null) todo.push(o);
 		}
 		return false;
 	}
@@ -244,7 +326,10 @@ public final class TorchCheckpoint implements Checkpoint {
 				Map<Object, Object> d = new java.util.LinkedHashMap<>();
 				if (args.size() == 1 && args.get(0) instanceof List) {
 					for (Object pair : (List<?>) args.get(0)) {
-						if (pair instanceof PyTuple && ((PyTuple) pair).size() == 2) d.put(((PyTuple) pair).get(0), ((PyTuple) pair).get(1));
+						if (!(pair instanceof PyTuple) || ((PyTuple) pair).size() != 2) continue;
+						Object k = ((PyTuple) pair).get(0);
+						if (!PickleObjects.isKey(k)) throw new CheckpointFormatException(what + ": an OrderedDict key is a " + Unpickler.typeName(k) + ", not a string, number or flat tuple");
+						d.put(k, ((PyTuple) pair).get(1));
 					}
 				}
 				return d;
@@ -270,15 +355,15 @@ public final class TorchCheckpoint implements Checkpoint {
 		@Override
 		public Object persistentLoad(Object pid) throws CheckpointFormatException {
 			if (!(pid instanceof PyTuple) || ((PyTuple) pid).size() < 5 || !"storage".equals(((PyTuple) pid).get(0))) {
-				throw new CheckpointFormatException(what + ": unsupported persistent id " + pid + " (expected a torch storage)");
+				throw new CheckpointFormatException(what + ": unsupported persistent id " + PickleObjects.describe(pid) + " (expected a torch storage)");
 			}
 			PyTuple t = (PyTuple) pid;
 			Object type = t.get(1);
 			if (!(type instanceof StorageType)) {
-				throw new CheckpointFormatException(what + ": storage of type '" + type + "' is not a supported tensor storage (allowed: torch.FloatStorage, "
+				throw new CheckpointFormatException(what + ": storage of type '" + PickleObjects.describe(type) + "' is not a supported tensor storage (allowed: torch.FloatStorage, "
 					+ "HalfStorage, BFloat16Storage, DoubleStorage, LongStorage, IntStorage, ShortStorage, CharStorage, ByteStorage, BoolStorage)");
 			}
-			if (!(t.get(2) instanceof String) || !(t.get(4) instanceof Long)) throw new CheckpointFormatException(what + ": malformed storage id " + pid);
+			if (!(t.get(2) instanceof String) || !(t.get(4) instanceof Long)) throw new CheckpointFormatException(what + ": malformed storage id " + PickleObjects.describe(pid));
 			String key = (String) t.get(2);
 			long numel = (Long) t.get(4);
 			TensorDType dtype = ((StorageType) type).dtype();
@@ -288,10 +373,14 @@ public final class TorchCheckpoint implements Checkpoint {
 			if (e == null) throw new CheckpointFormatException(what + ": storage '" + key + "' is missing from the archive (truncated or corrupt file)");
 			if (!e.stored()) throw new CheckpointFormatException(what + ": storage '" + key + "' is compressed in the zip; re-save the file with torch.save so storages are stored uncompressed");
 			if (numel < 0 || numel > e.size() / dtype.bytes()) {
-				throw new CheckpointFormatException(what + ": storage '" + key + "' claims " + numel + " " + dtype.torchName() + " elements but its entry holds only "
-					+ e.size() + " bytes");
+				throw new CheckpointFormatException(what + ": storage '" + PickleObjects.clip(key) + "' claims " + numel + " " + dtype.torchName()
+					+ " elements but its entry holds only " + e.size() + " bytes");
 			}
-			s = new Storage(file, key, e.dataOffset(), numel * dtype.bytes());
+			if (e.size() > Storage.MAX_BYTES) {
+				throw new CheckpointFormatException(what + ": storage '" + PickleObjects.clip(key) + "' has " + e.size() + " bytes; storages over "
+					+ Storage.MAX_BYTES + " bytes cannot be read (the official files' largest has 0.2 GB)");
+			}
+			s = new Storage(file, key, e.dataOffset(), numel * dtype.bytes(), e.size(), e.crc());
 			storages.put(key, s);
 			return new TypedStorage(s, dtype);
 		}

@@ -36,8 +36,15 @@ final class Unpickler {
 		Object persistentLoad(Object pid) throws CheckpointFormatException;
 	}
 
-	private static final Object MARK = new Object();
-	private static final int MAX_MEMO = 50_000_000;
+	/**
+	 * At most this many values pushed in one pickle (new objects, memo and DUP references alike): bounds the heap a
+	 * hostile file can fill to about 100 MB. A full-size state dict pushes about 25 per tensor, 40,000 in all.
+	 */
+	static final int MAX_VALUES = 2_000_000;
+	/** At most this many memo entries (a full-size state dict stores about 20,000). */
+	static final int MAX_MEMO = 1_000_000;
+	/** Integers longer than this many bytes are refused (weight files hold none over 8; Python's LONG1 allows 255). */
+	static final int MAX_INT_BYTES = 64;
 
 	private final ByteBuffer in;
 	private final Handler handler;
@@ -45,6 +52,8 @@ final class Unpickler {
 	private final List<Object> stack = new ArrayList<>();
 	private final List<Integer> marks = new ArrayList<>();
 	private final Map<Long, Object> memo = new HashMap<>();
+	private int pushes;
+	private int opStart;
 
 	Unpickler(ByteBuffer data, Handler handler, String what) {
 		this.in = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -62,12 +71,16 @@ final class Unpickler {
 		catch (ClassCastException e) {
 			throw error("pickle has a value of the wrong kind where a container was expected");
 		}
+		catch (NumberFormatException e) {
+			throw error("pickle has a malformed number (" + e.getMessage() + ")");
+		}
 	}
 
 	private Object run() throws CheckpointFormatException {
 		while (true) {
 			if (!in.hasRemaining()) throw error("pickle has no STOP opcode (truncated)");
 			int pos = in.position();
+			opStart = pos;
 			int op = in.get() & 0xFF;
 			switch (op) {
 				case 0x80: { // PROTO
@@ -95,7 +108,7 @@ final class Unpickler {
 				case 'I': push(parseIntLine()); break; // INT (text)
 				case 'L': push(parseLongLine()); break; // LONG (text)
 				case 'G': push(in.order(ByteOrder.BIG_ENDIAN).getDouble()); in.order(ByteOrder.LITTLE_ENDIAN); break; // BINFLOAT
-				case 'F': push(Double.parseDouble(readLine())); break; // FLOAT (text)
+				case 'F': push(parseFloatLine()); break; // FLOAT (text)
 				case 'X': push(readString(checkedLength(in.getInt()))); break; // BINUNICODE
 				case 0x8c: push(readString(in.get() & 0xFF)); break; // SHORT_BINUNICODE
 				case 0x8d: push(readString(checkedLength(in.getLong()))); break; // BINUNICODE8
@@ -120,7 +133,7 @@ final class Unpickler {
 					push(pairs(new LinkedHashMap<>(), items));
 					break;
 				}
-				case 's': { Object v = pop(); Object k = pop(); dict(peek()).put(k, v); break; } // SETITEM
+				case 's': { Object v = pop(); Object k = pop(); dict(peek()).put(key(k), v); break; } // SETITEM
 				case 'u': { List<Object> items = popMark(); pairs(dict(peek()), items); break; } // SETITEMS
 				case 0x8f: push(new ArrayList<>()); break; // EMPTY_SET (kept as a list)
 				case 0x90: { List<Object> items = popMark(); list(peek()).addAll(items); break; } // ADDITEMS
@@ -169,23 +182,25 @@ final class Unpickler {
 				case 'P': push(handler.persistentLoad(readLine())); break; // PERSID
 				case 'q': memoPut(in.get() & 0xFF); break; // BINPUT
 				case 'r': memoPut(Integer.toUnsignedLong(in.getInt())); break; // LONG_BINPUT
-				case 'p': memoPut(Long.parseLong(readLine())); break; // PUT
+				case 'p': memoPut(parseIndexLine()); break; // PUT
 				case 0x94: memoPut(memo.size()); break; // MEMOIZE
 				case 'h': push(memoGet(in.get() & 0xFF)); break; // BINGET
 				case 'j': push(memoGet(Integer.toUnsignedLong(in.getInt()))); break; // LONG_BINGET
-				case 'g': push(memoGet(Long.parseLong(readLine()))); break; // GET
+				case 'g': push(memoGet(parseIndexLine())); break; // GET
 				default:
-					throw error(String.format("opcode 0x%02x ('%s') at byte %d is not allowed in a weight file", op,
-						op >= 32 && op < 127 ? Character.toString((char) op) : "?", pos));
+					throw error(String.format("opcode 0x%02x ('%s') is not allowed in a weight file", op,
+						op >= 32 && op < 127 ? Character.toString((char) op) : "?"));
 			}
 		}
 	}
 
+	/** Every parse error names the file and the byte offset of the opcode in {@code data.pkl}. */
 	private CheckpointFormatException error(String message) {
-		return new CheckpointFormatException(what + ": " + message);
+		return new CheckpointFormatException(what + ": " + message + " (at byte " + opStart + ")");
 	}
 
-	private void push(Object o) {
+	private void push(Object o) throws CheckpointFormatException {
+		if (++pushes > MAX_VALUES) throw error("pickle pushes more than " + MAX_VALUES + " values; no weight file needs that many");
 		stack.add(o);
 	}
 
@@ -231,8 +246,14 @@ final class Unpickler {
 
 	private Map<Object, Object> pairs(Map<Object, Object> d, List<Object> items) throws CheckpointFormatException {
 		if (items.size() % 2 != 0) throw error("odd number of items for a dict");
-		for (int i = 0; i < items.size(); i += 2) d.put(items.get(i), items.get(i + 1));
+		for (int i = 0; i < items.size(); i += 2) d.put(key(items.get(i)), items.get(i + 1));
 		return d;
+	}
+
+	/** Dict keys must be hashable without walking a structure the file controls (see {@link PickleObjects#isKey}). */
+	private Object key(Object k) throws CheckpointFormatException {
+		if (!PickleObjects.isKey(k)) throw error("a dict key is a " + typeName(k) + "; weight files key dicts by strings, numbers or flat tuples");
+		return k;
 	}
 
 	static String typeName(Object o) {
@@ -267,6 +288,7 @@ final class Unpickler {
 	}
 
 	private Object readLong(int n) throws CheckpointFormatException {
+		if (n > MAX_INT_BYTES) throw error("integer of " + n + " bytes; at most " + MAX_INT_BYTES + " are allowed");
 		byte[] le = readBytes(n);
 		if (n == 0) return 0L;
 		byte[] be = new byte[n];
@@ -297,19 +319,50 @@ final class Unpickler {
 			return Long.parseLong(s);
 		}
 		catch (NumberFormatException e) {
-			throw error("bad INT '" + s + "'");
+			throw error("bad INT '" + PickleObjects.clip(s) + "'");
 		}
 	}
 
 	private Object parseLongLine() throws CheckpointFormatException {
 		String s = readLine();
 		if (s.endsWith("L")) s = s.substring(0, s.length() - 1);
+		if (s.length() > MAX_INT_BYTES * 5 / 2) throw error("integer of " + s.length() + " digits; at most " + MAX_INT_BYTES * 5 / 2 + " are allowed");
 		try {
 			BigInteger v = new BigInteger(s);
 			return v.bitLength() < 64 ? (Object) v.longValue() : v;
 		}
 		catch (NumberFormatException e) {
-			throw error("bad LONG '" + s + "'");
+			throw error("bad LONG '" + PickleObjects.clip(s) + "'");
+		}
+	}
+
+	private long parseIndexLine() throws CheckpointFormatException {
+		String s = readLine();
+		try {
+			return Long.parseLong(s);
+		}
+		catch (NumberFormatException e) {
+			throw error("bad memo index '" + PickleObjects.clip(s) + "'");
+		}
+	}
+
+	/** Python's {@code repr} of a float: digits, {@code inf}, {@code -inf} or {@code nan}. */
+	private double parseFloatLine() throws CheckpointFormatException {
+		String s = readLine();
+		switch (s) {
+			case "inf": return Double.POSITIVE_INFINITY;
+			case "-inf": return Double.NEGATIVE_INFINITY;
+			case "nan": return Double.NaN;
+			default: break;
+		}
+		if (!s.matches("[-+]?[0-9]*\\.?[0-9]*([eE][-+]?[0-9]+)?") || s.isEmpty() || s.length() > 400) {
+			throw error("bad FLOAT '" + PickleObjects.clip(s) + "'");
+		}
+		try {
+			return Double.parseDouble(s);
+		}
+		catch (NumberFormatException e) {
+			throw error("bad FLOAT '" + PickleObjects.clip(s) + "'");
 		}
 	}
 }

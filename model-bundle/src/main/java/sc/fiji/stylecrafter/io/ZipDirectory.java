@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 
 /**
  * The central directory of a zip file, read by hand so that the byte offset of each stored entry is known and the
@@ -16,7 +17,7 @@ import java.util.Map;
 final class ZipDirectory {
 
 	/** One entry: where its data starts in the file, and how it is stored. */
-	record Entry(String name, int method, long compressedSize, long size, long dataOffset) {
+	record Entry(String name, int method, long compressedSize, long size, long dataOffset, long crc) {
 
 		boolean stored() {
 			return method == 0;
@@ -64,7 +65,7 @@ final class ZipDirectory {
 			cdSize = rec.getLong(40);
 			cdOffset = rec.getLong(48);
 		}
-		if (entries < 0 || entries > MAX_ENTRIES) throw new CheckpointFormatException(what + ": implausible zip entry count " + entries);
+		if (entries < 0 || entries > MAX_ENTRIES || entries * 46 > cdSize) throw new CheckpointFormatException(what + ": implausible zip entry count " + entries);
 		if (cdSize < 0 || cdOffset < 0 || cdSize > MAX_CENTRAL_DIRECTORY || cdOffset + cdSize > fileSize) {
 			throw new CheckpointFormatException(what + ": central directory (offset " + cdOffset + ", " + cdSize
 				+ " bytes) lies outside the file of " + fileSize + " bytes; the file is truncated or corrupt");
@@ -75,6 +76,7 @@ final class ZipDirectory {
 		for (long n = 0; n < entries; n++) {
 			if (p + 46 > cdSize || cd.getInt(p) != CEN_SIG) throw new CheckpointFormatException(what + ": corrupt central directory entry " + n);
 			int method = Short.toUnsignedInt(cd.getShort(p + 10));
+			long crc = Integer.toUnsignedLong(cd.getInt(p + 16));
 			long csize = Integer.toUnsignedLong(cd.getInt(p + 20));
 			long usize = Integer.toUnsignedLong(cd.getInt(p + 24));
 			int nameLen = Short.toUnsignedInt(cd.getShort(p + 28));
@@ -103,17 +105,36 @@ final class ZipDirectory {
 			if (csize < 0 || usize < 0 || locOffset < 0 || locOffset + 30 > fileSize) {
 				throw new CheckpointFormatException(what + ": entry '" + name + "' has a header offset outside the file; the file is truncated or corrupt");
 			}
-			ByteBuffer loc = readAt(ch, locOffset, 30);
+			ByteBuffer loc = readAt(ch, locOffset, (int) Math.min(30L + nameLen, fileSize - locOffset));
 			if (loc.getInt(0) != LOC_SIG) throw new CheckpointFormatException(what + ": entry '" + name + "' has no local header at offset " + locOffset);
-			long dataOffset = locOffset + 30 + Short.toUnsignedInt(loc.getShort(26)) + Short.toUnsignedInt(loc.getShort(28));
+			int localNameLen = Short.toUnsignedInt(loc.getShort(26));
+			if (Short.toUnsignedInt(loc.getShort(8)) != method || localNameLen != nameLen || loc.limit() != 30 + nameLen
+				|| !loc.slice(30, nameLen).equals(ByteBuffer.wrap(nameBytes)))
+			{
+				throw new CheckpointFormatException(what + ": entry '" + name + "': its local header (offset " + locOffset
+					+ ") disagrees with the central directory on name or compression; the file is corrupt");
+			}
+			long dataOffset = locOffset + 30 + localNameLen + Short.toUnsignedInt(loc.getShort(28));
 			if (dataOffset + csize > fileSize) {
 				throw new CheckpointFormatException(what + ": entry '" + name + "' needs bytes " + dataOffset + ".." + (dataOffset + csize)
 					+ " but the file has only " + fileSize + " bytes; the file is truncated");
 			}
 			if (method == 0 && csize != usize) throw new CheckpointFormatException(what + ": stored entry '" + name + "' has inconsistent sizes");
-			out.put(name, new Entry(name, method, csize, usize, dataOffset));
+			if (out.put(name, new Entry(name, method, csize, usize, dataOffset, crc)) != null) {
+				throw new CheckpointFormatException(what + ": the zip holds two entries named '" + name + "'; which one counts is ambiguous, so the file is refused");
+			}
 		}
 		return out;
+	}
+
+	/** Checks a whole entry's bytes (from position to limit) against its CRC-32. */
+	static void checkCrc(Entry e, ByteBuffer data, String what) throws CheckpointFormatException {
+		CRC32 c = new CRC32();
+		c.update(data);
+		if (c.getValue() != e.crc()) {
+			throw new CheckpointFormatException(what + ": entry '" + e.name() + "' fails its CRC-32 check (stored " + Long.toHexString(e.crc()) + ", read "
+				+ Long.toHexString(c.getValue()) + "): the file is corrupt; download it again");
+		}
 	}
 
 	static ByteBuffer readAt(FileChannel ch, long pos, int len) throws IOException {

@@ -36,6 +36,17 @@ final class PickleBuilder {
 		return this;
 	}
 
+	/** A text argument: the bytes of {@code s} and a newline. */
+	PickleBuilder text(String s) {
+		out.writeBytes((s + "\n").getBytes(StandardCharsets.UTF_8));
+		return this;
+	}
+
+	PickleBuilder raw(byte[] b) {
+		out.writeBytes(b);
+		return this;
+	}
+
 	PickleBuilder int32(int v) {
 		ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v);
 		out.writeBytes(b.array());
