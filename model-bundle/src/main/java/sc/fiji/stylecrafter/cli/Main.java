@@ -6,7 +6,7 @@ import java.util.Arrays;
 import sc.fiji.stylecrafter.pipeline.EngineSettings;
 
 /**
- * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed
+ * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, {@code models status}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed
  * (one-line reason on standard error), 2 bad arguments.
  */
 public final class Main {
@@ -23,6 +23,7 @@ public final class Main {
 		if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
 			err.println(GenerateCommand.USAGE);
 			err.println("       stylecrafter inspect [--prefix P] FILE");
+			err.println("       stylecrafter models status DIR");
 			err.println("       stylecrafter bench-load FILE | bench-encoders DIR VOCAB | bench-unet DIR [video|image] ...");
 			return args.length == 0 ? 2 : 0;
 		}
@@ -30,11 +31,12 @@ public final class Main {
 		switch (args[0]) {
 			case "inspect": return InspectCommand.run(rest, out, err);
 			case "generate": return GenerateCommand.run(rest, out, err);
+			case "models": return ModelsCommand.run(rest, out, err);
 			case "bench-load": return BenchLoadCommand.run(rest, out, err);
 			case "bench-encoders": return BenchEncodersCommand.run(rest, out, err);
 			case "bench-unet": return BenchUNetCommand.run(rest, out, err);
 			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, inspect, bench-load, bench-encoders, bench-unet");
+				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, inspect, models, bench-load, bench-encoders, bench-unet");
 				return 2;
 		}
 	}

@@ -1,11 +1,14 @@
 package sc.fiji.stylecrafter.pipeline;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import ai.djl.Device;
@@ -19,9 +22,11 @@ import sc.fiji.stylecrafter.clip.ClipTokenizer;
 import sc.fiji.stylecrafter.clip.ClipVisionEncoder;
 import sc.fiji.stylecrafter.clip.StyleImageEncoder;
 import sc.fiji.stylecrafter.io.Checkpoint;
+import sc.fiji.stylecrafter.io.CheckpointFormatException;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.model.ModelConfig;
+import sc.fiji.stylecrafter.model.WeightFile;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.sched.DdimConfig;
@@ -40,7 +45,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 	}
 
 	/** The files a model folder must hold. */
-	public static final List<String> REQUIRED_FILES = List.of("model.ckpt", "adapter_v1.pth", "temporal_v1_1.pth", "open_clip_pytorch_model.bin");
+	public static final List<String> REQUIRED_FILES = WeightFile.fileNames();
 
 	private final Path folder;
 	private final Device device;
@@ -83,32 +88,58 @@ public final class StyleCrafterModel implements AutoCloseable {
 			problems.add("model folder " + folder + " does not exist or is not a folder");
 			return problems;
 		}
-		for (String name : REQUIRED_FILES) {
-			Path f = folder.resolve(name);
-			if (!Files.exists(f)) problems.add("missing " + name + " in " + folder);
-			else if (!Files.isReadable(f)) problems.add(name + " is not readable (check its permissions)");
-			else {
-				try (Checkpoint c = Checkpoints.open(f)) {
-					if (c.tensors().isEmpty()) problems.add(name + " holds no tensors");
-				}
-				catch (IOException | RuntimeException e) {
-					problems.add(name + ": " + e.getMessage());
+		Map<WeightFile, Checkpoint> open = new EnumMap<>(WeightFile.class);
+		try {
+			for (WeightFile w : WeightFile.values()) {
+				Path f = folder.resolve(w.fileName());
+				if (!Files.exists(f)) problems.add("missing " + w.fileName() + " in " + folder);
+				else if (!Files.isReadable(f)) problems.add(w.fileName() + " is not readable (check its permissions)");
+				else {
+					try {
+						Checkpoint c = Checkpoints.open(f);
+						open.put(w, c);
+						String wrong = w.checkContent(f, c);
+						if (wrong != null) problems.add(wrong);
+					}
+					catch (IOException | RuntimeException e) {
+						problems.add(w.fileName() + ": " + e.getMessage());
+					}
 				}
 			}
+			try {
+				ClipTokenizer.load(folder);
+			}
+			catch (IOException | RuntimeException e) {
+				problems.add("tokenizer: " + e.getMessage());
+			}
+			try {
+				ModelConfig config = ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
+				if (problems.isEmpty()) problems.addAll(WeightFile.checkShapes(open, config, configSource(folder)));
+			}
+			catch (IOException e) {
+				problems.add(e.getMessage());
+			}
+			return problems;
 		}
-		try {
-			ClipTokenizer.load(folder);
+		finally {
+			closeAll(open.values());
 		}
-		catch (IOException | RuntimeException e) {
-			problems.add("tokenizer: " + e.getMessage());
+	}
+
+	private static String configSource(Path folder) {
+		Path f = folder.resolve(ModelConfig.FILE_NAME);
+		return Files.exists(f) ? f.toString() : "the full-size configuration (there is no " + ModelConfig.FILE_NAME + ")";
+	}
+
+	private static void closeAll(Iterable<Checkpoint> files) {
+		for (Checkpoint c : files) {
+			try {
+				c.close();
+			}
+			catch (IOException e) {
+				// read-only files: nothing is lost
+			}
 		}
-		try {
-			ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
-		}
-		catch (IOException e) {
-			problems.add(e.getMessage());
-		}
-		return problems;
 	}
 
 	/** The device a user's choice means: "auto" takes the GPU when one is usable. */
@@ -167,6 +198,8 @@ public final class StyleCrafterModel implements AutoCloseable {
 			Checkpoint adapterFile = Checkpoints.open(folder.resolve("adapter_v1.pth"));
 			Checkpoint temporal = Checkpoints.open(folder.resolve("temporal_v1_1.pth")))
 		{
+			verify(Map.of(WeightFile.MODEL, ckpt, WeightFile.OPEN_CLIP, clip, WeightFile.ADAPTER, adapterFile, WeightFile.TEMPORAL, temporal), config,
+				configSource(folder));
 			Weights text = Weights.of(CheckpointKeyMap.textEncoder(clip, ckpt), manager, dtype, "text encoder (open_clip_pytorch_model.bin, then model.ckpt)");
 			Weights visual = Weights.of(CheckpointKeyMap.visionEncoder(clip), manager, dtype, "image encoder (open_clip_pytorch_model.bin visual.*)");
 			Weights adapterW = Weights.of(CheckpointKeyMap.adapter(adapterFile), manager, dtype, "adapter_v1.pth");
@@ -184,10 +217,25 @@ public final class StyleCrafterModel implements AutoCloseable {
 			logUnused(notices, "VAE (the encoder is not needed to generate)", vaeW.unusedKeys());
 			return new StyleCrafterModel(folder, device, precision, manager, config, tokenizer, textEncoder, styleEncoder, adapter, unet, vae);
 		}
+		catch (UncheckedIOException e) {
+			manager.close();
+			throw e.getCause(); // a weight file found corrupt while its tensors were read (CRC-32)
+		}
 		catch (IOException | RuntimeException e) {
 			manager.close();
 			throw e;
 		}
+	}
+
+	/** The same content and shape checks as {@link #check(Path)}, on the files being loaded. */
+	private static void verify(Map<WeightFile, Checkpoint> files, ModelConfig config, String configSource) throws CheckpointFormatException {
+		List<String> problems = new ArrayList<>();
+		files.forEach((w, c) -> {
+			String wrong = w.checkContent(c.path(), c);
+			if (wrong != null) problems.add(wrong);
+		});
+		if (problems.isEmpty()) problems.addAll(WeightFile.checkShapes(files, config, configSource));
+		if (!problems.isEmpty()) throw new CheckpointFormatException(String.join("; ", problems));
 	}
 
 	private static void logUnused(Notices notices, String what, Set<String> keys) {
