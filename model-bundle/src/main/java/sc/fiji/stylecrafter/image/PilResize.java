@@ -18,14 +18,19 @@ public final class PilResize {
 		return x < 1.0 ? 1.0 - x : 0.0;
 	}
 
-	private static Coeffs precompute(int inSize, int outSize) {
+	/**
+	 * Coefficients for the output positions {@code from .. from + count - 1} of a resize from {@code inSize} to
+	 * {@code outSize}; each position's coefficients depend only on the position, so any window is exact.
+	 */
+	private static Coeffs precompute(int inSize, long outSize, long from, int count) {
 		double scale = (double) inSize / outSize;
 		double filterscale = Math.max(scale, 1.0);
 		double support = 1.0 * filterscale;
 		int ksize = (int) Math.ceil(support) * 2 + 1;
-		double[] k = new double[outSize * ksize];
-		int[] bounds = new int[outSize * 2];
-		for (int xx = 0; xx < outSize; xx++) {
+		double[] k = new double[count * ksize];
+		int[] bounds = new int[count * 2];
+		for (int i = 0; i < count; i++) {
+			long xx = from + i;
 			double center = (xx + 0.5) * scale;
 			double ww = 0.0, ss = 1.0 / filterscale;
 			int xmin = (int) (center - support + 0.5);
@@ -35,12 +40,12 @@ public final class PilResize {
 			xmax -= xmin;
 			for (int x = 0; x < xmax; x++) {
 				double w = bilinear((x + xmin - center + 0.5) * ss);
-				k[xx * ksize + x] = w;
+				k[i * ksize + x] = w;
 				ww += w;
 			}
-			for (int x = 0; x < xmax; x++) if (ww != 0.0) k[xx * ksize + x] /= ww;
-			bounds[xx * 2] = xmin;
-			bounds[xx * 2 + 1] = xmax;
+			for (int x = 0; x < xmax; x++) if (ww != 0.0) k[i * ksize + x] /= ww;
+			bounds[i * 2] = xmin;
+			bounds[i * 2 + 1] = xmax;
 		}
 		int[] kk = new int[k.length];
 		for (int i = 0; i < k.length; i++) {
@@ -57,45 +62,56 @@ public final class PilResize {
 
 	/** Resizes to {@code outW x outH}; returns the same image if the size does not change (Pillow copies). */
 	public static RgbImage bilinear(RgbImage in, int outW, int outH) {
-		if (outW == in.width() && outH == in.height()) return in;
-		Coeffs horiz = precompute(in.width(), outW);
-		Coeffs vert = precompute(in.height(), outH);
-		int yFirst = vert.bounds[0];
-		int yLast = vert.bounds[outH * 2 - 2] + vert.bounds[outH * 2 - 1];
-		byte[] src = in.rgb();
-		int srcW = in.width(), srcH = in.height(), rowOffset = 0;
-		boolean needH = outW != in.width(), needV = outH != in.height();
-		int[] vb = vert.bounds.clone();
-		if (needH) {
-			int tmpH = yLast - yFirst;
-			byte[] tmp = new byte[outW * tmpH * 3];
-			for (int y = 0; y < tmpH; y++) {
-				for (int xx = 0; xx < outW; xx++) {
-					int xmin = horiz.bounds[xx * 2], xmax = horiz.bounds[xx * 2 + 1], kb = xx * horiz.ksize;
-					for (int c = 0; c < 3; c++) {
-						int ss = 1 << (PRECISION_BITS - 1);
-						for (int x = 0; x < xmax; x++) ss += (src[((y + yFirst) * srcW + x + xmin) * 3 + c] & 0xFF) * horiz.kk[kb + x];
-						tmp[(y * outW + xx) * 3 + c] = (byte) clip8(ss);
-					}
-				}
-			}
-			for (int i = 0; i < outH; i++) vb[i * 2] -= yFirst;
-			src = tmp;
-			srcW = outW;
-			srcH = tmpH;
+		return bilinearWindow(in, outW, outH, 0, 0, outW, outH);
+	}
+
+	/**
+	 * The window {@code [left, left + w) x [top, top + h)} of the image resized to {@code outW x outH}, computed
+	 * without the rest of it: the same bytes as resizing whole and cropping, so a 16384x1 image, whose resize to a
+	 * short side of 512 would have 8388608x512 pixels, costs only its crop.
+	 */
+	public static RgbImage bilinearWindow(RgbImage in, long outW, long outH, long left, long top, int w, int h) {
+		if (left < 0 || top < 0 || left + w > outW || top + h > outH) {
+			throw new IllegalArgumentException("window " + w + "x" + h + "+" + left + "+" + top + " lies outside " + outW + "x" + outH);
 		}
-		if (!needV) return new RgbImage(srcW, srcH, src);
-		byte[] out = new byte[outW * outH * 3];
-		for (int yy = 0; yy < outH; yy++) {
-			int ymin = vb[yy * 2], ymax = vb[yy * 2 + 1], kb = yy * vert.ksize;
-			for (int x = 0; x < srcW; x++) {
+		if (outW == in.width() && outH == in.height() && w == outW && h == outH) return in;
+		boolean needH = outW != in.width(), needV = outH != in.height();
+		Coeffs horiz = precompute(in.width(), outW, left, w);
+		Coeffs vert = needV ? precompute(in.height(), outH, top, h) : null;
+		// the source rows the vertical pass reads (all window rows when there is no vertical pass)
+		int yFirst = needV ? vert.bounds[0] : (int) top;
+		int yLast = needV ? vert.bounds[h * 2 - 2] + vert.bounds[h * 2 - 1] : (int) top + h;
+		byte[] src = in.rgb();
+		int srcW = in.width();
+		int tmpH = yLast - yFirst;
+		byte[] tmp = new byte[w * tmpH * 3];
+		for (int y = 0; y < tmpH; y++) {
+			int row = (y + yFirst) * srcW;
+			if (!needH) {
+				System.arraycopy(src, (row + (int) left) * 3, tmp, y * w * 3, w * 3);
+				continue;
+			}
+			for (int xx = 0; xx < w; xx++) {
+				int xmin = horiz.bounds[xx * 2], xmax = horiz.bounds[xx * 2 + 1], kb = xx * horiz.ksize;
 				for (int c = 0; c < 3; c++) {
 					int ss = 1 << (PRECISION_BITS - 1);
-					for (int y = 0; y < ymax; y++) ss += (src[((y + ymin) * srcW + x) * 3 + c] & 0xFF) * vert.kk[kb + y];
-					out[(yy * srcW + x) * 3 + c] = (byte) clip8(ss);
+					for (int x = 0; x < xmax; x++) ss += (src[(row + x + xmin) * 3 + c] & 0xFF) * horiz.kk[kb + x];
+					tmp[(y * w + xx) * 3 + c] = (byte) clip8(ss);
 				}
 			}
 		}
-		return new RgbImage(srcW, outH, out);
+		if (!needV) return new RgbImage(w, h, tmp);
+		byte[] out = new byte[w * h * 3];
+		for (int yy = 0; yy < h; yy++) {
+			int ymin = vert.bounds[yy * 2] - yFirst, ymax = vert.bounds[yy * 2 + 1], kb = yy * vert.ksize;
+			for (int x = 0; x < w; x++) {
+				for (int c = 0; c < 3; c++) {
+					int ss = 1 << (PRECISION_BITS - 1);
+					for (int y = 0; y < ymax; y++) ss += (tmp[((y + ymin) * w + x) * 3 + c] & 0xFF) * vert.kk[kb + y];
+					out[(yy * w + x) * 3 + c] = (byte) clip8(ss);
+				}
+			}
+		}
+		return new RgbImage(w, h, out);
 	}
 }

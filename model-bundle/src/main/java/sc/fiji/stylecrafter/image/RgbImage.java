@@ -1,12 +1,18 @@
 package sc.fiji.stylecrafter.image;
 
 import java.awt.image.BufferedImage;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Iterator;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * An 8-bit RGB image, row-major, channels interleaved ({@code rgb[(y * width + x) * 3 + c]}): the form in which a
@@ -29,12 +35,66 @@ public record RgbImage(int width, int height, byte[] rgb) {
 		return rgb[(y * width + x) * 3 + c] & 0xFF;
 	}
 
-	/** Reads a PNG/JPEG/BMP/GIF file; gray is replicated to RGB and alpha is dropped, as PIL's convert("RGB") does. */
+	/**
+	 * Reads a PNG/JPEG/BMP/GIF file; gray is replicated to RGB and alpha is dropped, as PIL's convert("RGB") does. The
+	 * size is read from the header first: an image over {@link #MAX_SIDE} on a side is refused before it is decoded.
+	 * CMYK and YCCK JPEGs are refused (Java's decoder gets their colours wrong).
+	 */
 	public static RgbImage read(Path file) throws IOException {
 		if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "style image not found");
-		BufferedImage img = ImageIO.read(file.toFile());
-		if (img == null) throw new IOException(file + " is not an image this program can read (allowed: PNG, JPEG, BMP, GIF)");
-		return fromBufferedImage(img);
+		int jpegComponents = jpegComponents(file);
+		if (jpegComponents == 4) {
+			throw new IOException(file + " is a CMYK JPEG, which is not supported: convert it to RGB first (in Fiji: Image > Type > RGB Color, "
+				+ "then save it as PNG or JPEG)");
+		}
+		try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+			Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+			if (!readers.hasNext()) throw new IOException(file + " is not an image this program can read (allowed: PNG, JPEG, BMP, GIF)");
+			ImageReader reader = readers.next();
+			try {
+				reader.setInput(in, true, true);
+				int w = reader.getWidth(0), h = reader.getHeight(0);
+				if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) {
+					throw new IOException(file + " is " + w + "x" + h + " pixels; a style image may have 1 to " + MAX_SIDE
+						+ " pixels on a side (it is reduced to 512 anyway): scale it down first");
+				}
+				return fromBufferedImage(reader.read(0));
+			}
+			catch (IOException e) {
+				throw e.getMessage() != null && e.getMessage().startsWith(file.toString()) ? e
+					: new IOException(file + " cannot be decoded (a truncated or corrupt image?): " + e.getMessage(), e);
+			}
+			catch (RuntimeException e) { // decoders throw index and state errors on damaged files
+				throw new IOException(file + " cannot be decoded (a truncated or corrupt image?): " + e, e);
+			}
+			finally {
+				reader.dispose();
+			}
+		}
+	}
+
+	/** The number of colour components a JPEG's frame header declares; -1 if the file is not a JPEG or has none. */
+	static int jpegComponents(Path file) throws IOException {
+		try (DataInputStream d = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+			if (d.readUnsignedShort() != 0xFFD8) return -1;
+			while (true) {
+				if (d.readUnsignedByte() != 0xFF) return -1;
+				int m = d.readUnsignedByte();
+				while (m == 0xFF) m = d.readUnsignedByte();
+				if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) continue; // markers without a length
+				if (m == 0xD9 || m == 0xDA) return -1; // end of image, or scan data before any frame
+				int len = d.readUnsignedShort();
+				if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+					d.skipNBytes(5); // precision, height, width
+					return d.readUnsignedByte();
+				}
+				if (len < 2) return -1;
+				d.skipNBytes(len - 2);
+			}
+		}
+		catch (EOFException e) {
+			return -1;
+		}
 	}
 
 	/**

@@ -20,17 +20,17 @@ public final class StylePreprocessor {
 
 	private StylePreprocessor() {}
 
-	/** Resize(512) on the shorter side, then CenterCrop(512), both as torchvision does on a PIL image. */
+	/**
+	 * Resize(512) on the shorter side, then CenterCrop(512), both as torchvision does on a PIL image. Only the crop is
+	 * computed, so any aspect ratio works (a 16384x1 image would resize to 8388608x512 pixels).
+	 */
 	public static RgbImage resizeAndCrop(RgbImage in, int size) {
-		int w = in.width(), h = in.height();
-		int shortSide = Math.min(w, h), longSide = Math.max(w, h);
-		int newShort = size, newLong = (int) ((double) size * longSide / shortSide);
-		int newW = w <= h ? newShort : newLong, newH = w <= h ? newLong : newShort;
-		RgbImage r = PilResize.bilinear(in, newW, newH);
-		int top = (int) Math.rint((r.height() - size) / 2.0), left = (int) Math.rint((r.width() - size) / 2.0);
-		byte[] out = new byte[size * size * 3];
-		for (int y = 0; y < size; y++) System.arraycopy(r.rgb(), ((y + top) * r.width() + left) * 3, out, y * size * 3, size * 3);
-		return new RgbImage(size, size, out);
+		long w = in.width(), h = in.height();
+		long shortSide = Math.min(w, h), longSide = Math.max(w, h);
+		long newShort = size, newLong = (long) ((double) size * longSide / shortSide);
+		long newW = w <= h ? newShort : newLong, newH = w <= h ? newLong : newShort;
+		long top = (long) Math.rint((newH - size) / 2.0), left = (long) Math.rint((newW - size) / 2.0);
+		return PilResize.bilinearWindow(in, newW, newH, left, top, size, size);
 	}
 
 	/** Channels-first floats in {@code [-1, 1]}: {@code v / 255 * 2 - 1}. */

@@ -74,4 +74,51 @@ class RgbImageTest {
 		Path txt = Files.writeString(tmp.resolve("notes.png"), "not an image");
 		assertTrue(assertThrows(IOException.class, () -> RgbImage.read(txt)).getMessage().contains("not an image"));
 	}
+
+	/** A PNG of only a header: {@code w x h} pixels declared, no pixel data. */
+	private Path pngHeaderOnly(int w, int h) throws IOException {
+		java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+		out.writeBytes(new byte[] { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' });
+		java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes()).putInt(w).putInt(h).put(new byte[] { 8, 2, 0, 0, 0 });
+		java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+		crc.update(ihdr.array());
+		out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(13).array());
+		out.writeBytes(ihdr.array());
+		out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+		return Files.write(tmp.resolve("huge.png"), out.toByteArray());
+	}
+
+	@Test
+	void aHugeImageIsRefusedFromItsHeaderBeforeDecoding() throws IOException {
+		Path huge = pngHeaderOnly(30000, 30000);
+		long t0 = System.nanoTime();
+		IOException e = assertThrows(IOException.class, () -> RgbImage.read(huge));
+		assertTrue(e.getMessage().contains("30000x30000 pixels"), e.getMessage());
+		assertTrue(System.nanoTime() - t0 < 2_000_000_000L);
+		Path truncated = pngHeaderOnly(64, 64); // the header says 64x64 but there is no data
+		IOException t = assertThrows(IOException.class, () -> RgbImage.read(truncated));
+		assertTrue(t.getMessage().contains("cannot be decoded"), t.getMessage());
+	}
+
+	@Test
+	void aCmykJpegIsRefusedWithWhatToDo() throws IOException {
+		java.awt.image.WritableRaster cmyk = java.awt.image.Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, 16, 16, 4, null);
+		Path f = tmp.resolve("cmyk.jpg");
+		javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
+		try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(f.toFile())) {
+			w.setOutput(out);
+			w.write(new javax.imageio.IIOImage(cmyk, null, null));
+		}
+		finally {
+			w.dispose();
+		}
+		assertEquals(4, RgbImage.jpegComponents(f));
+		IOException e = assertThrows(IOException.class, () -> RgbImage.read(f));
+		assertTrue(e.getMessage().contains("CMYK JPEG") && e.getMessage().contains("Image > Type > RGB Color"), e.getMessage());
+		BufferedImage rgb = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+		Path ok = tmp.resolve("rgb.jpg");
+		ImageIO.write(rgb, "jpeg", ok.toFile());
+		assertEquals(3, RgbImage.jpegComponents(ok));
+		assertEquals(8, RgbImage.read(ok).width());
+	}
 }
