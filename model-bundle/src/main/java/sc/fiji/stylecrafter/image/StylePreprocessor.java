@@ -33,6 +33,14 @@ public final class StylePreprocessor {
 		return PilResize.bilinearWindow(in, newW, newH, left, top, size, size);
 	}
 
+	/**
+	 * The style crop ({@code resizeAndCrop(in, CROP)}). Applying it to its own result changes nothing, so callers may
+	 * reduce large references early to save memory.
+	 */
+	public static RgbImage styleCrop(RgbImage in) {
+		return resizeAndCrop(in, CROP);
+	}
+
 	/** Channels-first floats in {@code [-1, 1]}: {@code v / 255 * 2 - 1}. */
 	public static float[] toModelRange(RgbImage img) {
 		int n = img.width() * img.height();

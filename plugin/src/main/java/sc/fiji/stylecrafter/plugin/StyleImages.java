@@ -2,9 +2,9 @@ package sc.fiji.stylecrafter.plugin;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import net.imglib2.Cursor;
-import net.imglib2.RandomAccess;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.ARGBType;
 import net.imglib2.type.numeric.RealType;
@@ -29,8 +29,17 @@ public final class StyleImages {
 
 	private StyleImages() {}
 
-	@SuppressWarnings("unchecked")
+	/** Every plane at its full size (see {@link #fromImage(RandomAccessibleInterval, boolean, String, UnaryOperator)}). */
 	public static List<RgbImage> fromImage(RandomAccessibleInterval<?> img, boolean channelAxis, String name) {
+		return fromImage(img, channelAxis, name, UnaryOperator.identity());
+	}
+
+	/**
+	 * The references of an image, each passed through {@code eachPlane} as soon as it is made: with the style crop
+	 * there, a stack of large planes never holds more than one of them at full size.
+	 */
+	@SuppressWarnings("unchecked")
+	public static List<RgbImage> fromImage(RandomAccessibleInterval<?> img, boolean channelAxis, String name, UnaryOperator<RgbImage> eachPlane) {
 		if (img == null) throw new IllegalArgumentException("no style image given");
 		int n = img.numDimensions();
 		if (n < 2) throw new IllegalArgumentException(name + " has " + n + " dimension(s); a style image needs at least X and Y");
@@ -39,8 +48,8 @@ public final class StyleImages {
 			throw new IllegalArgumentException(name + " is " + w + "x" + h + " pixels; a style image may be 1 to " + RgbImage.MAX_SIDE + " pixels on a side");
 		}
 		Object type = Views.iterable(img).firstElement();
-		if (type instanceof ARGBType) return fromArgb((RandomAccessibleInterval<ARGBType>) img, name);
-		if (type instanceof RealType) return fromReal((RandomAccessibleInterval<? extends RealType<?>>) img, channelAxis, name);
+		if (type instanceof ARGBType) return fromArgb((RandomAccessibleInterval<ARGBType>) img, name, eachPlane);
+		if (type instanceof RealType) return fromReal((RandomAccessibleInterval<? extends RealType<?>>) img, channelAxis, name, eachPlane);
 		throw new IllegalArgumentException(name + " has pixels of type " + type.getClass().getSimpleName()
 			+ ", which cannot be a style reference; allowed: 8-, 16- or 32-bit gray or RGB images");
 	}
@@ -48,46 +57,50 @@ public final class StyleImages {
 	private static long references(RandomAccessibleInterval<?> img, int fromDim, String name) {
 		long refs = 1;
 		for (int d = fromDim; d < img.numDimensions(); d++) refs *= img.dimension(d);
-		if (refs > MAX_REFERENCES) {
-			throw new IllegalArgumentException(name + " holds " + refs + " planes; at most " + MAX_REFERENCES + " style references are allowed");
-		}
+		checkCount(refs, name);
 		return refs;
 	}
 
-	private static long[] position(RandomAccessibleInterval<?> img, int fromDim, long index, long x, long y, long c, boolean channelAxis) {
-		long[] pos = new long[img.numDimensions()];
-		pos[0] = img.min(0) + x;
-		pos[1] = img.min(1) + y;
-		int d = 2;
-		if (channelAxis) pos[d++] = img.min(2) + c;
-		for (; d < img.numDimensions(); d++) {
-			pos[d] = img.min(d) + index % img.dimension(d);
-			index /= img.dimension(d);
+	/** Refuses more than {@link #MAX_REFERENCES} references in one image. */
+	public static void checkCount(long refs, String name) {
+		if (refs > MAX_REFERENCES) {
+			throw new IllegalArgumentException(name + " holds " + refs + " planes; at most " + MAX_REFERENCES + " style references are allowed");
 		}
-		return pos;
 	}
 
-	private static List<RgbImage> fromArgb(RandomAccessibleInterval<ARGBType> img, String name) {
+	/** Reference {@code index} (dimensions from {@code fromDim} on, the lowest varying fastest) as a view without them. */
+	private static <T> RandomAccessibleInterval<T> reference(RandomAccessibleInterval<T> img, int fromDim, long index) {
+		long[] at = new long[img.numDimensions()];
+		for (int d = fromDim; d < img.numDimensions(); d++) {
+			at[d] = img.min(d) + index % img.dimension(d);
+			index /= img.dimension(d);
+		}
+		RandomAccessibleInterval<T> v = img;
+		for (int d = img.numDimensions() - 1; d >= fromDim; d--) v = Views.hyperSlice(v, d, at[d]);
+		return v;
+	}
+
+	private static List<RgbImage> fromArgb(RandomAccessibleInterval<ARGBType> img, String name, UnaryOperator<RgbImage> eachPlane) {
 		int w = (int) img.dimension(0), h = (int) img.dimension(1);
 		long refs = references(img, 2, name);
-		RandomAccess<ARGBType> ra = img.randomAccess();
 		List<RgbImage> out = new ArrayList<>();
 		for (long r = 0; r < refs; r++) {
-			byte[] rgb = new byte[w * h * 3];
-			for (int y = 0; y < h; y++) {
-				for (int x = 0; x < w; x++) {
-					int v = ra.setPositionAndGet(position(img, 2, r, x, y, 0, false)).get(), i = (y * w + x) * 3;
-					rgb[i] = (byte) ARGBType.red(v);
-					rgb[i + 1] = (byte) ARGBType.green(v);
-					rgb[i + 2] = (byte) ARGBType.blue(v);
-				}
+			byte[] rgb = new byte[Math.multiplyExact(w * h, 3)];
+			Cursor<ARGBType> c = Views.flatIterable(reference(img, 2, r)).cursor(); // x fastest, then y: row-major
+			for (int i = 0; c.hasNext(); i += 3) {
+				int v = c.next().get();
+				rgb[i] = (byte) ARGBType.red(v);
+				rgb[i + 1] = (byte) ARGBType.green(v);
+				rgb[i + 2] = (byte) ARGBType.blue(v);
 			}
-			out.add(new RgbImage(w, h, rgb));
+			out.add(eachPlane.apply(new RgbImage(w, h, rgb)));
 		}
 		return out;
 	}
 
-	private static List<RgbImage> fromReal(RandomAccessibleInterval<? extends RealType<?>> img, boolean channels, String name) {
+	private static List<RgbImage> fromReal(RandomAccessibleInterval<? extends RealType<?>> img, boolean channels, String name,
+		UnaryOperator<RgbImage> eachPlane)
+	{
 		int w = (int) img.dimension(0), h = (int) img.dimension(1);
 		if (channels && (img.numDimensions() < 3 || img.dimension(2) < 3 || img.dimension(2) > 4)) {
 			throw new IllegalArgumentException(name + " has " + (img.numDimensions() < 3 ? 1 : img.dimension(2))
@@ -109,20 +122,20 @@ public final class StyleImages {
 			min = lo;
 			scale = hi > lo ? 255.0 / (hi - lo) : 0;
 		}
-		RandomAccess<? extends RealType<?>> ra = img.randomAccess();
 		List<RgbImage> out = new ArrayList<>();
 		for (long r = 0; r < refs; r++) {
-			byte[] rgb = new byte[w * h * 3];
-			for (int y = 0; y < h; y++) {
-				for (int x = 0; x < w; x++) {
-					for (int c = 0; c < 3; c++) {
-						double v = ra.setPositionAndGet(position(img, channels ? 3 : 2, r, x, y, channels ? c : 0, channels)).getRealDouble();
-						int b = Double.isNaN(v) ? 0 : (int) Math.round(asIs ? v : (v - min) * scale);
-						rgb[(y * w + x) * 3 + c] = (byte) Math.max(0, Math.min(255, b));
-					}
+			RandomAccessibleInterval<? extends RealType<?>> ref = reference(img, channels ? 3 : 2, r);
+			byte[] rgb = new byte[Math.multiplyExact(w * h, 3)];
+			for (int c = 0; c < 3; c++) {
+				RandomAccessibleInterval<? extends RealType<?>> plane = channels ? Views.hyperSlice(ref, 2, ref.min(2) + c) : ref;
+				Cursor<? extends RealType<?>> cur = Views.flatIterable(plane).cursor();
+				for (int i = c; cur.hasNext(); i += 3) {
+					double v = cur.next().getRealDouble();
+					int b = Double.isNaN(v) ? 0 : (int) Math.round(asIs ? v : (v - min) * scale);
+					rgb[i] = (byte) Math.max(0, Math.min(255, b));
 				}
 			}
-			out.add(new RgbImage(w, h, rgb));
+			out.add(eachPlane.apply(new RgbImage(w, h, rgb)));
 		}
 		return out;
 	}

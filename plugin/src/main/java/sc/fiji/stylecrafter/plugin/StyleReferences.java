@@ -14,6 +14,7 @@ import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.view.Views;
 
 import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.image.StylePreprocessor;
 
 /**
  * Style references from open ImageJ images, chosen by title. The rule: every slice, frame and extra image is one
@@ -58,7 +59,11 @@ public final class StyleReferences {
 		return isComposite(imp) ? imp.getNSlices() * imp.getNFrames() : imp.getStackSize();
 	}
 
-	/** The references of one image (its size and number of references checked by {@link StyleImages#fromImage}). */
+	/**
+	 * The references of one image (its size and number of references checked by {@link StyleImages#fromImage}), each
+	 * reduced to the style crop as soon as it is converted (the pipeline's own crop of a crop changes nothing), so a
+	 * stack of 16 planes of 16384x16384 pixels needs one converted plane at a time, not sixteen.
+	 */
 	public static List<RgbImage> of(ImagePlus imp, String name) {
 		ImageStack stack = imp.getStack();
 		if (isComposite(imp)) {
@@ -70,12 +75,17 @@ public final class StyleReferences {
 					refs.add(stackOf(channels)); // [x, y, c]
 				}
 			}
-			return StyleImages.fromImage(stackOf(refs), true, name); // [x, y, c, reference]
+			return StyleImages.fromImage(stackOf(refs), true, name, StylePreprocessor::styleCrop); // [x, y, c, reference]
 		}
-		boolean colourLut = imp.getType() == ImagePlus.COLOR_256;
+		if (imp.getType() == ImagePlus.COLOR_256) { // converted plane by plane: only one converted copy at a time
+			StyleImages.checkCount(stack.getSize(), name);
+			List<RgbImage> out = new ArrayList<>();
+			for (int i = 1; i <= stack.getSize(); i++) out.addAll(StyleImages.fromImage(wrap(stack.getProcessor(i), true), false, name, StylePreprocessor::styleCrop));
+			return out;
+		}
 		List<RandomAccessibleInterval<?>> planes = new ArrayList<>();
-		for (int i = 1; i <= stack.getSize(); i++) planes.add(wrap(stack.getProcessor(i), colourLut));
-		return StyleImages.fromImage(stackOf(planes), false, name); // [x, y, reference]
+		for (int i = 1; i <= stack.getSize(); i++) planes.add(wrap(stack.getProcessor(i), false)); // views of the pixels, no copies
+		return StyleImages.fromImage(stackOf(planes), false, name, StylePreprocessor::styleCrop); // [x, y, reference]
 	}
 
 	/** Gray 3- or 4-channel images; an RGB image already is colour. */

@@ -87,4 +87,20 @@ class StyleImagesTest {
 		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleImages.fromImage(null, false, "x")).getMessage().contains("no style image"));
 	}
 
+
+	@Test
+	void eachPlaneIsCroppedAsSoonAsItIsMade() {
+		java.util.Random rnd = new java.util.Random(3);
+		var stack = ArrayImgs.unsignedBytes(1500, 700, 3);
+		for (var px : stack) px.set(rnd.nextInt(256));
+		List<RgbImage> whole = StyleImages.fromImage(stack, false, "a");
+		List<RgbImage> early = StyleImages.fromImage(stack, false, "a", sc.fiji.stylecrafter.image.StylePreprocessor::styleCrop);
+		assertEquals(3, early.size());
+		for (int i = 0; i < 3; i++) {
+			assertEquals(512, early.get(i).width());
+			org.junit.jupiter.api.Assertions.assertArrayEquals(sc.fiji.stylecrafter.image.StylePreprocessor.styleCrop(whole.get(i)).rgb(), early.get(i).rgb());
+			// the pipeline crops again: nothing changes
+			org.junit.jupiter.api.Assertions.assertSame(early.get(i), sc.fiji.stylecrafter.image.StylePreprocessor.styleCrop(early.get(i)));
+		}
+	}
 }
