@@ -127,13 +127,12 @@ public final class StoredTensor {
 		try {
 			file.ensureOpen();
 			if (numel == 0) return;
-			ByteBuffer src = storage.buffer();
 			int es = dtype.bytes();
 			if (isContiguous()) {
-				dst.put(src.slice(Math.toIntExact(storageOffset * es), Math.toIntExact(numel * es)));
+				storage.copyTo(storageOffset * es, Math.toIntExact(numel * es), dst);
 				return;
 			}
-			copyStrided(src, dst, es);
+			copyStrided(storage.buffer(), dst, es);
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException(e);
