@@ -38,10 +38,10 @@ final class Unpickler {
 
 	/**
 	 * At most this many values pushed in one pickle (new objects, memo and DUP references alike): bounds the heap a
-	 * hostile file can fill to about 100 MB. A full-size state dict pushes about 25 per tensor, 40,000 in all.
+	 * hostile file can fill to about 100 MB. The official model.ckpt pushes 33,000.
 	 */
 	static final int MAX_VALUES = 2_000_000;
-	/** At most this many memo entries (a full-size state dict stores about 20,000). */
+	/** At most this many memo entries (the official model.ckpt stores 12,500). */
 	static final int MAX_MEMO = 1_000_000;
 	/** Integers longer than this many bytes are refused (weight files hold none over 8; Python's LONG1 allows 255). */
 	static final int MAX_INT_BYTES = 64;
