@@ -102,7 +102,8 @@ public final class UpdateSiteBuilder {
 		for (SiteDb.Record old : before.values()) { // no longer shipped: obsolete, so the updater removes it
 			List<SiteDb.Previous> previous = new ArrayList<>(old.previous());
 			if (old.current() != null) previous.add(new SiteDb.Previous(old.current().checksum(), old.current().timestamp(), timestamp, old.filename()));
-			records.put(old.key(), new SiteDb.Record(old.filename(), old.platforms(), old.description(), List.of(), old.authors(), null, previous));
+			// (description and authors belong to a current version in the format, so an obsolete record has none)
+			records.put(old.key(), new SiteDb.Record(old.filename(), old.platforms(), null, List.of(), List.of(), null, previous));
 		}
 		List<SiteDb.Record> all = new ArrayList<>(records.values());
 		SiteDb.write(out.resolve(SiteDb.FILE_NAME), all);
