@@ -23,7 +23,7 @@ public final class Main {
 		if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
 			err.println(GenerateCommand.USAGE);
 			err.println("       stylecrafter inspect [--prefix P] FILE");
-			err.println("       stylecrafter models status DIR");
+			err.println("       stylecrafter models status|verify|download [--dir DIR] [--accept-licences]");
 			err.println("       stylecrafter bench-load FILE | bench-encoders DIR VOCAB | bench-unet DIR [video|image] ...");
 			return args.length == 0 ? 2 : 0;
 		}

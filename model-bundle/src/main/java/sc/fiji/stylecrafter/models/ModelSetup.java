@@ -98,7 +98,8 @@ public final class ModelSetup {
 				else out.add(new FileStatus(f, State.MISSING, String.format(Locale.ROOT, "%.1f MB to download", f.bytes() / 1e6)));
 			}
 			else if (Files.size(p) != f.bytes()) {
-				out.add(new FileStatus(f, State.WRONG_SIZE, Files.size(p) + " bytes, not " + f.bytes() + ": a different file or an unfinished copy"));
+				out.add(new FileStatus(f, State.WRONG_SIZE, String.format(Locale.ROOT, "%.1f MB, not the official %.1f MB: another file (a custom or "
+					+ "test model) or an unfinished copy", Files.size(p) / 1e6, f.bytes() / 1e6)));
 			}
 			else if (verified.isVerified(f.name(), f.sha256())) out.add(new FileStatus(f, State.VERIFIED, "SHA-256 checked"));
 			else out.add(new FileStatus(f, State.PRESENT, "right size, SHA-256 not checked yet (models verify)"));

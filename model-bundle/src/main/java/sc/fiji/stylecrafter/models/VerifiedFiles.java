@@ -97,7 +97,7 @@ public final class VerifiedFiles {
 		return HexFormat.of().formatHex(md.digest());
 	}
 
-	static MessageDigest newDigest() {
+	public static MessageDigest newDigest() {
 		try {
 			return MessageDigest.getInstance("SHA-256");
 		}

@@ -55,17 +55,9 @@ class DownloaderTest {
 
 	@BeforeEach
 	void serve() throws IOException {
-		Path golden = Fixtures.goldenFolder();
-		Map<String, byte[]> files = new LinkedHashMap<>();
-		List<ModelFile> entries = new ArrayList<>();
-		for (ModelFile official : Catalogue.OFFICIAL.files()) {
-			byte[] b = Files.readAllBytes(golden.resolve(official.name()));
-			files.put(official.name(), b);
-			String sha = java.util.HexFormat.of().formatHex(VerifiedFiles.newDigest().digest(b));
-			entries.add(new ModelFile(official.name(), official.repository(), official.revision(), official.pathInRepository(), b.length, sha, official.licence()));
-		}
-		server = new ModelServer(files);
-		catalogue = Catalogue.at(server.base(), entries);
+		ModelServer.Golden g = ModelServer.golden(Fixtures.goldenFolder());
+		server = g.server();
+		catalogue = g.catalogue();
 		folder = tmp.resolve("models");
 		ModelSetup.acceptLicences(folder, catalogue);
 	}

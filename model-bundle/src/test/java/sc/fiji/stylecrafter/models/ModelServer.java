@@ -19,14 +19,14 @@ import com.sun.net.httpserver.HttpServer;
  * A real HTTP server on the loopback for download tests, serving files by name, with switches for what goes wrong:
  * no Range support, a connection dropped after some bytes, a flipped byte, an HTTP status, a slow line.
  */
-final class ModelServer implements AutoCloseable {
+public final class ModelServer implements AutoCloseable {
 
 	private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
 	private final HttpServer server;
 	private final Map<String, byte[]> files;
 	final Map<String, AtomicLong> bytesSent = new ConcurrentHashMap<>();
-	final List<String> requests = new CopyOnWriteArrayList<>();
+	public final List<String> requests = new CopyOnWriteArrayList<>();
 
 	volatile boolean rangeSupported = true;
 	/** Drop the connection after this many bytes of a response, for the next {@link #drops} responses. */
@@ -40,7 +40,7 @@ final class ModelServer implements AutoCloseable {
 	/** Bytes per second, 0 for as fast as possible. */
 	volatile long bytesPerSecond;
 
-	ModelServer(Map<String, byte[]> files) throws IOException {
+	public ModelServer(Map<String, byte[]> files) throws IOException {
 		this.files = files;
 		server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
@@ -48,11 +48,11 @@ final class ModelServer implements AutoCloseable {
 		server.start();
 	}
 
-	URI base() {
+	public URI base() {
 		return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/models/");
 	}
 
-	long sent(String name) {
+	public long sent(String name) {
 		return bytesSent.computeIfAbsent(name, k -> new AtomicLong()).get();
 	}
 
@@ -115,5 +115,27 @@ final class ModelServer implements AutoCloseable {
 	@Override
 	public void close() {
 		server.stop(0);
+	}
+
+	/** The golden folder's five files served under their names, and a catalogue of them (sizes and SHA-256 computed). */
+	public record Golden(ModelServer server, Catalogue catalogue) implements AutoCloseable {
+
+		@Override
+		public void close() {
+			server.close();
+		}
+	}
+
+	public static Golden golden(java.nio.file.Path golden) throws IOException {
+		Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+		List<ModelFile> entries = new java.util.ArrayList<>();
+		for (ModelFile official : Catalogue.OFFICIAL.files()) {
+			byte[] b = java.nio.file.Files.readAllBytes(golden.resolve(official.name()));
+			files.put(official.name(), b);
+			String sha = java.util.HexFormat.of().formatHex(VerifiedFiles.newDigest().digest(b));
+			entries.add(new ModelFile(official.name(), official.repository(), official.revision(), official.pathInRepository(), b.length, sha, official.licence()));
+		}
+		ModelServer server = new ModelServer(files);
+		return new Golden(server, Catalogue.at(server.base(), entries));
 	}
 }
