@@ -14,6 +14,7 @@ import ai.djl.Device;
 
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
+import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.pipeline.FrameWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
@@ -33,7 +34,7 @@ import sc.fiji.stylecrafter.sched.SeededNoise;
  */
 final class GenerateCommand {
 
-	static final String USAGE = "usage: stylecrafter generate --models DIR --prompt TEXT --style IMAGE [--style IMAGE ...] [--mode video|image] "
+	static final String USAGE = "usage: stylecrafter generate [--models DIR] --prompt TEXT --style IMAGE [--style IMAGE ...] [--mode video|image] "
 		+ "[--seed N] [--steps N] [--frames N] [--width W --height H] [--text-guidance X] [--style-guidance X] [--style-weight X] [--eta X] "
 		+ "[--device auto|cpu|gpu] [--dtype float32|float16|bfloat16] --out PATH(.tif or folder)";
 
@@ -59,7 +60,7 @@ final class GenerateCommand {
 				default: throw new IllegalArgumentException("unknown option '" + k + "'");
 			}
 		}
-		for (String req : List.of("--models", "--prompt", "--out")) if (!one.containsKey(req)) throw new IllegalArgumentException(req + " is required");
+		for (String req : List.of("--prompt", "--out")) if (!one.containsKey(req)) throw new IllegalArgumentException(req + " is required");
 		if (styles.isEmpty()) throw new IllegalArgumentException("--style is required (one or more style images)");
 		String modeText = one.getOrDefault("--mode", "video").toLowerCase(Locale.ROOT);
 		Mode mode;
@@ -82,7 +83,8 @@ final class GenerateCommand {
 		s = s.withGuidance(text, style);
 		if (one.containsKey("--style-weight")) s = s.withStyleWeight((float) number(one, "--style-weight"));
 		if (one.containsKey("--seed")) s = s.withSeed(integer(one, "--seed"));
-		return new Args(Path.of(one.get("--models")), one.get("--prompt"), styles, s, one.getOrDefault("--device", "auto"),
+		Path models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
+		return new Args(models, one.get("--prompt"), styles, s, one.getOrDefault("--device", "auto"),
 			Precision.parse(one.getOrDefault("--dtype", "float32")), Path.of(one.get("--out")));
 	}
 
@@ -120,6 +122,13 @@ final class GenerateCommand {
 			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME))); // before anything heavy
 			FrameWriter.checkTarget(a.out());
+			List<String> problems = StyleCrafterModel.check(a.models());
+			if (!problems.isEmpty()) {
+				for (String p : problems) err.println("stylecrafter generate: " + InspectCommand.oneLine(p));
+				err.println("set the model folder up with: stylecrafter models download" + (a.models().equals(ModelSetup.defaultFolder()) ? "" : " --dir " + a.models())
+					+ " (or give another folder with --models)");
+				return 1;
+			}
 			Device device = StyleCrafterModel.device(a.device());
 			long t0 = System.nanoTime();
 			try (StyleCrafterModel model = StyleCrafterModel.load(a.models(), device, a.precision(), notices(err))) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,9 +64,9 @@ class GenerateCommandTest {
 
 	@Test
 	void badArgumentsGiveOneLineAndExitTwo() {
-		Cli.Result missing = Cli.run("generate", "--prompt", "x", "--style", "a.png", "--out", "o.tif");
+		Cli.Result missing = Cli.run("generate", "--models", "m", "--style", "a.png", "--out", "o.tif");
 		assertEquals(2, missing.code());
-		assertTrue(missing.err().startsWith("stylecrafter generate: --models is required"), missing.err());
+		assertTrue(missing.err().startsWith("stylecrafter generate: --prompt is required"), missing.err());
 		Cli.Result steps = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--steps", "ten");
 		assertTrue(steps.err().contains("--steps must be a whole number, got 'ten'"), steps.err());
 		Cli.Result width = Cli.run("generate", "--models", "m", "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--width", "100");
@@ -99,5 +100,15 @@ class GenerateCommandTest {
 		assertEquals(1, size.code());
 		assertTrue(size.err().contains("size 72x320 is not allowed") && size.err().contains("multiples of 64"), size.err());
 		assertTrue(Files.notExists(tmp.resolve("o.tif")), "no half-made output");
+	}
+
+	@Test
+	void anUnusableModelFolderSaysWhatToRun() throws IOException {
+		Path empty = Files.createDirectories(tmp.resolve("no-models"));
+		Path style = Fixtures.goldenFolder().resolve("style_0.png");
+		Cli.Result r = Cli.run("generate", "--models", empty.toString(), "--prompt", "a fox", "--style", style.toString(), "--out", tmp.resolve("x.tif").toString());
+		assertEquals(1, r.code());
+		assertTrue(r.err().contains("missing model.ckpt") && r.err().contains("stylecrafter models download --dir " + empty), r.err());
+		assertTrue(Files.notExists(tmp.resolve("x.tif")));
 	}
 }
