@@ -10,6 +10,7 @@ import sc.fiji.stylecrafter.models.Catalogue;
 import sc.fiji.stylecrafter.models.DownloadCancelledException;
 import sc.fiji.stylecrafter.models.Downloader;
 import sc.fiji.stylecrafter.models.ModelFile;
+import sc.fiji.stylecrafter.models.ModelFolder;
 import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.CancellationToken;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
@@ -90,6 +91,7 @@ final class ModelsCommand {
 		out.println("model folder " + dir.toAbsolutePath());
 		List<ModelSetup.FileStatus> files = ModelSetup.status(catalogue, dir);
 		for (ModelSetup.FileStatus s : files) out.println("  " + s);
+		for (String line : ModelFolder.locate(dir).found()) out.println("  " + line);
 		List<String> problems = StyleCrafterModel.check(dir);
 		if (problems.isEmpty()) {
 			boolean official = files.stream().allMatch(s -> s.state() == ModelSetup.State.VERIFIED);

@@ -83,12 +83,27 @@ public final class ModelSetup {
 		}
 	}
 
+	/**
+	 * Where a catalogue file is in the folder: under its name, or where {@link ModelFolder} found it (another name, a
+	 * Hugging Face cache); its name in the folder if it is nowhere.
+	 */
+	static Path where(ModelFile f, Path folder, ModelFolder located) {
+		Path p = folder.resolve(f.name());
+		if (Files.isRegularFile(p)) return p;
+		for (var e : located.weights().entrySet()) if (e.getKey().fileName().equals(f.name())) return e.getValue();
+		if (located.tokenizer() != null && Files.isRegularFile(located.tokenizer().resolve(f.name()))) return located.tokenizer().resolve(f.name());
+		return p;
+	}
+
 	/** Each file's state from its size and the remembered hashes, without hashing anything. */
 	public static List<FileStatus> status(Catalogue c, Path folder) throws IOException {
 		VerifiedFiles verified = VerifiedFiles.of(folder);
+		ModelFolder located = ModelFolder.locate(folder);
 		List<FileStatus> out = new ArrayList<>();
 		for (ModelFile f : c.files()) {
-			Path p = folder.resolve(f.name());
+			Path p = where(f, folder, located);
+			String key = folder.relativize(p).toString();
+			String as = key.equals(f.name()) ? "" : " (found as " + key + ")";
 			Path part = folder.resolve(f.name() + ".part");
 			if (!Files.isRegularFile(p)) {
 				if (Files.isRegularFile(part)) {
@@ -99,10 +114,10 @@ public final class ModelSetup {
 			}
 			else if (Files.size(p) != f.bytes()) {
 				out.add(new FileStatus(f, State.WRONG_SIZE, String.format(Locale.ROOT, "%.1f MB, not the official %.1f MB: another file (a custom or "
-					+ "test model) or an unfinished copy", Files.size(p) / 1e6, f.bytes() / 1e6)));
+					+ "test model) or an unfinished copy", Files.size(p) / 1e6, f.bytes() / 1e6) + as));
 			}
-			else if (verified.isVerified(f.name(), f.sha256())) out.add(new FileStatus(f, State.VERIFIED, "SHA-256 checked"));
-			else out.add(new FileStatus(f, State.PRESENT, "right size, SHA-256 not checked yet (models verify)"));
+			else if (verified.isVerified(key, f.sha256())) out.add(new FileStatus(f, State.VERIFIED, "SHA-256 checked" + as));
+			else out.add(new FileStatus(f, State.PRESENT, "right size, SHA-256 not checked yet (models verify)" + as));
 		}
 		return out;
 	}
@@ -111,14 +126,16 @@ public final class ModelSetup {
 	public static List<FileStatus> verify(Catalogue c, Path folder, VerifiedFiles.Listener listener, CancellationToken cancel) throws IOException {
 		List<FileStatus> out = new ArrayList<>();
 		VerifiedFiles verified = VerifiedFiles.of(folder);
+		ModelFolder located = ModelFolder.locate(folder);
 		for (FileStatus s : status(c, folder)) {
 			if (s.state() != State.PRESENT) {
 				out.add(s);
 				continue;
 			}
-			String got = VerifiedFiles.sha256(folder.resolve(s.file().name()), s.file().name(), listener, cancel);
+			Path p = where(s.file(), folder, located);
+			String got = VerifiedFiles.sha256(p, s.file().name(), listener, cancel);
 			if (got.equals(s.file().sha256())) {
-				verified.remember(s.file().name(), got);
+				verified.remember(folder.relativize(p).toString(), got);
 				out.add(new FileStatus(s.file(), State.VERIFIED, "SHA-256 checked"));
 			}
 			else {
@@ -149,8 +166,9 @@ public final class ModelSetup {
 					listener.message(s.file().name() + ": already here and verified");
 					continue;
 				}
-				if (s.state() == State.CORRUPT || s.state() == State.WRONG_SIZE) {
-					Downloader.keepAside(folder.resolve(s.file().name()), s.file(), listener, "does not match the official file");
+				Path named = folder.resolve(s.file().name());
+				if ((s.state() == State.CORRUPT || s.state() == State.WRONG_SIZE) && Files.isRegularFile(named)) {
+					Downloader.keepAside(named, s.file(), listener, "does not match the official file");
 				}
 				downloader.download(s.file(), c.address().apply(s.file()), folder, listener, cancel);
 			}

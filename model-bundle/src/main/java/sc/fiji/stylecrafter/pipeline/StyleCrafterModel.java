@@ -27,6 +27,7 @@ import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.model.WeightFile;
+import sc.fiji.stylecrafter.models.ModelFolder;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.sched.DdimConfig;
@@ -77,8 +78,9 @@ public final class StyleCrafterModel implements AutoCloseable {
 	}
 
 	/**
-	 * Checks a model folder without loading anything heavy: every required file present, readable and a weight file
-	 * (its metadata parsed), the tokenizer vocabulary present, config.json (if any) valid.
+	 * Checks a model folder without loading anything heavy: every required file found ({@link ModelFolder}: under its
+	 * name, in a Hugging Face cache there, or by its keys), readable, holding what it should, the tokenizer vocabulary
+	 * present, config.json (if any) valid and matching the weights.
 	 *
 	 * @return the problems found, one line each, empty if the folder is usable
 	 */
@@ -89,11 +91,12 @@ public final class StyleCrafterModel implements AutoCloseable {
 			return problems;
 		}
 		Map<WeightFile, Checkpoint> open = new EnumMap<>(WeightFile.class);
+		ModelFolder located = ModelFolder.locate(folder);
 		try {
 			for (WeightFile w : WeightFile.values()) {
-				Path f = folder.resolve(w.fileName());
-				if (!Files.exists(f)) problems.add("missing " + w.fileName() + " in " + folder);
-				else if (!Files.isReadable(f)) problems.add(w.fileName() + " is not readable (check its permissions)");
+				Path f = located.weights().get(w);
+				if (f == null) problems.add("missing " + w.fileName() + " in " + folder + " (not found under another name or in a Hugging Face cache there either)");
+				else if (!Files.isReadable(f)) problems.add(f + " is not readable (check its permissions)");
 				else {
 					try {
 						Checkpoint c = Checkpoints.open(f);
@@ -107,7 +110,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 				}
 			}
 			try {
-				ClipTokenizer.load(folder);
+				ClipTokenizer.load(located.tokenizer() == null ? folder : located.tokenizer());
 			}
 			catch (IOException | RuntimeException e) {
 				problems.add("tokenizer: " + e.getMessage());
@@ -184,19 +187,20 @@ public final class StyleCrafterModel implements AutoCloseable {
 			notices.notice(Notices.Kind.ADVICE, "generating on the CPU: start Java (or Fiji) with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 in the environment "
 				+ "for about twice the speed (transparent huge pages for large tensors; the stylecrafter launcher sets it)");
 		}
-		for (String name : REQUIRED_FILES) {
-			Path f = folder.resolve(name);
-			if (!Files.isRegularFile(f)) throw new NoSuchFileException(f.toString(), null, "model file missing (see the README for the four files)");
-			if (!Files.isReadable(f)) throw new IOException(f + " is not readable (check its permissions)");
+		ModelFolder located = ModelFolder.locate(folder);
+		for (WeightFile w : located.missing()) {
+			throw new NoSuchFileException(folder.resolve(w.fileName()).toString(), null, "model file missing (see the README for the four files)");
 		}
-		ClipTokenizer tokenizer = ClipTokenizer.load(folder);
+		for (Path f : located.weights().values()) if (!Files.isReadable(f)) throw new IOException(f + " is not readable (check its permissions)");
+		for (String line : located.found()) notices.notice(Notices.Kind.INFO, line);
+		ClipTokenizer tokenizer = ClipTokenizer.load(located.tokenizer() == null ? folder : located.tokenizer());
 		ModelConfig config = ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
 		DataType dtype = precision.dataType();
 		NDManager manager = NDManager.newBaseManager(device);
-		try (Checkpoint ckpt = Checkpoints.open(folder.resolve("model.ckpt"));
-			Checkpoint clip = Checkpoints.open(folder.resolve("open_clip_pytorch_model.bin"));
-			Checkpoint adapterFile = Checkpoints.open(folder.resolve("adapter_v1.pth"));
-			Checkpoint temporal = Checkpoints.open(folder.resolve("temporal_v1_1.pth")))
+		try (Checkpoint ckpt = Checkpoints.open(located.weights().get(WeightFile.MODEL));
+			Checkpoint clip = Checkpoints.open(located.weights().get(WeightFile.OPEN_CLIP));
+			Checkpoint adapterFile = Checkpoints.open(located.weights().get(WeightFile.ADAPTER));
+			Checkpoint temporal = Checkpoints.open(located.weights().get(WeightFile.TEMPORAL)))
 		{
 			verify(Map.of(WeightFile.MODEL, ckpt, WeightFile.OPEN_CLIP, clip, WeightFile.ADAPTER, adapterFile, WeightFile.TEMPORAL, temporal), config,
 				configSource(folder));
