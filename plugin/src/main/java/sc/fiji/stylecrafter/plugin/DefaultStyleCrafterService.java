@@ -15,6 +15,7 @@ import org.scijava.service.Service;
 
 import ai.djl.Device;
 
+import sc.fiji.stylecrafter.models.Catalogue;
 import sc.fiji.stylecrafter.pipeline.Notices;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
@@ -39,6 +40,18 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 	private StyleCrafterModel model;
 	/** Written under the lock; read without it, so that asking never waits for a running generation. */
 	private volatile String loadedKey;
+
+	/** The catalogue downloads come from; replaced by tests with one served from the loopback. */
+	private volatile Catalogue catalogue = Catalogue.OFFICIAL;
+
+	@Override
+	public Catalogue catalogue() {
+		return catalogue;
+	}
+
+	void setCatalogue(Catalogue c) {
+		catalogue = c;
+	}
 
 	@Override
 	public Path modelFolder() {

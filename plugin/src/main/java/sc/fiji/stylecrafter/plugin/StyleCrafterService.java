@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.scijava.service.SciJavaService;
 
+import sc.fiji.stylecrafter.models.Catalogue;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 
@@ -48,6 +49,11 @@ public interface StyleCrafterService extends SciJavaService {
 	 * that is running.
 	 */
 	<T> T withModel(Path folder, String device, Precision precision, WaitListener waiting, ModelUse<T> use) throws IOException, InterruptedException;
+
+	/** The files Set Up Models... downloads (the official catalogue). */
+	default Catalogue catalogue() {
+		return Catalogue.OFFICIAL;
+	}
 
 	/** Drops the loaded model and frees its memory (after the running generation, if any). */
 	void unload() throws InterruptedException;

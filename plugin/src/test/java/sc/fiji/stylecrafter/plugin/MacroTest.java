@@ -47,6 +47,7 @@ class MacroTest {
 		commands.put("Stylize Video from Reference", StylizeVideoCommand.class);
 		commands.put("Style-Guided Image", StyleGuidedImageCommand.class);
 		commands.put("Set Model Folder...", SetModelFolderCommand.class);
+		commands.put("Set Up Models...", SetUpModelsCommand.class);
 		LegacyBridge.install(fixture.context, commands);
 	}
 
@@ -165,5 +166,28 @@ class MacroTest {
 		assertEquals(1, StyleReferences.of(rgba, "c4").size());
 		ImagePlus rgbStack = IJ.createImage("rgb", "RGB ramp", 32, 32, 3);
 		assertEquals(3, StyleReferences.of(rgbStack, "rgb").size());
+	}
+
+	@Test
+	void setUpModelsDownloadsVerifiesAndUsesTheFolder(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+		Path dir = tmp.resolve("downloaded models");
+		try (sc.fiji.stylecrafter.models.ModelServer.Golden g = sc.fiji.stylecrafter.models.ModelServer.golden(golden)) {
+			((DefaultStyleCrafterService) service).setCatalogue(g.catalogue());
+			String[] refused = macro("run(\"Set Up Models...\", \"folder=[" + dir + "]\");");
+			assertTrue(refused[0].contains("licence terms") && refused[0].contains("non-commercial"), refused[0]);
+			assertEquals(0, g.server().requests.size(), "nothing is fetched before the terms are accepted");
+			java.nio.file.Files.createDirectories(dir); // the tiny weights need their architecture file
+			java.nio.file.Files.copy(golden.resolve("config.json"), dir.resolve("config.json"));
+			String[] done = macro("run(\"Set Up Models...\", \"folder=[" + dir + "] accept=true\");");
+			assertEquals(List.of(), LegacyBridge.dialogs, "no dialog in a macro");
+			assertEquals(dir, service.modelFolder(), done[0]);
+			for (var s : sc.fiji.stylecrafter.models.ModelSetup.status(g.catalogue(), dir)) {
+				assertEquals(sc.fiji.stylecrafter.models.ModelSetup.State.VERIFIED, s.state(), s.toString());
+			}
+		}
+		finally {
+			((DefaultStyleCrafterService) service).setCatalogue(sc.fiji.stylecrafter.models.Catalogue.OFFICIAL);
+			service.setModelFolder(golden);
+		}
 	}
 }

@@ -1,0 +1,140 @@
+package sc.fiji.stylecrafter.plugin;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import org.scijava.ItemIO;
+import org.scijava.ItemVisibility;
+import org.scijava.app.StatusService;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scijava.task.Task;
+import org.scijava.task.TaskService;
+import org.scijava.widget.FileWidget;
+
+import sc.fiji.stylecrafter.models.Catalogue;
+import sc.fiji.stylecrafter.models.DownloadCancelledException;
+import sc.fiji.stylecrafter.models.Downloader;
+import sc.fiji.stylecrafter.models.ModelFile;
+import sc.fiji.stylecrafter.models.ModelSetup;
+
+/**
+ * Plugins > StyleCrafter > Set Up Models...: shows the licence terms of the model files, downloads what the folder
+ * lacks (11 GB the first time; resumed where it stopped, each file checked by its SHA-256), with progress and time left
+ * in the status bar and a cancellable task, and then uses the folder. A macro gives {@code folder} and
+ * {@code accept=true}.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Set Up Models...", headless = true)
+public class SetUpModelsCommand extends ContextCommand implements MacroFriendly {
+
+	@Parameter
+	private StyleCrafterService service;
+
+	@Parameter(required = false)
+	private StatusService status;
+
+	@Parameter(required = false)
+	private TaskService tasks;
+
+	@Parameter(required = false)
+	private LogService log;
+
+	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)
+	private String terms = ModelSetup.licenceText(Catalogue.OFFICIAL);
+
+	@Parameter(label = "Model folder", style = FileWidget.DIRECTORY_STYLE, required = false, persist = false,
+		description = "Where the model files go (about 11 GB); empty for the folder already set, or ~/.stylecrafter/models")
+	private File folder;
+
+	@Parameter(label = "I accept these licence terms", persist = false)
+	private boolean accept;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "StyleCrafter model folder")
+	private String report;
+
+	@Override
+	public void run() {
+		Catalogue catalogue = service.catalogue();
+		Path dir = folder != null && !folder.getPath().isBlank() ? folder.toPath()
+			: service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
+		try {
+			if (!ModelSetup.licencesAccepted(dir, catalogue)) {
+				if (!accept) {
+					fail("The licence terms of the model files were not accepted, so nothing was downloaded. " + ModelSetup.licenceText(catalogue));
+					return;
+				}
+				ModelSetup.acceptLicences(dir, catalogue);
+			}
+			Task task = tasks == null ? null : tasks.createTask("StyleCrafter: downloading the model files");
+			if (task != null) {
+				task.setProgressMaximum(1000);
+				task.start();
+			}
+			try {
+				ModelSetup.download(catalogue, dir, new Downloader(Downloader.Options.defaults()), listener(task),
+					() -> (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted());
+			}
+			finally {
+				if (task != null) task.finish();
+			}
+			List<String> problems = service.checkModelFolder(dir);
+			if (!problems.isEmpty()) {
+				fail("The files were downloaded into " + dir + " but the folder cannot be used: " + String.join("; ", problems));
+				return;
+			}
+			service.setModelFolder(dir);
+			report = "StyleCrafter's model files are in " + dir + ", verified, and in use";
+			if (status != null) status.showStatus(report);
+			if (log != null) log.info(report);
+		}
+		catch (DownloadCancelledException e) {
+			fail("Download cancelled: " + e.getMessage());
+		}
+		catch (IOException e) {
+			fail("Setting up the model files in " + dir + " failed: " + e.getMessage());
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			fail("interrupted; what was downloaded is kept and the next run resumes there");
+		}
+	}
+
+	private Downloader.Listener listener(Task task) {
+		return new Downloader.Listener() {
+
+			private long last;
+
+			@Override
+			public void progress(ModelFile file, long done, long total, double bytesPerSecond, double secondsLeft) {
+				long now = System.nanoTime();
+				if (now - last < 250_000_000L && done != total) return;
+				last = now;
+				String msg = String.format(Locale.ROOT, "StyleCrafter: %s %.0f of %.0f MB", file.name(), done / 1e6, total / 1e6);
+				if (!Double.isNaN(bytesPerSecond)) msg += String.format(Locale.ROOT, ", %.1f MB/s", bytesPerSecond / 1e6);
+				if (!Double.isNaN(secondsLeft)) msg += ", about " + GenerationRunner.duration(secondsLeft) + " left";
+				int permille = (int) (1000 * done / Math.max(1, total));
+				if (status != null) status.showStatus(permille, 1000, msg);
+				if (task != null) {
+					task.setProgressValue(permille);
+					task.setStatusMessage(msg);
+				}
+			}
+
+			@Override
+			public void message(String text) {
+				if (log != null) log.info("StyleCrafter: " + text);
+			}
+		};
+	}
+
+	private void fail(String message) {
+		cancel(message);
+		UserMessages.error(message, log);
+	}
+}
