@@ -230,4 +230,17 @@ class DownloaderTest {
 		downloadAll(); // replaces it, keeping the bad one aside
 		assertAllVerified();
 	}
+
+	@Test
+	void noNetworkIsRetriedThenExplained() throws Exception {
+		int closed;
+		try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+			closed = s.getLocalPort();
+		}
+		Catalogue nowhere = Catalogue.at(java.net.URI.create("http://127.0.0.1:" + closed + "/models/"), catalogue.files());
+		Downloader d = new Downloader(Downloader.Options.defaults().withRetries(2, Duration.ofMillis(10)).withDisk(Downloader.DiskSpace.REAL, 0));
+		ModelSetupException e = assertThrows(ModelSetupException.class, () -> ModelSetup.download(nowhere, folder, d, listener, CancellationToken.NEVER));
+		assertTrue(e.getMessage().contains("failed 3 times") && e.getMessage().contains("cannot reach") && e.getMessage().contains("proxy"), e.getMessage());
+		assertEquals(2, messages.stream().filter(m -> m.contains("trying again")).count(), messages.toString());
+	}
 }

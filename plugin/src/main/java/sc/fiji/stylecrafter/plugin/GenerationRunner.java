@@ -21,6 +21,7 @@ import org.scijava.thread.ThreadService;
 
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
+import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
@@ -76,9 +77,10 @@ final class GenerationRunner {
 	static Outcome run(Services sv, Request rq, BooleanSupplier cancelled) throws UserError {
 		// 1. Everything checkable before the model loads.
 		Path folder = sv.models().modelFolder();
-		if (folder == null) {
-			throw new UserError("No StyleCrafter model folder is set. Run Plugins > StyleCrafter > Set Model Folder... and choose the folder that "
-				+ "holds model.ckpt, adapter_v1.pth, temporal_v1_1.pth, open_clip_pytorch_model.bin and the tokenizer vocabulary.", null);
+		if (folder == null) folder = ModelSetup.defaultFolder(); // where Set Up Models... puts the files
+		if (!java.nio.file.Files.isDirectory(folder)) {
+			throw new UserError("No StyleCrafter model files yet. Run Plugins > StyleCrafter > Set Up Models... to download them (11 GB, once), "
+				+ "or Set Model Folder... to choose a folder that holds them.", null);
 		}
 		Precision precision;
 		List<RgbImage> styles;
@@ -96,7 +98,7 @@ final class GenerationRunner {
 			List<String> problems = sv.models().checkModelFolder(folder);
 			if (!problems.isEmpty()) {
 				throw new UserError("The model folder " + folder + " cannot be used: " + String.join("; ", problems)
-					+ ". Check it with Plugins > StyleCrafter > Set Model Folder...", null);
+					+ ". Run Plugins > StyleCrafter > Set Up Models... to download what is missing, or Set Model Folder... to choose another folder.", null);
 			}
 		}
 		// 2. Generate with the model, alone.
