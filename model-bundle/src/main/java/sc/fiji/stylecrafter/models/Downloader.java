@@ -33,8 +33,7 @@ import sc.fiji.stylecrafter.pipeline.CancellationToken;
  * Range request after an interruption (from scratch if the server ignores ranges), retried with growing pauses on
  * network and server errors, checked for free disk space first, hashed while it arrives, and renamed to its name only
  * after its SHA-256 matches; a file that does not match is kept aside as {@code <name>.corrupt-<time>}, never deleted
- * and never used. One download per folder at a time (a lock file, across programs). Proxies come from Java's
- * settings ({@code https.proxyHost}, or the system's with {@code -Djava.net.useSystemProxies=true}).
+ * and never used. One download per folder at a time (a lock file, across programs). Proxies: see {@link #proxy()}.
  */
 public final class Downloader {
 
@@ -91,8 +90,28 @@ public final class Downloader {
 
 	public Downloader(Options options) {
 		this.options = options;
-		this.http = HttpClient.newBuilder().proxy(ProxySelector.getDefault()).followRedirects(HttpClient.Redirect.NORMAL)
-			.connectTimeout(options.connectTimeout()).build();
+		this.http = HttpClient.newBuilder().proxy(proxy()).followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(options.connectTimeout()).build();
+	}
+
+	/**
+	 * The proxy: Java's {@code https.proxyHost} if set; else the {@code HTTPS_PROXY} environment variable that
+	 * command-line tools use; else the system's settings when {@code java.net.useSystemProxies} is on (the launcher and
+	 * Fiji's updater turn it on), or none.
+	 */
+	static ProxySelector proxy() {
+		if (System.getProperty("https.proxyHost") == null) {
+			String env = System.getenv("HTTPS_PROXY") != null ? System.getenv("HTTPS_PROXY") : System.getenv("https_proxy");
+			if (env != null && !env.isBlank()) {
+				try {
+					URI u = URI.create(env.contains("://") ? env : "http://" + env);
+					if (u.getHost() != null) return ProxySelector.of(new java.net.InetSocketAddress(u.getHost(), u.getPort() > 0 ? u.getPort() : 80));
+				}
+				catch (IllegalArgumentException e) {
+					// not an address: fall back to Java's settings
+				}
+			}
+		}
+		return ProxySelector.getDefault();
 	}
 
 	/** Holds a folder's download lock; close it to release. */
