@@ -19,6 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import sc.fiji.stylecrafter.io.Fixtures;
 import sc.fiji.stylecrafter.io.Npy;
+import sc.fiji.stylecrafter.model.ModelConfig;
+import sc.fiji.stylecrafter.pipeline.GenerationSettings;
+import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
+import sc.fiji.stylecrafter.testing.GoldenRuns;
 
 /** The command line end to end on the golden model folder, and its argument errors. */
 class GenerateCommandTest {
@@ -27,15 +31,19 @@ class GenerateCommandTest {
 	Path tmp;
 
 
-	/** Seed 123 with the video_single settings writes the official uint8 frames (within one), as a TIFF and a sidecar. */
+	/** The golden video_single run, every setting from the folder, writes the official uint8 frames (within one), as a TIFF and a sidecar. */
 	@Test
-	void writesTheOfficialFramesForSeed123() throws Exception {
+	void writesTheOfficialFramesOfTheGoldenRun() throws Exception {
 		Path g = Fixtures.goldenFolder();
-		Npy.Array want = Npy.read(g.resolve("video_single_frames_uint8.npy")); // [3, t, H, W]
+		GoldenRuns.Run run = GoldenRuns.videoSingle();
+		GenerationSettings s = run.settings();
+		Npy.Array want = Npy.read(g.resolve(run.name() + "_frames_uint8.npy")); // [3, t, H, W]
 		int t = (int) want.shape()[1], h = (int) want.shape()[2], w = (int) want.shape()[3];
 		Path tif = tmp.resolve("fox.tif");
-		Cli.Result r = Cli.run("generate", "--models", g.toString(), "--prompt", "a red fox running through snow", "--style", g.resolve("style_0.png").toString(),
-			"--frames", "" + t, "--width", "" + w, "--height", "" + h, "--steps", "5", "--seed", "123", "--device", "cpu", "--out", tif.toString());
+		Cli.Result r = Cli.run("generate", "--models", g.toString(), "--prompt", run.prompt(), "--style", run.styles().get(0).toString(),
+			"--frames", "" + s.frames(), "--width", "" + s.width(), "--height", "" + s.height(), "--steps", "" + s.steps(), "--seed", "" + s.seed(),
+			"--eta", "" + s.eta(), "--text-guidance", "" + s.textGuidance(), "--style-guidance", "" + s.styleGuidance(), "--device", "cpu",
+			"--out", tif.toString());
 		assertEquals(0, r.code(), r.err());
 		List<BufferedImage> pages = new ArrayList<>();
 		try (ImageInputStream in = ImageIO.createImageInputStream(tif.toFile())) {
@@ -59,7 +67,7 @@ class GenerateCommandTest {
 		}
 		assertTrue(off <= want.numel() / 1000, off + " values off by one");
 		String json = Files.readString(tmp.resolve("fox.json"));
-		assertTrue(json.contains("\"seed\": 123") && json.contains("\"style_guidance\": 7.5") && json.contains("a red fox"), json);
+		assertTrue(json.contains("\"seed\": " + s.seed()) && json.contains("\"style_guidance\": " + s.styleGuidance()) && json.contains(run.prompt()), json);
 	}
 
 	@Test
@@ -91,14 +99,18 @@ class GenerateCommandTest {
 			tmp.resolve("o.tif").toString(), "--device", "cpu");
 		assertEquals(1, noModel.code());
 		assertTrue(noModel.err().contains("model.ckpt") && noModel.err().contains("missing"), noModel.err());
+		GenerationSettings gs = GoldenRuns.videoSingle().settings();
 		Cli.Result blank = Cli.run("generate", "--models", g.toString(), "--prompt", "   ", "--style", g.resolve("style_0.png").toString(), "--out",
-			tmp.resolve("o.tif").toString(), "--device", "cpu", "--frames", "4", "--width", "128", "--height", "128", "--steps", "5");
+			tmp.resolve("o.tif").toString(), "--device", "cpu", "--frames", "" + gs.frames(), "--width", "" + gs.width(), "--height", "" + gs.height(),
+			"--steps", "" + gs.steps());
 		assertEquals(1, blank.code());
 		assertTrue(blank.err().contains("the prompt is empty"), blank.err());
+		int multiple = StyleCrafterPipeline.sizeMultiple(ModelConfig.read(g.resolve(ModelConfig.FILE_NAME)));
+		int bad = multiple + Math.max(4, multiple / 2); // not a multiple of what the UNet's depth needs
 		Cli.Result size = Cli.run("generate", "--models", g.toString(), "--prompt", "x", "--style", g.resolve("style_0.png").toString(), "--out",
-			tmp.resolve("o.tif").toString(), "--device", "cpu", "--width", "72");
+			tmp.resolve("o.tif").toString(), "--device", "cpu", "--width", "" + bad);
 		assertEquals(1, size.code());
-		assertTrue(size.err().contains("size 72x320 is not allowed") && size.err().contains("multiples of 64"), size.err());
+		assertTrue(size.err().contains("size " + bad + "x") && size.err().contains("multiples of " + multiple), size.err());
 		assertTrue(Files.notExists(tmp.resolve("o.tif")), "no half-made output");
 	}
 

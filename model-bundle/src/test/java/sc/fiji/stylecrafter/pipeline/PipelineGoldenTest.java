@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,9 +11,6 @@ import java.util.List;
 
 import ai.djl.Device;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,11 +24,11 @@ import sc.fiji.stylecrafter.sched.NoiseSource;
 import sc.fiji.stylecrafter.sched.ReplayNoise;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.testing.Compare;
+import sc.fiji.stylecrafter.testing.GoldenRuns;
 
 /**
- * The three full sampling runs of the golden folder, replayed from their recorded noise and seeded with 123. Sizes,
- * steps, eta and guidance come from config.json and the prompts from text_prompts.json; which prompt and references
- * each run used is stated in the golden README (there is no machine-readable file for it), and written here.
+ * The three full sampling runs of the golden folder, replayed from their recorded noise and seeded as the official
+ * script seeded them, every setting read from the folder ({@link GoldenRuns}).
  */
 class PipelineGoldenTest {
 
@@ -51,34 +46,24 @@ class PipelineGoldenTest {
 		if (model != null) model.close();
 	}
 
-	private static GenerationResult run(String name, int promptIndex, String refs, boolean seeded) throws IOException {
-		JsonObject cfg = JsonParser.parseString(Files.readString(golden.resolve("config.json"), StandardCharsets.UTF_8)).getAsJsonObject();
-		JsonArray prompts = JsonParser.parseString(Files.readString(golden.resolve("text_prompts.json"), StandardCharsets.UTF_8)).getAsJsonArray();
-		boolean video = name.startsWith("video");
-		JsonArray hw = cfg.getAsJsonArray(video ? "video_latent_hw" : "image_latent_hw");
-		JsonObject guidance = cfg.getAsJsonObject(video ? "video_guidance" : "image_guidance");
-		int down = model.config().vae().downsampling();
-		GenerationSettings s = new GenerationSettings(video ? Mode.VIDEO : Mode.IMAGE, video ? cfg.get("frames").getAsInt() : 1,
-			hw.get(1).getAsInt() * down, hw.get(0).getAsInt() * down, cfg.get("ddim_steps").getAsInt(), cfg.get("ddim_eta").getAsDouble(),
-			guidance.get("text").getAsFloat(), guidance.get("style").isJsonNull() ? null : guidance.get("style").getAsFloat(), 1f, 123);
+	private static GenerationResult run(String name, boolean seeded) throws IOException {
+		GoldenRuns.Run run = GoldenRuns.named(name);
 		List<RgbImage> styles = new ArrayList<>();
-		for (String r : refs.split(" ")) styles.add(RgbImage.read(golden.resolve("style_" + r + ".png")));
+		for (Path p : run.styles()) styles.add(RgbImage.read(p));
 		NoiseSource noise;
-		if (seeded) noise = new SeededNoise(123);
+		if (seeded) noise = new SeededNoise(run.seed());
 		else {
 			List<Path> files = new ArrayList<>();
-			for (int i = 0; i <= s.steps(); i++) files.add(golden.resolve(String.format("%s_noise_%02d.npy", name, i)));
+			for (int i = 0; i <= run.settings().steps(); i++) files.add(golden.resolve(String.format("%s_noise_%02d.npy", name, i)));
 			noise = new ReplayNoise(files);
 		}
-		return new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(prompts.get(promptIndex).getAsString(), styles, s), noise, null,
-			null, true);
+		return new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(run.prompt(), styles, run.settings()), noise, null, null, true);
 	}
 
-	@ParameterizedTest(name = "{0} seeded={3}")
-	@CsvSource({ "video_single, 0, 0, false", "video_multi, 2, 0 1 2, false", "image_single, 0, 1, false", "video_single, 0, 0, true",
-		"video_multi, 2, 0 1 2, true", "image_single, 0, 1, true" })
-	void samplingRunMatches(String name, int prompt, String refs, boolean seeded) throws IOException {
-		GenerationResult r = run(name, prompt, refs, seeded);
+	@ParameterizedTest(name = "{0} seeded={1}")
+	@CsvSource({ "video_single, false", "video_multi, false", "image_single, false", "video_single, true", "video_multi, true", "image_single, true" })
+	void samplingRunMatches(String name, boolean seeded) throws IOException {
+		GenerationResult r = run(name, seeded);
 		Npy.Array xt = Npy.read(golden.resolve(name + "_xt_per_step.npy"));
 		int per = (int) (xt.numel() / xt.shape()[0]);
 		for (int i = 0; i < r.latents().size(); i++) {

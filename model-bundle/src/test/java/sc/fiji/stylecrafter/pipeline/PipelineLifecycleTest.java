@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.io.Fixtures;
 import sc.fiji.stylecrafter.sched.SeededNoise;
+import sc.fiji.stylecrafter.testing.GoldenRuns;
 import sc.fiji.stylecrafter.testing.Memory;
 
 /** Repeated generations keep memory flat; cancelling stops within a step and leaves the model usable. */
@@ -28,13 +29,17 @@ class PipelineLifecycleTest {
 	static Path golden;
 	static StyleCrafterModel model;
 	static StyleCrafterPipeline.Request request;
+	static long seed;
+	static int frames;
 
 	@BeforeAll
 	static void load() throws IOException {
 		golden = Fixtures.goldenFolder();
 		model = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT32);
-		GenerationSettings s = GenerationSettings.video().withFrames(4).withSize(128, 128).withSteps(5);
-		request = new StyleCrafterPipeline.Request("a red fox running through snow", List.of(RgbImage.read(golden.resolve("style_0.png"))), s);
+		GoldenRuns.Run run = GoldenRuns.videoSingle(); // the golden run's settings, whatever folder is given
+		seed = run.seed();
+		frames = run.frames();
+		request = new StyleCrafterPipeline.Request(run.prompt(), List.of(RgbImage.read(run.styles().get(0))), run.settings());
 	}
 
 	@AfterAll
@@ -50,7 +55,7 @@ class PipelineLifecycleTest {
 		long warm = 0;
 		GenerationResult first = null;
 		for (int i = 0; i < 20; i++) {
-			GenerationResult r = p.generate(request, new SeededNoise(123), null, null, false);
+			GenerationResult r = p.generate(request, new SeededNoise(seed), null, null, false);
 			if (i == 0) first = r;
 			else assertArrayEquals(first.rgb8(), r.rgb8(), "same seed, same frames");
 			if (i == 4) {
@@ -72,9 +77,9 @@ class PipelineLifecycleTest {
 		List<LatentPreview> seen = new ArrayList<>();
 		List<Integer> steps = new ArrayList<>();
 		long t0 = System.nanoTime();
-		GenerationResult plain = p.generate(request, new SeededNoise(123), null, null, false);
+		GenerationResult plain = p.generate(request, new SeededNoise(seed), null, null, false);
 		long t1 = System.nanoTime();
-		GenerationResult previewed = p.generate(request, new SeededNoise(123), null, null, false, (done, total, preview) -> {
+		GenerationResult previewed = p.generate(request, new SeededNoise(seed), null, null, false, (done, total, preview) -> {
 			steps.add(done);
 			seen.add(preview);
 		});
@@ -95,16 +100,16 @@ class PipelineLifecycleTest {
 
 	@Test
 	void twoModelsInTwoThreadsGiveTheirSeedsOwnResults() throws Exception {
-		GenerationResult a = new StyleCrafterPipeline(model).generate(request, new SeededNoise(123), null, null, false);
+		GenerationResult a = new StyleCrafterPipeline(model).generate(request, new SeededNoise(seed), null, null, false);
 		GenerationResult b = new StyleCrafterPipeline(model).generate(request, new SeededNoise(7), null, null, false);
 		try (StyleCrafterModel second = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT32)) {
 			java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
 			try {
-				java.util.concurrent.Future<GenerationResult> fa = pool.submit(() -> new StyleCrafterPipeline(model).generate(request, new SeededNoise(123), null,
+				java.util.concurrent.Future<GenerationResult> fa = pool.submit(() -> new StyleCrafterPipeline(model).generate(request, new SeededNoise(seed), null,
 					null, false));
 				java.util.concurrent.Future<GenerationResult> fb = pool.submit(() -> new StyleCrafterPipeline(second).generate(request, new SeededNoise(7), null,
 					null, false));
-				assertArrayEquals(a.rgb8(), fa.get().rgb8(), "seed 123 on the first model, while another model runs");
+				assertArrayEquals(a.rgb8(), fa.get().rgb8(), "the same seed on the first model, while another model runs");
 				assertArrayEquals(b.rgb8(), fb.get().rgb8(), "seed 7 on the second model, while the first runs");
 			}
 			finally {
@@ -117,16 +122,17 @@ class PipelineLifecycleTest {
 	void cancelStopsWithinAStepAndTheModelStaysUsable() {
 		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
 		AtomicInteger steps = new AtomicInteger();
+		int at = Math.max(1, request.settings().steps() / 2); // cancelled halfway
 		int arrays = model.manager().getManagedArrays().size();
 		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
 			(done, total, stage) -> {
 				if (stage.equals("sampling")) steps.set(done);
-			}, () -> steps.get() >= 2, false));
-		assertTrue(e.getMessage().contains("after step 2 of 5"), e.getMessage());
-		assertEquals(2, steps.get());
+			}, () -> steps.get() >= at, false));
+		assertTrue(e.getMessage().contains("after step " + at + " of " + request.settings().steps()), e.getMessage());
+		assertEquals(at, steps.get());
 		assertEquals(arrays, model.manager().getManagedArrays().size(), "nothing of the cancelled run is left");
-		GenerationResult r = p.generate(request, new SeededNoise(123), null, null, false);
-		assertEquals(4, r.frameCount());
+		GenerationResult r = p.generate(request, new SeededNoise(seed), null, null, false);
+		assertEquals(frames, r.frameCount());
 	}
 
 	@Test
@@ -135,27 +141,27 @@ class PipelineLifecycleTest {
 		List<Integer> decoded = new java.util.ArrayList<>();
 		p.generate(request, new SeededNoise(1), (done, total, stage) -> {
 			if (stage.equals("decoding")) {
-				assertEquals(4, total);
+				assertEquals(frames, total);
 				decoded.add(done);
 			}
 		}, null, false);
-		assertEquals(List.of(0, 1, 2, 3, 4), decoded);
+		assertEquals(java.util.stream.IntStream.rangeClosed(0, frames).boxed().toList(), decoded);
 		int arrays = model.manager().getManagedArrays().size();
-		AtomicInteger frames = new AtomicInteger();
+		AtomicInteger done = new AtomicInteger();
 		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
-			(done, total, stage) -> {
-				if (stage.equals("decoding")) frames.set(done);
-			}, () -> frames.get() >= 1, false));
-		assertTrue(e.getMessage().contains("while decoding, after frame 1 of 4"), e.getMessage());
-		assertEquals(1, frames.get(), "no frame decoded after the cancel");
+			(d, total, stage) -> {
+				if (stage.equals("decoding")) done.set(d);
+			}, () -> done.get() >= 1, false));
+		assertTrue(e.getMessage().contains("while decoding, after frame 1 of " + frames), e.getMessage());
+		assertEquals(1, done.get(), "no frame decoded after the cancel");
 		assertEquals(arrays, model.manager().getManagedArrays().size(), "nothing of the cancelled run is left");
-		assertEquals(4, p.generate(request, new SeededNoise(123), null, null, false).frameCount());
+		assertEquals(frames, p.generate(request, new SeededNoise(seed), null, null, false).frameCount());
 	}
 
 	@Test
 	void batchedBranchesGiveTheSameResult() {
-		GenerationResult one = new StyleCrafterPipeline(model, false).generate(request, new SeededNoise(123), null, null, false);
-		GenerationResult batched = new StyleCrafterPipeline(model, true).generate(request, new SeededNoise(123), null, null, false);
+		GenerationResult one = new StyleCrafterPipeline(model, false).generate(request, new SeededNoise(seed), null, null, false);
+		GenerationResult batched = new StyleCrafterPipeline(model, true).generate(request, new SeededNoise(seed), null, null, false);
 		double err = sc.fiji.stylecrafter.testing.Compare.relativeError(batched.frames(), one.frames());
 		System.out.printf("batched vs sequential branches: relative error %.3g%n", err);
 		assertTrue(err < 1e-5, "batched branches differ by " + err);

@@ -38,8 +38,9 @@ class UNetGoldenTest {
 	void videoModeWithAndWithoutStyle() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, 77);
-			assertTrue(unet.styleLayers() == 16, "dual cross-attention layers: " + unet.styleLayers());
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, g.config.text().contextLength());
+			long layers = g.npy("scales_single.npy").shape()[1]; // one scale per dual cross-attention layer
+			assertTrue(unet.styleLayers() == layers, "dual cross-attention layers: " + unet.styleLayers() + ", the golden scales have " + layers);
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_video_x.npy", scope);
 				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
@@ -56,7 +57,7 @@ class UNetGoldenTest {
 	void imageModeRunsNoTemporalLayers() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, null), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), false, 77);
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), false, g.config.text().contextLength());
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_image_x.npy", scope);
 				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
@@ -70,7 +71,7 @@ class UNetGoldenTest {
 	void videoUNetRunsImageModeBySkippingItsTemporalLayers() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, 77);
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, g.config.text().contextLength());
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_image_x.npy", scope);
 				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));

@@ -32,7 +32,7 @@ class UNetMemoryTest {
 	void twoHundredCallsKeepMemoryFlat() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, 77);
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, g.config.text().contextLength());
 			int weights = model.getManagedArrays().size();
 			long warm = 0;
 			for (int i = 0; i < 200; i++) {
@@ -42,7 +42,7 @@ class UNetMemoryTest {
 					NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
 					NDArray scales = g.array("scales_single.npy", scope);
 					int before = scope.getManagedArrays().size();
-					NDArray eps = unet.forward(x, new float[] { 501 }, ctx, scales, 1f);
+					NDArray eps = unet.forward(x, g.npy("unet_video_t.npy").floats(), ctx, scales, 1f);
 					int left = scope.getManagedArrays().size() - before;
 					eps.toFloatArray();
 					// the result only: no layer's activation, no key or value derived from the context
