@@ -30,10 +30,11 @@ import org.scijava.module.Module;
 import org.scijava.module.ModuleService;
 
 import sc.fiji.stylecrafter.io.Npy;
+import sc.fiji.stylecrafter.testing.GoldenRuns;
 
 /**
  * Both commands through a real SciJava context and CommandService on the golden model folder: outputs, metadata,
- * parity with the official frames for seed 123, cancel, and the error paths.
+ * parity with the official frames of the golden runs, cancel, and the error paths.
  */
 class CommandsTest {
 
@@ -114,25 +115,31 @@ class CommandsTest {
 	@Test
 	void videoCommandMakesTheOfficialFramesFromACompositeImage() throws Exception {
 		OpenImages.openComposite(golden.resolve("style_0.png"), "style_0 composite");
-		Ran m = run(StylizeVideoCommand.class, true, Map.of("style", "style_0 composite", "prompt",
-			"a red fox running through snow", "frames", 4, "width", 128, "height", 128, "steps", 5, "device", "cpu"));
+		GoldenRuns.Run golden = GoldenRuns.videoSingle();
+		Map<String, Object> in = GoldenSettings.inputs(golden);
+		in.put("style", "style_0 composite");
+		in.put("device", "cpu");
+		Ran m = run(StylizeVideoCommand.class, true, in);
 		assertTrue(!m.isCanceled(), m.getCancelReason());
 		ImagePlus imp = (ImagePlus) m.getOutput("result");
 		assertNotNull(imp);
 		assertFramesEqualGolden(imp, "video_single");
-		assertEquals(4, imp.getNFrames());
+		assertEquals(golden.frames(), imp.getNFrames());
 		assertEquals(0.125, imp.getCalibration().frameInterval, 1e-9);
-		assertEquals("StyleCrafter - a red fox running through snow", imp.getTitle());
+		assertEquals("StyleCrafter - " + golden.prompt(), imp.getTitle());
 		String info = (String) imp.getProperty("Info");
-		assertTrue(info.contains("\"seed\": 123") && info.contains("\"text_guidance\": 15.0") && info.contains("\"frames\": 4"), info);
-		assertEquals("123", imp.getProp("stylecrafter.seed"));
+		assertTrue(info.contains("\"seed\": " + golden.seed()) && info.contains("\"text_guidance\": " + golden.settings().textGuidance())
+			&& info.contains("\"frames\": " + golden.frames()), info);
+		assertEquals("" + golden.seed(), imp.getProp("stylecrafter.seed"));
 	}
 
 	@Test
 	void imageCommandMakesTheOfficialImageFromAnRgbImage() throws Exception {
 		OpenImages.openPng(golden.resolve("style_1.png"), "style_1.png");
-		Ran m = run(StyleGuidedImageCommand.class, true, Map.of("style", "style_1.png", "prompt",
-			"a red fox running through snow", "width", 128, "height", 128, "steps", 5, "device", "cpu"));
+		Map<String, Object> in = GoldenSettings.inputs(GoldenRuns.imageSingle());
+		in.put("style", "style_1.png");
+		in.put("device", "cpu");
+		Ran m = run(StyleGuidedImageCommand.class, true, in);
 		assertTrue(!m.isCanceled(), m.getCancelReason());
 		ImagePlus imp = (ImagePlus) m.getOutput("result");
 		assertFramesEqualGolden(imp, "image_single");
@@ -144,8 +151,8 @@ class CommandsTest {
 	void onlyStyleAndPromptAreNeeded() throws Exception {
 		// every other input has a default; here the defaults are made small through the same keys a macro would use
 		OpenImages.openPng(golden.resolve("style_2.png"), "style_2.png");
-		Ran m = run(StylizeVideoCommand.class, true, "style", "style_2.png", "prompt", "a cat", "frames", 2,
-			"width", 64, "height", 64, "steps", 2, "seed", -1);
+		Ran m = run(StylizeVideoCommand.class, true, "style", "style_2.png", "prompt", GoldenSettings.prompt(), "frames", 2,
+			"width", GoldenSettings.width(), "height", GoldenSettings.height(), "steps", 2, "seed", -1);
 		assertTrue(!m.isCanceled(), m.getCancelReason());
 		ImagePlus imp = (ImagePlus) m.getOutput("result");
 		assertEquals(2, imp.getStackSize());
@@ -172,10 +179,11 @@ class CommandsTest {
 		Module m = modules.createModule(commands.getCommand(StylizeVideoCommand.class));
 		OpenImages.openPng(golden.resolve("style_0.png"), "style_0.png");
 		m.setInput("style", "style_0.png");
-		m.setInput("prompt", "a red fox");
-		m.setInput("frames", 4);
-		m.setInput("width", 128);
-		m.setInput("height", 128);
+		GoldenRuns.Run golden = GoldenRuns.videoSingle();
+		m.setInput("prompt", golden.prompt());
+		m.setInput("frames", golden.frames());
+		m.setInput("width", golden.settings().width());
+		m.setInput("height", golden.settings().height());
 		m.setInput("steps", 50);
 		m.setInput("device", "cpu");
 		Future<?> f = modules.run(m, true);
@@ -186,8 +194,8 @@ class CommandsTest {
 		assertTrue(((Cancelable) m).isCanceled());
 		assertNull(m.getOutput("result"), "no half-made image");
 		assertTrue(watcher.steps.get() < 50, "stopped early: " + watcher.steps.get() + " steps");
-		Ran again = run(StyleGuidedImageCommand.class, true, "style", "style_0.png", "prompt", "a red fox",
-			"width", 64, "height", 64, "steps", 2);
+		Ran again = run(StyleGuidedImageCommand.class, true, "style", "style_0.png", "prompt", GoldenSettings.prompt(),
+			"width", GoldenSettings.width(), "height", GoldenSettings.height(), "steps", 2);
 		assertTrue(!again.isCanceled(), again.getCancelReason());
 	}
 
@@ -197,8 +205,8 @@ class CommandsTest {
 		context.service(EventService.class).subscribe(watcher);
 		OpenImages.openPng(golden.resolve("style_0.png"), "style_0.png");
 		ModuleService modules = context.service(ModuleService.class);
-		Future<Module> run = modules.run(commands.getCommand(StylizeVideoCommand.class), true, "style", "style_0.png", "prompt", "a red fox", "frames", 4,
-			"width", 128, "height", 128, "steps", 25, "device", "cpu");
+		Future<Module> run = modules.run(commands.getCommand(StylizeVideoCommand.class), true, "style", "style_0.png", "prompt", GoldenSettings.prompt(),
+			"frames", GoldenRuns.videoSingle().frames(), "width", GoldenSettings.width(), "height", GoldenSettings.height(), "steps", 25, "device", "cpu");
 		long until = System.currentTimeMillis() + 60_000;
 		while (watcher.steps.get() < 1 && System.currentTimeMillis() < until) Thread.sleep(10);
 		long[] unloadedAt = new long[1];
@@ -225,15 +233,16 @@ class CommandsTest {
 	@Test
 	void errorsAUserUnderstands(@TempDir Path tmp) throws Exception {
 		OpenImages.openPng(golden.resolve("style_0.png"), "style.png");
-		Ran empty = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", " ", "frames", 2, "width", 64, "height", 64,
-			"steps", 2);
+		Ran empty = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", " ", "frames", 2, "width", GoldenSettings.width(),
+			"height", GoldenSettings.height(), "steps", 2);
 		assertTrue(empty.isCanceled() && empty.getCancelReason().contains("prompt is empty"), empty.getCancelReason());
 		Ran badSize = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", "x", "width", 100);
 		assertTrue(badSize.isCanceled() && badSize.getCancelReason().contains("width 100"), badSize.getCancelReason());
-		Ran notLatent = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", "x", "width", 72);
-		assertTrue(notLatent.isCanceled() && notLatent.getCancelReason().contains("multiples of 64"), notLatent.getCancelReason());
-		Ran gpu = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", "x", "frames", 2, "width", 64, "height", 64,
-			"steps", 2, "device", "gpu");
+		int multiple = GoldenSettings.sizeMultiple();
+		Ran notLatent = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", "x", "width", multiple + Math.max(8, multiple / 2));
+		assertTrue(notLatent.isCanceled() && notLatent.getCancelReason().contains("multiples of " + multiple), notLatent.getCancelReason());
+		Ran gpu = run(StylizeVideoCommand.class, true, "style", "style.png", "prompt", "x", "frames", 2, "width", GoldenSettings.width(),
+			"height", GoldenSettings.height(), "steps", 2, "device", "gpu");
 		assertTrue(gpu.isCanceled() && gpu.getCancelReason().contains("GPU") && gpu.getCancelReason().contains("cpu"), gpu.getCancelReason());
 		Ran missing = run(StylizeVideoCommand.class, true, "style", "nothere.png", "prompt", "x");
 		assertTrue(missing.isCanceled() && missing.getCancelReason().contains("no open image titled 'nothere.png'")

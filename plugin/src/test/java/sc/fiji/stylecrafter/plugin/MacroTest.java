@@ -93,13 +93,13 @@ class MacroTest {
 	@Test
 	void theReadmeMacroRunsWithoutDialogAndItsResultIsTheCurrentImage(@TempDir Path tmp) throws Exception {
 		String[] r = macro("open('" + q(golden.resolve("style_0.png")) + "');\n"
-			+ "run('Stylize Video from Reference', 'style=style_0.png prompt=[a red fox running through snow] frames=2 width=64 height=64 steps=2');\n"
+			+ "run('Stylize Video from Reference', 'style=style_0.png prompt=[" + GoldenSettings.prompt() + "] frames=2 " + GoldenSettings.quickMacroKeys() + "');\n"
 			+ "File.saveString(getTitle(), '" + q(tmp.resolve("current.txt")) + "');\n"
-			+ "selectImage('StyleCrafter - a red fox running through snow');\n"
+			+ "selectImage('StyleCrafter - " + GoldenSettings.prompt() + "');\n"
 			+ "saveAs('Tiff', '" + q(tmp.resolve("fox.tif")) + "');\n"
 			+ "File.saveString(getInfo('image.title') + ' ' + nSlices, '" + q(tmp.resolve("saved.txt")) + "');\n");
 		assertTrue(LegacyBridge.dialogs.isEmpty(), "a dialog would have opened for " + LegacyBridge.dialogs);
-		assertEquals("StyleCrafter - a red fox running through snow", Files.readString(tmp.resolve("current.txt")), r[0]);
+		assertEquals("StyleCrafter - " + GoldenSettings.prompt(), Files.readString(tmp.resolve("current.txt")), r[0]);
 		assertEquals("fox.tif 2", Files.readString(tmp.resolve("saved.txt")), r[0]);
 		ImagePlus saved = IJ.openImage(tmp.resolve("fox.tif").toString());
 		assertEquals(2, saved.getStackSize());
@@ -137,7 +137,7 @@ class MacroTest {
 	@Test
 	void anErrorAbortsTheMacroWithALineInTheLog(@TempDir Path tmp) throws Exception {
 		String[] r = macro("newImage('ref', 'RGB noise', 64, 48, 1);\n"
-			+ "run('Stylize Video from Reference', 'style=nothere.png prompt=[a cat] frames=2 width=64 height=64 steps=2');\n"
+			+ "run('Stylize Video from Reference', 'style=nothere.png prompt=[a cat] frames=2 " + GoldenSettings.quickMacroKeys() + "');\n"
 			+ "File.saveString('went on', '" + q(tmp.resolve("after.txt")) + "');\n");
 		assertFalse(Files.exists(tmp.resolve("after.txt")), "the macro must stop at the error");
 		assertTrue(r[0].contains("StyleCrafter error: there is no open image titled 'nothere.png'") && r[0].contains("open images: ref"), r[0]);

@@ -74,7 +74,7 @@ class NoNetworkTest {
 		try (GoldenContext g = GoldenContext.start()) {
 			OpenImages.openPng(golden.resolve("style_1.png"), "style");
 			Module m = g.context.service(ModuleService.class).run(g.context.service(CommandService.class).getCommand(StyleGuidedImageCommand.class), true,
-				"style", "style", "prompt", "a lighthouse", "width", 64, "height", 64, "steps", 2).get();
+				"style", "style", "prompt", GoldenSettings.prompt(), "width", GoldenSettings.width(), "height", GoldenSettings.height(), "steps", 2).get();
 			assertTrue(!((Cancelable) m).isCanceled(), ((Cancelable) m).getCancelReason());
 			assertNotNull((ImagePlus) m.getOutput("result"));
 			assertEquals(List.of(), guard.attempts, "connections attempted");
