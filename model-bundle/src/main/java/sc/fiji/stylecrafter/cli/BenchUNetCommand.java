@@ -50,12 +50,12 @@ final class BenchUNetCommand {
 			long h = args.length > 6 ? Long.parseLong(args[6]) : video ? 40 : 64, w = args.length > 7 ? Long.parseLong(args[7]) : 64;
 			long t0 = System.nanoTime();
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(ckpt, temporal), model, dtype, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video, 77);
+				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video, cfg.text().contextLength());
 			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", dtype, device, (System.nanoTime() - t0) / 1e9);
 			for (int i = 0; i < runs; i++) {
 				try (NDManager scope = model.newSubManager()) {
 					NDArray x = scope.randomNormal(new Shape(1, uc.inChannels(), frames, h, w)).toType(dtype, false);
-					NDArray ctx = scope.randomNormal(new Shape(1, 77 + cfg.adapter().styleTokens(), uc.contextDim())).toType(dtype, false);
+					NDArray ctx = scope.randomNormal(new Shape(1, cfg.text().contextLength() + cfg.adapter().styleTokens(), uc.contextDim())).toType(dtype, false);
 					NDArray scales = scope.randomUniform(-1, 1, new Shape(1, unet.styleLayers(), 1)).toType(dtype, false);
 					long a = System.nanoTime();
 					FlopCounter.Counted<float[]> r = FlopCounter.count(() -> unet.forward(x, new float[] { 501 }, ctx, scales, 1f).toType(DataType.FLOAT32, false)

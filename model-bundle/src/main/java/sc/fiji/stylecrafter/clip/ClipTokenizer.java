@@ -31,7 +31,7 @@ public final class ClipTokenizer {
 
 	public static final String START = "<start_of_text>";
 	public static final String END = "<end_of_text>";
-	public static final int CONTEXT_LENGTH = 77;
+	public static final int CONTEXT_LENGTH = ClipTextConfig.VIT_H_14.contextLength();
 	private static final int MERGES = 49152 - 256 - 2;
 
 	private static final Pattern TOKEN = Pattern.compile(
