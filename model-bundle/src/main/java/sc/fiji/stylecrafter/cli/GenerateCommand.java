@@ -15,6 +15,9 @@ import ai.djl.Device;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.models.ModelSetup;
+import sc.fiji.stylecrafter.video.VideoFormat;
+import sc.fiji.stylecrafter.video.VideoReader;
+import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.pipeline.FrameWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
@@ -29,19 +32,25 @@ import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 
 /**
- * {@code stylecrafter generate --models DIR --prompt TEXT --style IMAGE [--style IMAGE ...] [options] --out PATH}: one
- * generation, written as a multi-page TIFF (or numbered PNGs in a folder) with a JSON sidecar.
+ * {@code stylecrafter generate [--models DIR] --prompt TEXT --style IMAGE|VIDEO [--style ...] [options] --out PATH}: one
+ * generation, written as a multi-page TIFF, an MP4/WebM/GIF video or numbered PNGs in a folder, with a JSON sidecar. A
+ * video given as a style gives {@code --style-frames} evenly spaced frames as references.
  */
 final class GenerateCommand {
 
-	static final String USAGE = "usage: stylecrafter generate [--models DIR] --prompt TEXT --style IMAGE [--style IMAGE ...] [--mode video|image] "
-		+ "[--seed N] [--steps N] [--frames N] [--width W --height H] [--text-guidance X] [--style-guidance X] [--style-weight X] [--eta X] "
-		+ "[--device auto|cpu|gpu] [--dtype float32|float16|bfloat16] --out PATH(.tif or folder)";
+	static final String USAGE = "usage: stylecrafter generate [--models DIR] --prompt TEXT --style IMAGE|VIDEO [--style ...] [--style-frames N] "
+		+ "[--mode video|image] [--seed N] [--steps N] [--frames N] [--width W --height H] [--text-guidance X] [--style-guidance X] [--style-weight X] "
+		+ "[--eta X] [--device auto|cpu|gpu] [--dtype float32|float16|bfloat16] [--fps N] --out PATH(.tif, .mp4, .webm, .gif or folder)";
+
+	/** Frames taken from a video given as a style reference, unless {@code --style-frames} says otherwise. */
+	static final int DEFAULT_STYLE_FRAMES = 3;
 
 	private GenerateCommand() {}
 
 	/** Parsed arguments. */
-	record Args(Path models, String prompt, List<Path> styles, GenerationSettings settings, String device, Precision precision, Path out) {}
+	record Args(Path models, String prompt, List<Path> styles, int styleFrames, GenerationSettings settings, String device, Precision precision, Path out,
+		int fps)
+	{}
 
 	static Args parse(String[] a) {
 		Map<String, String> one = new LinkedHashMap<>();
@@ -55,6 +64,7 @@ final class GenerateCommand {
 				case "--style": styles.add(Path.of(v)); break;
 				case "--models": case "--prompt": case "--mode": case "--seed": case "--steps": case "--frames": case "--width": case "--height":
 				case "--text-guidance": case "--style-guidance": case "--style-weight": case "--eta": case "--device": case "--dtype": case "--out":
+				case "--fps": case "--style-frames":
 					if (one.put(k, v) != null) throw new IllegalArgumentException(k + " given twice");
 					break;
 				default: throw new IllegalArgumentException("unknown option '" + k + "'");
@@ -84,8 +94,22 @@ final class GenerateCommand {
 		if (one.containsKey("--style-weight")) s = s.withStyleWeight((float) number(one, "--style-weight"));
 		if (one.containsKey("--seed")) s = s.withSeed(integer(one, "--seed"));
 		Path models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
-		return new Args(models, one.get("--prompt"), styles, s, one.getOrDefault("--device", "auto"),
-			Precision.parse(one.getOrDefault("--dtype", "float32")), Path.of(one.get("--out")));
+		Path out = Path.of(one.get("--out"));
+		int fps = VideoWriter.DEFAULT_FPS;
+		if (one.containsKey("--fps")) {
+			if (VideoFormat.of(out).isEmpty()) throw new IllegalArgumentException("--fps applies to .mp4, .webm and .gif outputs, not to " + out);
+			fps = integer(one, "--fps");
+			if (fps < 1 || fps > VideoWriter.MAX_FPS) throw new IllegalArgumentException("--fps " + fps + " is out of range; allowed: 1 to " + VideoWriter.MAX_FPS);
+		}
+		int styleFrames = DEFAULT_STYLE_FRAMES;
+		if (one.containsKey("--style-frames")) {
+			styleFrames = integer(one, "--style-frames");
+			if (styleFrames < 1 || styleFrames > StyleCrafterPipeline.MAX_STYLES) {
+				throw new IllegalArgumentException("--style-frames " + styleFrames + " is out of range; allowed: 1 to " + StyleCrafterPipeline.MAX_STYLES);
+			}
+		}
+		return new Args(models, one.get("--prompt"), styles, styleFrames, s, one.getOrDefault("--device", "auto"),
+			Precision.parse(one.getOrDefault("--dtype", "float32")), out, fps);
 	}
 
 	private static int integer(Map<String, String> m, String k) {
@@ -118,7 +142,10 @@ final class GenerateCommand {
 		}
 		try {
 			List<RgbImage> styles = new ArrayList<>();
-			for (Path p : a.styles()) styles.add(RgbImage.read(p));
+			for (Path p : a.styles()) {
+				if (VideoFormat.isReadable(p)) styles.addAll(VideoReader.sample(p, a.styleFrames())); // evenly spaced frames
+				else styles.add(RgbImage.read(p));
+			}
 			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME))); // before anything heavy
 			FrameWriter.checkTarget(a.out());
@@ -148,7 +175,12 @@ final class GenerateCommand {
 				extra.put("device", StyleCrafterModel.label(device));
 				extra.put("precision", a.precision().label());
 				extra.put("seconds", Math.round((System.nanoTime() - t1) / 1e7) / 100.0);
-				Path sidecar = FrameWriter.write(r, a.out(), extra);
+				if (VideoFormat.of(a.out()).isPresent()) extra.put("fps", a.fps());
+				long t2 = System.nanoTime();
+				Path sidecar = FrameWriter.write(r, a.out(), extra, a.fps());
+				if (VideoFormat.of(a.out()).isPresent()) {
+					err.printf(Locale.ROOT, "encoding: %d frames in %.2f s%n", r.frameCount(), (System.nanoTime() - t2) / 1e9);
+				}
 				out.println("wrote " + a.out() + " (" + r.frameCount() + " frame(s) of " + r.width() + "x" + r.height() + ") and " + sidecar);
 				return 0;
 			}

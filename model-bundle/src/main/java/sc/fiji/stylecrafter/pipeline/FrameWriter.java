@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -18,9 +19,12 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 
+import sc.fiji.stylecrafter.video.VideoFormat;
+import sc.fiji.stylecrafter.video.VideoWriter;
+
 /**
- * Writes a {@link GenerationResult}: a multi-page RGB TIFF (one page per frame) or, for a folder, numbered PNGs; and a
- * JSON sidecar with the prompt, the seed and every setting. Files are written beside the target and moved into place.
+ * Writes a {@link GenerationResult}: a multi-page RGB TIFF (one page per frame), an MP4/WebM/GIF video, or, for a
+ * folder, numbered PNGs; and a JSON sidecar with the prompt, the seed and every setting. Files are written beside the target and moved into place.
  */
 public final class FrameWriter {
 
@@ -28,44 +32,69 @@ public final class FrameWriter {
 
 	/**
 	 * Checks, before any work, that {@link #write} can write to {@code out}: a known kind (a {@code .tif}/{@code .tiff}
-	 * file or a folder), a folder that exists and can be written to, no folder in the place of the file or of its JSON
+	 * or {@code .mp4}/{@code .webm}/{@code .gif} file, or a folder), a folder that exists and can be written to, no folder in the place of the file or of its JSON
 	 * sidecar.
 	 *
 	 * @throws IllegalArgumentException naming the problem
 	 */
 	public static void checkTarget(Path out) {
 		Path abs = out.toAbsolutePath().normalize();
-		Path file = abs.getFileName();
-		if (file == null) throw new IllegalArgumentException("output " + out + " is a file system root; give a .tif file or a folder inside one");
-		String name = file.toString().toLowerCase(Locale.ROOT);
-		boolean tiff = name.endsWith(".tif") || name.endsWith(".tiff");
-		if (!tiff && name.contains(".")) throw new IllegalArgumentException("output " + out + " must end in .tif or .tiff, or be a folder for numbered PNGs");
-		Path sidecar = sidecar(abs, tiff);
-		if (tiff && Files.isDirectory(abs)) throw new IllegalArgumentException("output " + out + " is a folder, not a file");
+		Path fileName = abs.getFileName();
+		if (fileName == null) throw new IllegalArgumentException("output " + out + " is a file system root; give a .tif file or a folder inside one");
+		String name = fileName.toString().toLowerCase(Locale.ROOT);
+		boolean file = isFile(abs);
+		if (!file && name.contains(".")) throw new IllegalArgumentException("output " + out + " must end in " + KINDS + ", or be a folder for numbered PNGs");
+		Path sidecar = sidecar(abs, file);
+		if (file && Files.isDirectory(abs)) throw new IllegalArgumentException("output " + out + " is a folder, not a file");
 		if (Files.isDirectory(sidecar)) throw new IllegalArgumentException("the settings file " + sidecar + " would replace a folder of that name");
-		Path dir = tiff || !Files.exists(abs) ? abs.getParent() : abs;
-		if (!tiff && Files.exists(abs) && !Files.isDirectory(abs)) throw new IllegalArgumentException("output " + out + " is a file, not a folder");
+		Path dir = file || !Files.exists(abs) ? abs.getParent() : abs;
+		if (!file && Files.exists(abs) && !Files.isDirectory(abs)) throw new IllegalArgumentException("output " + out + " is a file, not a folder");
 		if (dir == null || !Files.isDirectory(dir)) throw new IllegalArgumentException("the folder " + dir + " for " + out + " does not exist");
 		if (!Files.isWritable(dir)) throw new IllegalArgumentException("the folder " + dir + " cannot be written to (check its permissions)");
 	}
 
-	/** The JSON sidecar of an output: {@code x.json} beside {@code x.tif}, {@code settings.json} in a PNG folder. */
-	static Path sidecar(Path out, boolean tiff) {
-		return tiff ? out.resolveSibling(out.getFileName().toString().replaceFirst("(?i)\\.tiff?$", "") + ".json") : out.resolve("settings.json");
+	/** The file outputs, for messages. */
+	static final String KINDS = ".tif, .tiff, .mp4, .webm or .gif";
+
+	/** True for a file output (TIFF or video), false for a folder of PNGs. */
+	static boolean isFile(Path out) {
+		String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
+		return name.endsWith(".tif") || name.endsWith(".tiff") || VideoFormat.of(out).isPresent();
 	}
 
-	/** Writes the frames to {@code out} (a {@code .tif}/{@code .tiff} file, or a folder) and returns the sidecar's path. */
+	/** The JSON sidecar of an output: {@code x.json} beside {@code x.tif} or {@code x.mp4}, {@code settings.json} in a PNG folder. */
+	static Path sidecar(Path out, boolean file) {
+		return file ? out.resolveSibling(out.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".json") : out.resolve("settings.json");
+	}
+
+	/** Writes the frames to {@code out} at the default frame rate; see {@link #write(GenerationResult, Path, Map, int)}. */
 	public static Path write(GenerationResult r, Path out, Map<String, Object> extra) throws IOException {
+		return write(r, out, extra, VideoWriter.DEFAULT_FPS);
+	}
+
+	/**
+	 * Writes the frames to {@code out} (a {@code .tif}/{@code .tiff} file; an {@code .mp4}, {@code .webm} or {@code .gif}
+	 * video at {@code fps}, carrying the prompt and seed in its metadata where the container allows; or a folder of
+	 * PNGs) and returns the sidecar's path.
+	 */
+	public static Path write(GenerationResult r, Path out, Map<String, Object> extra, int fps) throws IOException {
 		String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
 		Path sidecar;
-		if (name.endsWith(".tif") || name.endsWith(".tiff")) {
+		if (VideoFormat.of(out).isPresent()) {
+			List<int[]> frames = new java.util.ArrayList<>();
+			for (int f = 0; f < r.frameCount(); f++) frames.add(r.argb(f));
+			VideoWriter.write(out, frames, r.width(), r.height(), new VideoWriter.Options(fps, VideoWriter.DEFAULT_QUALITY,
+				Map.of("title", r.prompt(), "comment", "StyleCrafter for Fiji, seed " + r.settings().seed())));
+			sidecar = sidecar(out, true);
+		}
+		else if (name.endsWith(".tif") || name.endsWith(".tiff")) {
 			Path tmp = out.resolveSibling(out.getFileName() + ".part");
 			writeTiff(r, tmp);
 			Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 			sidecar = sidecar(out, true);
 		}
 		else if (name.contains(".")) {
-			throw new IllegalArgumentException("output " + out + " must end in .tif or .tiff, or be a folder for numbered PNGs");
+			throw new IllegalArgumentException("output " + out + " must end in " + KINDS + ", or be a folder for numbered PNGs");
 		}
 		else {
 			Files.createDirectories(out);

@@ -23,6 +23,9 @@ import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.testing.GoldenRuns;
+import sc.fiji.stylecrafter.image.RgbImage;
+import sc.fiji.stylecrafter.video.VideoReader;
+import sc.fiji.stylecrafter.video.VideoWriter;
 
 /** The command line end to end on the golden model folder, and its argument errors. */
 class GenerateCommandTest {
@@ -122,5 +125,44 @@ class GenerateCommandTest {
 		assertEquals(1, r.code());
 		assertTrue(r.err().contains("missing model.ckpt") && r.err().contains("stylecrafter models download --dir " + empty), r.err());
 		assertTrue(Files.notExists(tmp.resolve("x.tif")));
+	}
+
+	@Test
+	void writesAVideoThatFfmpegDecodesAndTakesAVideoAsStyle() throws Exception {
+		Path g = Fixtures.goldenFolder();
+		GoldenRuns.Run run = GoldenRuns.videoSingle();
+		GenerationSettings s = run.settings();
+		// a short clip of the style image, shifted a little each frame, as the style reference
+		RgbImage style = RgbImage.read(run.styles().get(0));
+		List<int[]> clip = new ArrayList<>();
+		for (int f = 0; f < 5; f++) {
+			int[] px = new int[style.width() * style.height()];
+			for (int i = 0; i < px.length; i++) {
+				int x = (i % style.width() + 7 * f) % style.width(), y = i / style.width();
+				px[i] = style.get(x, y, 0) << 16 | style.get(x, y, 1) << 8 | style.get(x, y, 2);
+			}
+			clip.add(px);
+		}
+		Path styleClip = tmp.resolve("style clip.webm");
+		VideoWriter.write(styleClip, clip, style.width(), style.height(), VideoWriter.Options.defaults());
+		Path mp4 = tmp.resolve("fox.mp4");
+		Cli.Result r = Cli.run("generate", "--models", g.toString(), "--prompt", run.prompt(), "--style", styleClip.toString(), "--style-frames", "2",
+			"--frames", "" + s.frames(), "--width", "" + s.width(), "--height", "" + s.height(), "--steps", "2", "--device", "cpu", "--fps", "10",
+			"--out", mp4.toString());
+		assertEquals(0, r.code(), r.err());
+		assertTrue(r.err().contains("encoding: " + s.frames() + " frames"), r.err());
+		List<RgbImage> frames = VideoReader.all(mp4); // FFmpeg's own decoder
+		assertEquals(s.frames(), frames.size());
+		assertEquals(s.width(), frames.get(0).width());
+		String json = Files.readString(tmp.resolve("fox.json"));
+		assertTrue(json.contains("\"fps\": 10") && json.contains("style clip.webm"), json);
+		Cli.Result fpsForTiff = Cli.run("generate", "--models", g.toString(), "--prompt", "x", "--style", "a.png", "--out", "o.tif", "--fps", "8");
+		assertEquals(2, fpsForTiff.code());
+		assertTrue(fpsForTiff.err().contains("--fps applies to .mp4, .webm and .gif"), fpsForTiff.err());
+		Path corrupt = Files.write(tmp.resolve("broken.mp4"), new byte[100]);
+		Cli.Result bad = Cli.run("generate", "--models", g.toString(), "--prompt", "x", "--style", corrupt.toString(), "--out", tmp.resolve("b.gif").toString());
+		assertEquals(1, bad.code());
+		assertTrue(bad.err().contains("broken.mp4") && bad.err().contains("cannot be read as a video") && bad.err().lines().count() == 1, bad.err());
+		assertTrue(Files.notExists(tmp.resolve("b.gif")));
 	}
 }

@@ -29,7 +29,7 @@ class FrameWriterTargetTest {
 
 	@Test
 	void badTargetsAreRefusedWithTheReason() throws Exception {
-		assertTrue(refused(tmp.resolve("x.jpg")).contains("must end in .tif or .tiff"));
+		assertTrue(refused(tmp.resolve("x.jpg")).contains("must end in .tif, .tiff, .mp4, .webm or .gif"));
 		assertTrue(refused(tmp.resolve("missing/x.tif")).contains("does not exist"));
 		assertTrue(refused(Path.of("/")).contains("root"));
 		Files.createDirectories(tmp.resolve("y.json"));
