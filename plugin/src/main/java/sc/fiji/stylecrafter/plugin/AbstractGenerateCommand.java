@@ -125,6 +125,16 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 		if (leftOut.contains("preview")) preview = false; // unattended runs need no preview window
 	}
 
+	/** A file to save the result to as well, or {@code null} (the video command offers one). */
+	protected java.nio.file.Path save() {
+		return null;
+	}
+
+	/** The frame rate of a saved video. */
+	protected int fps() {
+		return sc.fiji.stylecrafter.video.VideoWriter.DEFAULT_FPS;
+	}
+
 	private static String orNone(String title) {
 		return title == null || title.isBlank() ? StyleReferences.NONE : title;
 	}
@@ -140,7 +150,8 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 				throw new GenerationRunner.UserError(e.getMessage(), e);
 			}
 			GenerationRunner.Outcome out = GenerationRunner.run(new GenerationRunner.Services(service, status, tasks, threads, log),
-				new GenerationRunner.Request(List.of(orNone(style), orNone(style2), orNone(style3)), prompt, settings, device, precision, preview),
+				new GenerationRunner.Request(List.of(orNone(style), orNone(style2), orNone(style3)), prompt, settings, device, precision, preview, save(),
+					fps()),
 				this::isCanceled);
 			result = out.image();
 			if (out.shown()) resolveOutput("result"); // shown through ImageJ already; no second display

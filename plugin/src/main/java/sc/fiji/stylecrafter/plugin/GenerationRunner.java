@@ -22,6 +22,9 @@ import org.scijava.thread.ThreadService;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.models.ModelSetup;
+import sc.fiji.stylecrafter.pipeline.FrameWriter;
+import sc.fiji.stylecrafter.video.VideoFormat;
+import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
@@ -58,8 +61,12 @@ final class GenerationRunner {
 	 * What the user asked for.
 	 *
 	 * @param styles titles of open images; the first is required, {@link StyleReferences#NONE} skips an optional one
+	 * @param save a file to write the result to as well (.mp4, .webm, .gif, .tif), or {@code null}
+	 * @param fps the frame rate of a saved video
 	 */
-	record Request(List<String> styles, String prompt, GenerationSettings settings, String device, String precision, boolean preview) {}
+	record Request(List<String> styles, String prompt, GenerationSettings settings, String device, String precision, boolean preview, Path save,
+		int fps)
+	{}
 
 	/** The result image, and whether it was shown through ImageJ. */
 	record Outcome(ImagePlus image, boolean shown) {}
@@ -90,6 +97,10 @@ final class GenerationRunner {
 			StyleCrafterModel.device(rq.device()); // a GPU asked for but none usable
 			styles = references(rq.styles());
 			steps = StyleCrafterPipeline.check(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()), config(folder));
+			if (rq.save() != null) {
+				FrameWriter.checkTarget(rq.save());
+				new VideoWriter.Options(rq.fps(), VideoWriter.DEFAULT_QUALITY, Map.of()); // the frame rate's range
+			}
 		}
 		catch (IllegalArgumentException e) {
 			throw new UserError(e.getMessage(), e);
@@ -119,6 +130,16 @@ final class GenerationRunner {
 			extra.put("style_references", styles.size());
 			ImagePlus imp = ResultImages.toImagePlus(r, extra);
 			boolean shown = ResultDisplay.show(imp, preview, sv.threads());
+			if (rq.save() != null) {
+				try {
+					if (VideoFormat.of(rq.save()).isPresent()) extra.put("fps", rq.fps());
+					FrameWriter.write(r, rq.save(), extra, rq.fps());
+					sv.status().showStatus("StyleCrafter: saved " + rq.save());
+				}
+				catch (IOException | RuntimeException e) {
+					throw new UserError("The result is open, but saving it to " + rq.save() + " failed: " + e.getMessage(), e);
+				}
+			}
 			return new Outcome(imp, shown);
 		}
 		catch (GenerationCancelledException e) {

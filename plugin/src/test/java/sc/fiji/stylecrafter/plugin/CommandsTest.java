@@ -10,6 +10,7 @@ import ij.ImagePlus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -266,5 +267,35 @@ class CommandsTest {
 		finally {
 			service.setModelFolder(folder);
 		}
+	}
+
+	@Test
+	void theVideoCommandAlsoSavesAVideoAndExportVideoSavesAnyStack(@TempDir Path tmp) throws Exception {
+		OpenImages.openPng(golden.resolve("style_0.png"), "style_0.png");
+		Path mp4 = tmp.resolve("fox clip.mp4");
+		Ran m = run(StylizeVideoCommand.class, true, "style", "style_0.png", "prompt", GoldenSettings.prompt(), "frames", 2,
+			"width", GoldenSettings.width(), "height", GoldenSettings.height(), "steps", 2, "save", mp4.toFile(), "fps", 12);
+		assertTrue(!m.isCanceled(), m.getCancelReason());
+		assertEquals(2, sc.fiji.stylecrafter.video.VideoReader.all(mp4).size(), "FFmpeg decodes what was saved");
+		assertTrue(Files.readString(tmp.resolve("fox clip.json")).contains("\"fps\": 12"));
+		Ran badSave = run(StylizeVideoCommand.class, true, "style", "style_0.png", "prompt", GoldenSettings.prompt(), "save",
+			tmp.resolve("x.avi").toFile());
+		assertTrue(badSave.isCanceled() && badSave.getCancelReason().contains(".mp4, .webm or .gif"), badSave.getCancelReason());
+
+		// any stack: 8-bit gray, odd size, shown with its display range
+		ImagePlus gray = OpenImages.open(ij.IJ.createImage("gray stack", "8-bit ramp", 63, 47, 3));
+		Path gif = tmp.resolve("gray.gif");
+		Ran export = run(ExportVideoCommand.class, true, "image", gray, "file", gif.toFile(), "fps", 5);
+		assertTrue(!export.isCanceled(), export.getCancelReason());
+		assertTrue(((String) export.getOutput("report")).contains("padded"), (String) export.getOutput("report"));
+		List<sc.fiji.stylecrafter.image.RgbImage> back = sc.fiji.stylecrafter.video.VideoReader.all(gif);
+		assertEquals(3, back.size());
+		assertEquals(64, back.get(0).width());
+		Ran notVideo = run(ExportVideoCommand.class, true, "image", gray, "file", tmp.resolve("gray.txt").toFile());
+		assertTrue(notVideo.isCanceled() && notVideo.getCancelReason().contains(".mp4, .webm, .gif"), notVideo.getCancelReason());
+		ImagePlus result = (ImagePlus) m.getOutput("result");
+		Path webm = tmp.resolve("result.webm");
+		assertTrue(!run(ExportVideoCommand.class, true, "image", result, "file", webm.toFile()).isCanceled());
+		assertEquals(2, sc.fiji.stylecrafter.video.VideoReader.all(webm).size());
 	}
 }

@@ -48,6 +48,7 @@ class MacroTest {
 		commands.put("Style-Guided Image", StyleGuidedImageCommand.class);
 		commands.put("Set Model Folder...", SetModelFolderCommand.class);
 		commands.put("Set Up Models...", SetUpModelsCommand.class);
+		commands.put("Export Video...", ExportVideoCommand.class);
 		LegacyBridge.install(fixture.context, commands);
 	}
 
@@ -97,7 +98,9 @@ class MacroTest {
 			+ "File.saveString(getTitle(), '" + q(tmp.resolve("current.txt")) + "');\n"
 			+ "selectImage('StyleCrafter - " + GoldenSettings.prompt() + "');\n"
 			+ "saveAs('Tiff', '" + q(tmp.resolve("fox.tif")) + "');\n"
-			+ "File.saveString(getInfo('image.title') + ' ' + nSlices, '" + q(tmp.resolve("saved.txt")) + "');\n");
+			+ "File.saveString(getInfo('image.title') + ' ' + nSlices, '" + q(tmp.resolve("saved.txt")) + "');\n"
+			+ "run('Export Video...', 'file=[" + q(tmp.resolve("fox.gif")) + "] fps=8');\n");
+		assertTrue(Files.isRegularFile(tmp.resolve("fox.gif")), "Export Video from the same macro, on the current image: " + r[0]);
 		assertTrue(LegacyBridge.dialogs.isEmpty(), "a dialog would have opened for " + LegacyBridge.dialogs);
 		assertEquals("StyleCrafter - " + GoldenSettings.prompt(), Files.readString(tmp.resolve("current.txt")), r[0]);
 		assertEquals("fox.tif 2", Files.readString(tmp.resolve("saved.txt")), r[0]);
