@@ -13,8 +13,9 @@ import java.util.Set;
  * and the libraries to {@code jars/}.</li>
  * <li>DJL's jars get a {@code djl-} prefix: the updater matches files by name without version, and DJL's
  * {@code api-0.36.0.jar} would otherwise be {@code jars/api.jar}, a name any site could claim.</li>
- * <li>libtorch's native jars (one per operating system and processor) go to the updater's platform folders, so each
- * Fiji installs only its own; their classifier is dropped from the name (the folder says it).</li>
+ * <li>Native jars (libtorch's, FFmpeg's and JavaCPP's: one per operating system and processor) go to the updater's
+ * platform folders, so each Fiji installs only its own; their classifier is dropped from the name (the folder says
+ * it). JavaCV's jars keep their names: other Fiji sites ship the same files at the same (pom-scijava) versions.</li>
  * </ul>
  */
 public final class SiteLayout {
@@ -23,9 +24,9 @@ public final class SiteLayout {
 	static final Set<String> FIJI_GROUPS = Set.of("org.scijava", "net.imglib2", "net.imagej", "org.bushe", "com.googlecode.gentyref", "org.javassist",
 		"javax.annotation", "net.java.dev.jna", "com.google.code.gson", "commons-io", "commons-codec", "org.apache.commons", "org.slf4j");
 
-	/** DJL's classifiers, as the ImageJ updater names the platforms. */
-	static final Map<String, String> PLATFORMS = Map.of("linux-x86_64", "linux64", "linux-aarch64", "linux-arm64", "win-x86_64", "win64",
-		"osx-aarch64", "macos-arm64");
+	/** DJL's and JavaCPP's classifiers, as the ImageJ updater names the platforms. */
+	static final Map<String, String> PLATFORMS = Map.of("linux-x86_64", "linux64", "linux-aarch64", "linux-arm64", "linux-arm64", "linux-arm64",
+		"win-x86_64", "win64", "windows-x86_64", "win64", "osx-aarch64", "macos-arm64", "macosx-arm64", "macos-arm64", "macosx-x86_64", "macos64");
 
 	/** The plugin's artifact id. */
 	static final String PLUGIN = "stylecrafter-plugin";

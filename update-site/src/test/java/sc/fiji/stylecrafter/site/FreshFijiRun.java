@@ -20,7 +20,8 @@ import sc.fiji.stylecrafter.plugin.StylizeVideoCommand;
 /**
  * Runs in a new JVM whose class path is a Fiji.app laid out from the update site (plus this class): opens a style
  * image as headless Fiji would (batch mode), and runs both generation commands on the tiny model through a real
- * SciJava context. Prints one line per result; exits 0 only if both gave images of the asked size.
+ * SciJava context, the video one also saving an MP4. Arguments: golden folder, prompt, width, height, MP4 path. Prints
+ * one line per result; exits 0 only if both gave images of the asked size and the MP4 was written.
  */
 public final class FreshFijiRun {
 
@@ -35,13 +36,15 @@ public final class FreshFijiRun {
 		Context context = new Context();
 		try {
 			context.service(StyleCrafterService.class).setModelFolder(golden);
-			ImagePlus video = run(context, StylizeVideoCommand.class, Map.of("style", "style_0.png", "prompt", "a red fox running through snow",
-				"frames", 2, "width", 64, "height", 64, "steps", 2, "device", "cpu"));
+			ImagePlus video = run(context, StylizeVideoCommand.class, Map.of("style", "style_0.png", "prompt", args[1], "frames", 2, "width",
+				Integer.parseInt(args[2]), "height", Integer.parseInt(args[3]), "steps", 2, "device", "cpu", "save", new java.io.File(args[4])));
 			System.out.println("video " + video.getWidth() + "x" + video.getHeight() + "x" + video.getStackSize() + " " + video.getBitDepth() + "-bit");
-			ImagePlus image = run(context, StyleGuidedImageCommand.class, Map.of("style", "style_0.png", "prompt", "a lighthouse at dusk",
-				"width", 64, "height", 64, "steps", 2, "device", "cpu"));
+			ImagePlus image = run(context, StyleGuidedImageCommand.class, Map.of("style", "style_0.png", "prompt", args[1],
+				"width", Integer.parseInt(args[2]), "height", Integer.parseInt(args[3]), "steps", 2, "device", "cpu"));
 			System.out.println("image " + image.getWidth() + "x" + image.getHeight() + "x" + image.getStackSize() + " " + image.getBitDepth() + "-bit");
-			boolean ok = video.getStackSize() == 2 && video.getWidth() == 64 && image.getStackSize() == 1 && image.getHeight() == 64;
+			boolean ok = video.getStackSize() == 2 && video.getWidth() == Integer.parseInt(args[2]) && image.getStackSize() == 1
+				&& image.getHeight() == Integer.parseInt(args[3]) && new java.io.File(args[4]).length() > 0;
+			System.out.println("saved " + args[4] + " " + new java.io.File(args[4]).length() + " bytes");
 			System.out.println(ok ? "FRESH FIJI OK" : "FRESH FIJI WRONG SIZES");
 			System.exit(ok ? 0 : 3);
 		}

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ships (Fiji's own, as this build resolves them from pom-scijava 40): a new JVM whose class path is exactly that
  * app's {@code jars/}, {@code jars/linux64/} and {@code plugins/} (and the one test class that drives it) runs both
  * generation commands on the tiny model. That no jar is missing is the run itself; that none is extra is checked from
- * the JVM's class loading log (every shipped jar gave classes) and, for the libtorch jar, which holds no classes,
- * from DJL's offline extraction of its libraries into an empty cache.
+ * the JVM's class loading log (every shipped jar gave classes) and, for the jars of native libraries, which hold no
+ * classes, from their extraction into empty caches (DJL's offline, JavaCPP's); the video command also saves an MP4,
+ * so JavaCV and FFmpeg are used too.
  */
 class FreshFijiTest {
 
@@ -63,9 +64,14 @@ class FreshFijiTest {
 			harnessClasses().toString());
 		Path classLog = tmp.resolve("classes.log");
 		Path djlCache = Files.createDirectories(tmp.resolve("djl-cache"));
+		Path javacppCache = Files.createDirectories(tmp.resolve("javacpp-cache"));
+		sc.fiji.stylecrafter.pipeline.GenerationSettings quick = sc.fiji.stylecrafter.testing.GoldenRuns.imageSingle().settings();
+		String prompt = sc.fiji.stylecrafter.testing.GoldenRuns.videoSingle().prompt();
+		Path mp4 = tmp.resolve("fresh.mp4");
 		ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-Djava.awt.headless=true",
-			"-Dai.djl.offline=true", "-Djava.util.prefs.userRoot=" + tmp.resolve("prefs"), "-Xlog:class+load=info:file=" + classLog, "-cp", cp,
-			FreshFijiRun.class.getName(), golden);
+			"-Dai.djl.offline=true", "-Dorg.bytedeco.javacpp.cachedir=" + javacppCache, "-Djava.util.prefs.userRoot=" + tmp.resolve("prefs"),
+			"-Xlog:class+load=info:file=" + classLog, "-cp", cp, FreshFijiRun.class.getName(), golden, prompt, "" + quick.width(), "" + quick.height(),
+			mp4.toString());
 		pb.environment().put("DJL_CACHE_DIR", djlCache.toString());
 		pb.environment().put("ENGINE_CACHE_DIR", djlCache.toString());
 		pb.redirectErrorStream(true);
@@ -77,21 +83,26 @@ class FreshFijiTest {
 		String log = Files.readString(output, StandardCharsets.UTF_8);
 		assertTrue(done, "the fresh Fiji did not finish in 5 minutes:\n" + log);
 		assertEquals(0, p.exitValue(), log);
-		assertTrue(log.contains("video 64x64x2 24-bit") && log.contains("image 64x64x1 24-bit") && log.contains("FRESH FIJI OK"), log);
+		String size = quick.width() + "x" + quick.height();
+		assertTrue(log.contains("video " + size + "x2 24-bit") && log.contains("image " + size + "x1 24-bit") && log.contains("FRESH FIJI OK"), log);
+		assertEquals(2, sc.fiji.stylecrafter.video.VideoReader.all(mp4).size(), "the MP4 the fresh Fiji saved decodes");
 
 		Set<String> used = new TreeSet<>();
 		Matcher m = Pattern.compile("source: (?:jar:)?file:([^ !]+\\.jar)").matcher(Files.readString(classLog, StandardCharsets.UTF_8));
 		while (m.find()) used.add(Path.of(m.group(1)).getFileName().toString());
-		List<String> extracted;
-		try (Stream<Path> files = Files.walk(djlCache)) {
-			extracted = files.map(f -> f.getFileName().toString()).toList();
+		List<String> extracted = new ArrayList<>();
+		for (Path cache : List.of(djlCache, javacppCache)) {
+			try (Stream<Path> files = Files.walk(cache)) {
+				files.forEach(f -> extracted.add(f.getFileName().toString()));
+			}
 		}
 		for (Path jar : shipped) {
 			String name = jar.getFileName().toString();
 			List<String> natives = nativeLibraries(jar);
 			if (natives == null) assertTrue(used.contains(name), name + " is shipped but no class was loaded from it: " + used);
 			else {
-				// a jar of native libraries only (libtorch, DJL's JNI): DJL must have extracted one of them, offline, into the empty cache
+				// a jar of native libraries only (libtorch, DJL's JNI, FFmpeg, JavaCPP): one of them must have been extracted, offline,
+				// into an empty cache (DJL's or JavaCPP's)
 				assertTrue(natives.stream().anyMatch(lib -> extracted.stream().anyMatch(e -> e.endsWith(lib))),
 					name + " is shipped but none of its libraries " + natives + " was extracted: " + extracted);
 			}
@@ -104,9 +115,10 @@ class FreshFijiTest {
 		try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar.toFile())) {
 			for (var e : java.util.Collections.list(z.entries())) {
 				if (e.getName().endsWith(".class")) return null;
-				if (e.getName().endsWith(".so") && e.getName().contains("linux-x86_64/cpu") || e.getName().contains("cpu/linux-x86_64/")) {
-					libs.add(Path.of(e.getName()).getFileName().toString());
-				}
+				boolean lib = e.getName().endsWith(".so") || e.getName().contains(".so.");
+				boolean linux64 = e.getName().contains("linux-x86_64/cpu") || e.getName().contains("cpu/linux-x86_64/")
+					|| e.getName().contains("/linux-x86_64/") && !e.getName().contains("cu128");
+				if (lib && linux64) libs.add(Path.of(e.getName()).getFileName().toString());
 			}
 		}
 		return libs;

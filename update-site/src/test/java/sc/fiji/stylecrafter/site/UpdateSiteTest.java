@@ -110,7 +110,12 @@ class UpdateSiteTest {
 		}
 		assertTrue(keys.contains("plugins/stylecrafter-plugin.jar"), keys.toString());
 		assertTrue(keys.contains("jars/djl-api.jar"), keys.toString());
-		for (String p : SiteLayout.PLATFORMS.values()) assertTrue(keys.contains("jars/" + p + "/djl-pytorch-native-cpu.jar"), p);
+		for (String p : List.of("linux64", "win64", "macos-arm64", "linux-arm64")) {
+			assertTrue(keys.contains("jars/" + p + "/djl-pytorch-native-cpu.jar"), p + ": libtorch");
+		}
+		for (String p : List.of("linux64", "win64", "macos-arm64", "macos64", "linux-arm64")) {
+			assertTrue(keys.contains("jars/" + p + "/ffmpeg.jar") && keys.contains("jars/" + p + "/javacpp.jar"), p + ": FFmpeg and JavaCPP");
+		}
 	}
 
 	@Test
