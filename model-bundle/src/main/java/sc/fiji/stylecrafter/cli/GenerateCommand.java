@@ -72,6 +72,28 @@ final class GenerateCommand {
 		}
 		for (String req : List.of("--prompt", "--out")) if (!one.containsKey(req)) throw new IllegalArgumentException(req + " is required");
 		if (styles.isEmpty()) throw new IllegalArgumentException("--style is required (one or more style images)");
+		GenerationSettings s = settings(one);
+		Path models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
+		Path out = Path.of(one.get("--out"));
+		int fps = VideoWriter.DEFAULT_FPS;
+		if (one.containsKey("--fps")) {
+			if (VideoFormat.of(out).isEmpty()) throw new IllegalArgumentException("--fps applies to .mp4, .webm and .gif outputs, not to " + out);
+			fps = integer(one, "--fps");
+			if (fps < 1 || fps > VideoWriter.MAX_FPS) throw new IllegalArgumentException("--fps " + fps + " is out of range; allowed: 1 to " + VideoWriter.MAX_FPS);
+		}
+		int styleFrames = DEFAULT_STYLE_FRAMES;
+		if (one.containsKey("--style-frames")) {
+			styleFrames = integer(one, "--style-frames");
+			if (styleFrames < 1 || styleFrames > StyleCrafterPipeline.MAX_STYLES) {
+				throw new IllegalArgumentException("--style-frames " + styleFrames + " is out of range; allowed: 1 to " + StyleCrafterPipeline.MAX_STYLES);
+			}
+		}
+		return new Args(models, one.get("--prompt"), styles, styleFrames, s, one.getOrDefault("--device", "auto"),
+			Precision.parse(one.getOrDefault("--dtype", "float32")), out, fps);
+	}
+
+	/** The generation settings given by the options ({@code --mode}, {@code --frames}, ...), the official defaults otherwise. */
+	static GenerationSettings settings(Map<String, String> one) {
 		String modeText = one.getOrDefault("--mode", "video").toLowerCase(Locale.ROOT);
 		Mode mode;
 		if (modeText.equals("video")) mode = Mode.VIDEO;
@@ -93,23 +115,7 @@ final class GenerateCommand {
 		s = s.withGuidance(text, style);
 		if (one.containsKey("--style-weight")) s = s.withStyleWeight((float) number(one, "--style-weight"));
 		if (one.containsKey("--seed")) s = s.withSeed(integer(one, "--seed"));
-		Path models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
-		Path out = Path.of(one.get("--out"));
-		int fps = VideoWriter.DEFAULT_FPS;
-		if (one.containsKey("--fps")) {
-			if (VideoFormat.of(out).isEmpty()) throw new IllegalArgumentException("--fps applies to .mp4, .webm and .gif outputs, not to " + out);
-			fps = integer(one, "--fps");
-			if (fps < 1 || fps > VideoWriter.MAX_FPS) throw new IllegalArgumentException("--fps " + fps + " is out of range; allowed: 1 to " + VideoWriter.MAX_FPS);
-		}
-		int styleFrames = DEFAULT_STYLE_FRAMES;
-		if (one.containsKey("--style-frames")) {
-			styleFrames = integer(one, "--style-frames");
-			if (styleFrames < 1 || styleFrames > StyleCrafterPipeline.MAX_STYLES) {
-				throw new IllegalArgumentException("--style-frames " + styleFrames + " is out of range; allowed: 1 to " + StyleCrafterPipeline.MAX_STYLES);
-			}
-		}
-		return new Args(models, one.get("--prompt"), styles, styleFrames, s, one.getOrDefault("--device", "auto"),
-			Precision.parse(one.getOrDefault("--dtype", "float32")), out, fps);
+		return s;
 	}
 
 	private static int integer(Map<String, String> m, String k) {

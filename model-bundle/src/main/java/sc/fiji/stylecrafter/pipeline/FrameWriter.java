@@ -67,6 +67,11 @@ public final class FrameWriter {
 		return file ? out.resolveSibling(out.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".json") : out.resolve("settings.json");
 	}
 
+	/** The JSON sidecar {@link #write} writes for {@code out}. */
+	public static Path sidecarOf(Path out) {
+		return sidecar(out, isFile(out));
+	}
+
 	/** Writes the frames to {@code out} at the default frame rate; see {@link #write(GenerationResult, Path, Map, int)}. */
 	public static Path write(GenerationResult r, Path out, Map<String, Object> extra) throws IOException {
 		return write(r, out, extra, VideoWriter.DEFAULT_FPS);

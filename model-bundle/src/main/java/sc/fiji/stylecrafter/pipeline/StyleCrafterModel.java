@@ -263,6 +263,11 @@ public final class StyleCrafterModel implements AutoCloseable {
 		return precision;
 	}
 
+	/** The DDIM schedule the model samples with. */
+	public DdimConfig schedule() {
+		return schedule;
+	}
+
 	public ModelConfig config() {
 		return config;
 	}
