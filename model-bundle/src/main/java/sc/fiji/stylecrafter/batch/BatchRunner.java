@@ -141,7 +141,7 @@ public final class BatchRunner {
 	}
 
 	/** {@code NNN_} and the prompt's first words in lower case, letters and digits only. */
-	static String name(BatchList.Entry e) {
+	public static String name(BatchList.Entry e) {
 		String slug = e.prompt().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
 		if (slug.length() > 40) slug = slug.substring(0, 40).replaceAll("-[^-]*$", "");
 		return String.format(Locale.ROOT, "%03d_%s", e.index(), slug.isEmpty() ? "entry" : slug);

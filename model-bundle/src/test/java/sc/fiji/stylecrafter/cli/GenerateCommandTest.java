@@ -165,4 +165,23 @@ class GenerateCommandTest {
 		assertTrue(bad.err().contains("broken.mp4") && bad.err().contains("cannot be read as a video") && bad.err().lines().count() == 1, bad.err());
 		assertTrue(Files.notExists(tmp.resolve("b.gif")));
 	}
+
+	@Test
+	void batchRunsAListAndReportsTheBadEntry() throws Exception {
+		Path g = Fixtures.goldenFolder().toAbsolutePath();
+		GoldenRuns.Run run = GoldenRuns.videoSingle();
+		Path list = Files.writeString(tmp.resolve("list.json"), "[{\"prompt\": \"" + run.prompt() + "\", \"style_path\": \"" + g.resolve("style_0.png")
+			+ "\"}, {\"prompt\": \"no style\"}]");
+		Path out = tmp.resolve("batch");
+		Cli.Result r = Cli.run("batch", "--models", g.toString(), "--list", list.toString(), "--out", out.toString(), "--format", "gif", "--frames", "2",
+			"--width", "" + run.settings().width(), "--height", "" + run.settings().height(), "--steps", "2", "--device", "cpu");
+		assertEquals(1, r.code(), "an entry failed: " + r.err());
+		assertTrue(r.out().contains("1 written, 0 skipped (already written), 1 failed"), r.out());
+		assertTrue(r.err().contains("entry 2/2 'no style': failed: entry 1 has no style_path"), r.err());
+		String name = sc.fiji.stylecrafter.batch.BatchRunner.name(sc.fiji.stylecrafter.batch.BatchList.read(list).get(0));
+		assertEquals(2, VideoReader.all(out.resolve(name + ".gif")).size());
+		Cli.Result bad = Cli.run("batch", "--list", list.toString(), "--out", out.toString(), "--format", "avi");
+		assertEquals(2, bad.code());
+		assertTrue(bad.err().contains("--format 'avi' is not known"), bad.err());
+	}
 }
