@@ -298,4 +298,20 @@ class CommandsTest {
 		assertTrue(!run(ExportVideoCommand.class, true, "image", result, "file", webm.toFile()).isCanceled());
 		assertEquals(2, sc.fiji.stylecrafter.video.VideoReader.all(webm).size());
 	}
+
+	@Test
+	void batchFromListWritesEachEntryAndReportsTheBadOne(@TempDir Path tmp) throws Exception {
+		Path list = Files.writeString(tmp.resolve("eval.json"), "[{\"prompt\": \"" + GoldenSettings.prompt() + "\", \"style_path\": \""
+			+ golden.toAbsolutePath().resolve("style_1.png") + "\"}, {\"prompt\": \"x\", \"style_path\": \"missing.png\"}]");
+		Path out = tmp.resolve("results");
+		Ran m = run(BatchFromListCommand.class, true, "list", list.toFile(), "out", out.toFile(), "format", "gif", "frames", 2, "width",
+			GoldenSettings.width(), "height", GoldenSettings.height(), "steps", 2, "device", "cpu");
+		assertTrue(!m.isCanceled(), m.getCancelReason());
+		String report = (String) m.getOutput("report");
+		assertTrue(report.contains("1 written, 0 skipped (already written), 1 failed"), report);
+		assertTrue(Files.readString(out.resolve("index.json")).contains("missing.png"));
+		try (var files = Files.list(out)) {
+			assertEquals(1, files.filter(p -> p.toString().endsWith(".gif")).count());
+		}
+	}
 }

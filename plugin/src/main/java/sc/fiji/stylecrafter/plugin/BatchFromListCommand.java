@@ -1,0 +1,174 @@
+package sc.fiji.stylecrafter.plugin;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import org.scijava.ItemIO;
+import org.scijava.app.StatusService;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scijava.task.Task;
+import org.scijava.task.TaskService;
+import org.scijava.widget.FileWidget;
+
+import sc.fiji.stylecrafter.batch.BatchList;
+import sc.fiji.stylecrafter.batch.BatchRunner;
+import sc.fiji.stylecrafter.models.ModelSetup;
+import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
+import sc.fiji.stylecrafter.pipeline.GenerationSettings;
+import sc.fiji.stylecrafter.pipeline.Mode;
+import sc.fiji.stylecrafter.pipeline.Precision;
+import sc.fiji.stylecrafter.video.VideoWriter;
+
+/**
+ * Plugins > StyleCrafter > Batch from List...: every entry of a list in the official {@code eval_data} format
+ * ({@code [{"prompt": ..., "style_path": ...}, ...]}) into a folder, with the model loaded once; see
+ * {@link BatchRunner}. Sizes, frames and steps of 0 mean the official defaults of the mode. Stopping (cancel in the
+ * task list) keeps what is written; running it again resumes.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Batch from List...", headless = true)
+public class BatchFromListCommand extends ContextCommand implements MacroFriendly {
+
+	@Parameter
+	private StyleCrafterService service;
+
+	@Parameter(required = false)
+	private StatusService status;
+
+	@Parameter(required = false)
+	private TaskService tasks;
+
+	@Parameter(required = false)
+	private LogService log;
+
+	@Parameter(label = "List (JSON)", style = FileWidget.OPEN_STYLE, persist = false)
+	private File list;
+
+	@Parameter(label = "Output folder", style = FileWidget.DIRECTORY_STYLE, persist = false)
+	private File out;
+
+	@Parameter(label = "Output format", choices = { "mp4", "webm", "gif", "tif", "png" }, persist = false)
+	private String format = "mp4";
+
+	@Parameter(label = "Mode", choices = { "video", "image" }, persist = false)
+	private String mode = "video";
+
+	@Parameter(label = "Official seeding (one random stream for the list)", persist = false)
+	private boolean officialseeding;
+
+	@Parameter(label = "Seed", persist = false)
+	private long seed = GenerationSettings.DEFAULT_SEED;
+
+	@Parameter(label = "Frames (0: official)", min = "0", max = "" + GenerationSettings.MAX_FRAMES, persist = false)
+	private int frames;
+
+	@Parameter(label = "Width (0: official)", min = "0", max = "" + GenerationSettings.MAX_SIDE, persist = false)
+	private int width;
+
+	@Parameter(label = "Height (0: official)", min = "0", max = "" + GenerationSettings.MAX_SIDE, persist = false)
+	private int height;
+
+	@Parameter(label = "Steps (0: official)", min = "0", max = "" + GenerationSettings.MAX_STEPS, persist = false)
+	private int steps;
+
+	@Parameter(label = "Frame rate (video files)", min = "1", max = "" + VideoWriter.MAX_FPS, persist = false)
+	private int fps = VideoWriter.DEFAULT_FPS;
+
+	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
+	private String device = "auto";
+
+	@Parameter(label = "Precision", choices = { "float32", "float16" }, persist = false)
+	private String precision = "float32";
+
+	@Parameter(type = ItemIO.OUTPUT, label = "StyleCrafter batch")
+	private String report;
+
+	@Override
+	public void run() {
+		Task task = null;
+		try {
+			if (list == null || out == null) throw new IllegalArgumentException("give the list file (list=) and the output folder (out=)");
+			List<BatchList.Entry> entries = BatchList.read(list.toPath());
+			GenerationSettings s = GenerationSettings.defaults(mode.equals("image") ? Mode.IMAGE : Mode.VIDEO).withSeed(seed);
+			if (frames > 0) s = s.withFrames(frames);
+			if (width > 0 || height > 0) s = s.withSize(width > 0 ? width : s.width(), height > 0 ? height : s.height());
+			if (steps > 0) s = s.withSteps(steps);
+			BatchRunner.Options options = new BatchRunner.Options(s, officialseeding, format, fps, 3);
+			Path folder = service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
+			Task t = tasks == null ? null : tasks.createTask("StyleCrafter batch: " + list.getName());
+			task = t;
+			if (t != null) {
+				t.setProgressMaximum(entries.size());
+				t.start();
+			}
+			BatchRunner.Outcome o = service.withModel(folder, device, Precision.parse(precision),
+				() -> status("waiting for the running generation to finish..."), model -> {
+					try {
+						return BatchRunner.run(model, entries, out.toPath(), options, listener(t, entries.size()),
+							() -> isCanceled() || (t != null && t.isCanceled()) || Thread.currentThread().isInterrupted());
+					}
+					catch (IOException e) {
+						throw new UncheckedIOException(e);
+					}
+				});
+			report = String.format(Locale.ROOT, "%d written, %d skipped (already written), %d failed; see %s", o.done(), o.skipped(), o.failed(), o.index());
+			status("StyleCrafter batch: " + report);
+			if (log != null) log.info("StyleCrafter batch: " + report);
+		}
+		catch (GenerationCancelledException e) {
+			fail("The batch was stopped (" + e.getMessage() + "); what was written is kept, and running it again resumes.");
+		}
+		catch (UncheckedIOException e) {
+			fail("Batch from List: " + e.getCause().getMessage());
+		}
+		catch (IOException | IllegalArgumentException e) {
+			fail("Batch from List: " + e.getMessage());
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			fail("Batch from List: interrupted");
+		}
+		finally {
+			if (task != null) task.finish();
+		}
+	}
+
+	private BatchRunner.Listener listener(Task task, int n) {
+		return new BatchRunner.Listener() {
+
+			private int current;
+
+			@Override
+			public void entry(int k, int total, BatchList.Entry e, String state) {
+				current = k;
+				if (!state.equals("running")) {
+					if (log != null) log.info("StyleCrafter batch: entry " + (k + 1) + "/" + total + ": " + state);
+					if (task != null) task.setProgressValue(k + 1);
+				}
+			}
+
+			@Override
+			public void progress(int done, int total, String stage) {
+				String msg = String.format(Locale.ROOT, "StyleCrafter batch: entry %d/%d, %s %d/%d", current + 1, n, stage, done, total);
+				if (status != null) status.showStatus(current * Math.max(1, total) + done, n * Math.max(1, total), msg);
+				if (task != null) task.setStatusMessage(msg);
+			}
+		};
+	}
+
+	private void status(String message) {
+		if (status != null) status.showStatus(message);
+	}
+
+	private void fail(String message) {
+		cancel(message);
+		UserMessages.error(message, log);
+	}
+}
