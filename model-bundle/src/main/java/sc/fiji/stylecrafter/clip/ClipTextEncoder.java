@@ -28,12 +28,21 @@ public final class ClipTextEncoder {
 	private final LayerNorm lnFinal;
 	private final NDArray causalMask;
 
+	/** The conditioning encoder: the penultimate layer, as StyleCrafter uses it. */
 	public ClipTextEncoder(Weights w, ClipTextConfig config) {
+		this(w, config, false);
+	}
+
+	/**
+	 * @param allLayers run every block (OpenCLIP's own text features, for CLIP scores) instead of stopping before the
+	 *          last one
+	 */
+	public ClipTextEncoder(Weights w, ClipTextConfig config, boolean allLayers) {
 		this.config = config;
 		int width = config.width();
 		tokenEmbedding = w.get("token_embedding.weight", config.vocabSize(), width);
 		positionalEmbedding = w.get("positional_embedding", config.contextLength(), width);
-		for (int i = 0; i < config.layers() - 1; i++) { // the last block is never run (penultimate output)
+		for (int i = 0; i < config.layers() - (allLayers ? 0 : 1); i++) { // for conditioning the last block is never run (penultimate output)
 			blocks.add(new ResidualAttentionBlock(w.sub("transformer.resblocks").sub(i), width, config.heads()));
 		}
 		lnFinal = new LayerNorm(w.sub("ln_final"), width);

@@ -53,6 +53,22 @@ public final class ClipVisionEncoder {
 	 * @return style tokens {@code [B, tokens, width]}, float16-rounded, in the model dtype, on the same scope
 	 */
 	public NDArray encode(NDArray x) {
+		x = transformer(x);
+		NDArray pooled = lnPost.forward(x.get(new NDIndex(":, 0:1, :"))); // [B, 1, W]
+		NDArray out = NDArrays.concat(new NDList(pooled, x.get(new NDIndex(":, 1:, :"))), 1); // [B, T, W]
+		return out.toType(DataType.FLOAT16, false).toType(x.getDataType(), false); // .half()
+	}
+
+	/**
+	 * OpenCLIP's pooled image feature before the projection: {@code ln_post} of the class token, in full precision.
+	 *
+	 * @return {@code [B, width]} on the caller's scope
+	 */
+	public NDArray pooled(NDArray x) {
+		return lnPost.forward(transformer(x).get(new NDIndex(":, 0, :")));
+	}
+
+	private NDArray transformer(NDArray x) {
 		NDManager scope = x.getManager();
 		long b = x.getShape().get(0);
 		int width = config.width(), p = config.patchSize();
@@ -62,8 +78,6 @@ public final class ClipVisionEncoder {
 		x = NDArrays.concat(new NDList(cls, x), 1).add(positionalEmbedding); // [B, T, W]
 		x = lnPre.forward(x);
 		for (ResidualAttentionBlock blk : blocks) x = blk.forward(x, null);
-		NDArray pooled = lnPost.forward(x.get(new NDIndex(":, 0:1, :"))); // [B, 1, W]
-		NDArray out = NDArrays.concat(new NDList(pooled, x.get(new NDIndex(":, 1:, :"))), 1); // [B, T, W]
-		return out.toType(DataType.FLOAT16, false).toType(x.getDataType(), false); // .half()
+		return x;
 	}
 }

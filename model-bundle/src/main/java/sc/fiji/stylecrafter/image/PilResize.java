@@ -13,19 +13,36 @@ public final class PilResize {
 
 	private record Coeffs(int ksize, int[] bounds, int[] kk) {}
 
-	private static double bilinear(double x) {
-		if (x < 0) x = -x;
-		return x < 1.0 ? 1.0 - x : 0.0;
+	/** Pillow's filters: their support and kernel (libImaging/Resample.c). */
+	public enum Filter {
+		BILINEAR(1.0),
+		/** Pillow's bicubic, {@code a = -0.5}. */
+		BICUBIC(2.0);
+
+		final double support;
+
+		Filter(double support) {
+			this.support = support;
+		}
+
+		double weight(double x) {
+			if (x < 0) x = -x;
+			if (this == BILINEAR) return x < 1.0 ? 1.0 - x : 0.0;
+			double a = -0.5;
+			if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+			if (x < 2.0) return (((x - 5) * x + 8) * x - 4) * a;
+			return 0.0;
+		}
 	}
 
 	/**
 	 * Coefficients for the output positions {@code from .. from + count - 1} of a resize from {@code inSize} to
 	 * {@code outSize}; each position's coefficients depend only on the position, so any window is exact.
 	 */
-	private static Coeffs precompute(int inSize, long outSize, long from, int count) {
+	private static Coeffs precompute(int inSize, long outSize, long from, int count, Filter filter) {
 		double scale = (double) inSize / outSize;
 		double filterscale = Math.max(scale, 1.0);
-		double support = 1.0 * filterscale;
+		double support = filter.support * filterscale;
 		int ksize = (int) Math.ceil(support) * 2 + 1;
 		double[] k = new double[count * ksize];
 		int[] bounds = new int[count * 2];
@@ -39,7 +56,7 @@ public final class PilResize {
 			if (xmax > inSize) xmax = inSize;
 			xmax -= xmin;
 			for (int x = 0; x < xmax; x++) {
-				double w = bilinear((x + xmin - center + 0.5) * ss);
+				double w = filter.weight((x + xmin - center + 0.5) * ss);
 				k[i * ksize + x] = w;
 				ww += w;
 			}
@@ -71,13 +88,18 @@ public final class PilResize {
 	 * short side of 512 would have 8388608x512 pixels, costs only its crop.
 	 */
 	public static RgbImage bilinearWindow(RgbImage in, long outW, long outH, long left, long top, int w, int h) {
+		return window(in, outW, outH, left, top, w, h, Filter.BILINEAR);
+	}
+
+	/** {@link #bilinearWindow} with any of Pillow's filters. */
+	public static RgbImage window(RgbImage in, long outW, long outH, long left, long top, int w, int h, Filter filter) {
 		if (left < 0 || top < 0 || left + w > outW || top + h > outH) {
 			throw new IllegalArgumentException("window " + w + "x" + h + "+" + left + "+" + top + " lies outside " + outW + "x" + outH);
 		}
 		if (outW == in.width() && outH == in.height() && w == outW && h == outH) return in;
 		boolean needH = outW != in.width(), needV = outH != in.height();
-		Coeffs horiz = precompute(in.width(), outW, left, w);
-		Coeffs vert = needV ? precompute(in.height(), outH, top, h) : null;
+		Coeffs horiz = precompute(in.width(), outW, left, w, filter);
+		Coeffs vert = needV ? precompute(in.height(), outH, top, h, filter) : null;
 		// the source rows the vertical pass reads (all window rows when there is no vertical pass)
 		int yFirst = needV ? vert.bounds[0] : (int) top;
 		int yLast = needV ? vert.bounds[h * 2 - 2] + vert.bounds[h * 2 - 1] : (int) top + h;

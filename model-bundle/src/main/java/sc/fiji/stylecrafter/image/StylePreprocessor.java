@@ -25,12 +25,17 @@ public final class StylePreprocessor {
 	 * computed, so any aspect ratio works (a 16384x1 image would resize to 8388608x512 pixels).
 	 */
 	public static RgbImage resizeAndCrop(RgbImage in, int size) {
+		return resizeAndCrop(in, size, PilResize.Filter.BILINEAR);
+	}
+
+	/** Resize on the shorter side and centre crop, as torchvision does on a PIL image, with any of Pillow's filters. */
+	public static RgbImage resizeAndCrop(RgbImage in, int size, PilResize.Filter filter) {
 		long w = in.width(), h = in.height();
 		long shortSide = Math.min(w, h), longSide = Math.max(w, h);
 		long newShort = size, newLong = (long) ((double) size * longSide / shortSide);
 		long newW = w <= h ? newShort : newLong, newH = w <= h ? newLong : newShort;
 		long top = (long) Math.rint((newH - size) / 2.0), left = (long) Math.rint((newW - size) / 2.0);
-		return PilResize.bilinearWindow(in, newW, newH, left, top, size, size);
+		return PilResize.window(in, newW, newH, left, top, size, size, filter);
 	}
 
 	/**

@@ -30,11 +30,20 @@ public final class CheckpointKeyMap {
 	 * {@code model.ckpt}'s {@code cond_stage_model.model.*} loaded over it (PITFALLS 1).
 	 */
 	public static SortedMap<String, StoredTensor> textEncoder(Checkpoint openClipBin, Checkpoint modelCkpt) {
+		SortedMap<String, StoredTensor> out = new TreeMap<>(clipTextTower(openClipBin));
+		out.putAll(TensorMaps.stripPrefix(modelCkpt.tensors(), TEXT));
+		return Collections.unmodifiableSortedMap(out);
+	}
+
+	/**
+	 * OpenCLIP's own text tower, for CLIP scores: everything of {@code open_clip_pytorch_model.bin} but {@code visual.*}
+	 * (with {@code text_projection}), not overwritten by {@code model.ckpt}.
+	 */
+	public static SortedMap<String, StoredTensor> clipTextTower(Checkpoint openClipBin) {
 		SortedMap<String, StoredTensor> out = new TreeMap<>();
 		for (Map.Entry<String, StoredTensor> e : openClipBin.tensors().entrySet()) {
 			if (!e.getKey().startsWith(VISUAL + ".")) out.put(e.getKey(), e.getValue());
 		}
-		out.putAll(TensorMaps.stripPrefix(modelCkpt.tensors(), TEXT));
 		return Collections.unmodifiableSortedMap(out);
 	}
 
