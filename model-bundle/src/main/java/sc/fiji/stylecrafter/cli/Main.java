@@ -23,6 +23,7 @@ public final class Main {
 		if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
 			err.println(GenerateCommand.USAGE);
 			err.println("       " + BatchCommand.USAGE.substring("usage: ".length()));
+			err.println("       " + ScoreCommand.USAGE.substring("usage: ".length()));
 			err.println("       stylecrafter inspect [--prefix P] FILE");
 			err.println("       stylecrafter models status|verify|download [--dir DIR] [--accept-licences]");
 			err.println("       stylecrafter bench-load FILE | bench-encoders DIR VOCAB | bench-unet DIR [video|image] ...");
@@ -33,12 +34,13 @@ public final class Main {
 			case "inspect": return InspectCommand.run(rest, out, err);
 			case "generate": return GenerateCommand.run(rest, out, err);
 			case "batch": return BatchCommand.run(rest, out, err);
+			case "score": return ScoreCommand.run(rest, out, err);
 			case "models": return ModelsCommand.run(rest, out, err);
 			case "bench-load": return BenchLoadCommand.run(rest, out, err);
 			case "bench-encoders": return BenchEncodersCommand.run(rest, out, err);
 			case "bench-unet": return BenchUNetCommand.run(rest, out, err);
 			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, batch, inspect, models, bench-load, bench-encoders, bench-unet");
+				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, batch, score, inspect, models, bench-load, bench-encoders, bench-unet");
 				return 2;
 		}
 	}

@@ -180,6 +180,19 @@ class GenerateCommandTest {
 		assertTrue(r.err().contains("entry 2/2 'no style': failed: entry 1 has no style_path"), r.err());
 		String name = sc.fiji.stylecrafter.batch.BatchRunner.name(sc.fiji.stylecrafter.batch.BatchList.read(list).get(0));
 		assertEquals(2, VideoReader.all(out.resolve(name + ".gif")).size());
+		// the scores of those results: a table, a CSV, the entry without a result named
+		Cli.Result score = Cli.run("score", "--models", g.toString(), "--list", list.toString(), "--results", out.toString(), "--device", "cpu");
+		assertEquals(1, score.code(), "one entry has no result: " + score.err());
+		String csv = Files.readString(out.resolve("scores.csv"));
+		String[] first = csv.lines().skip(1).findFirst().orElseThrow().split(",");
+		for (int c = 4; c <= 6; c++) {
+			double v = Double.parseDouble(first[c]);
+			assertTrue(v >= -1 && v <= 1, csv);
+		}
+		assertTrue(csv.contains("mean,") && score.out().contains("no style_path"), csv + score.out());
+		Cli.Result again = Cli.run("score", "--models", g.toString(), "--list", list.toString(), "--results", out.toString(), "--device", "cpu");
+		assertEquals(csv, Files.readString(out.resolve("scores.csv")), "scores are deterministic");
+		assertEquals(1, again.code());
 		Cli.Result bad = Cli.run("batch", "--list", list.toString(), "--out", out.toString(), "--format", "avi");
 		assertEquals(2, bad.code());
 		assertTrue(bad.err().contains("--format 'avi' is not known"), bad.err());
