@@ -313,5 +313,11 @@ class CommandsTest {
 		try (var files = Files.list(out)) {
 			assertEquals(1, files.filter(p -> p.toString().endsWith(".gif")).count());
 		}
+		Ran scored = run(ScoreResultsCommand.class, true, "list", list.toFile(), "results", out.toFile(), "device", "cpu");
+		assertTrue(!scored.isCanceled(), scored.getCancelReason());
+		assertTrue(((String) scored.getOutput("report")).startsWith("means: text "), (String) scored.getOutput("report"));
+		ij.measure.ResultsTable table = ((ScoreResultsCommand) scored.module().getDelegateObject()).table;
+		assertEquals(3, table.size(), "two entries and the means");
+		assertTrue(Files.isRegularFile(out.resolve("scores.csv")));
 	}
 }

@@ -1,0 +1,102 @@
+package sc.fiji.stylecrafter.plugin;
+
+import ij.measure.ResultsTable;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.scijava.ItemIO;
+import org.scijava.app.StatusService;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scijava.widget.FileWidget;
+
+import sc.fiji.stylecrafter.batch.BatchList;
+import sc.fiji.stylecrafter.batch.ResultScores;
+import sc.fiji.stylecrafter.clip.ClipScorer;
+import sc.fiji.stylecrafter.models.ModelSetup;
+import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+
+/**
+ * Plugins > StyleCrafter > Score Results...: the CLIP text, style and temporal scores of a batch's results (see
+ * {@link ResultScores}), shown as the results table "StyleCrafter scores" (one row per entry, then the means) and
+ * written as {@code scores.csv} in the results folder.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Score Results...", headless = true)
+public class ScoreResultsCommand extends ContextCommand implements MacroFriendly {
+
+	/** The title of the results table. */
+	static final String TABLE = "StyleCrafter scores";
+
+	@Parameter
+	private StyleCrafterService service;
+
+	@Parameter(required = false)
+	private StatusService status;
+
+	@Parameter(required = false)
+	private LogService log;
+
+	@Parameter(label = "List (JSON)", style = FileWidget.OPEN_STYLE, persist = false)
+	private File list;
+
+	@Parameter(label = "Results folder", style = FileWidget.DIRECTORY_STYLE, persist = false)
+	private File results;
+
+	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
+	private String device = "auto";
+
+	@Parameter(type = ItemIO.OUTPUT, label = "StyleCrafter scores")
+	private String report;
+
+	/** The table shown (kept for a caller in the same program; headless ImageJ shows no window to find it by). */
+	ResultsTable table;
+
+	@Override
+	public void run() {
+		try {
+			if (list == null || results == null) throw new IllegalArgumentException("give the list file (list=) and the results folder (results=)");
+			List<BatchList.Entry> entries = BatchList.read(list.toPath());
+			Path folder = service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
+			if (status != null) status.showStatus("StyleCrafter: loading OpenCLIP to score " + entries.size() + " results...");
+			List<ResultScores.Row> rows;
+			try (ClipScorer clip = ClipScorer.load(folder, StyleCrafterModel.device(device))) {
+				rows = ResultScores.score(clip, entries, results.toPath(), 3);
+			}
+			ResultsTable t = new ResultsTable();
+			for (ResultScores.Row r : rows) {
+				t.incrementCounter();
+				t.addValue("entry", r.index());
+				t.addValue("text", r.text());
+				t.addValue("style", r.style());
+				t.addValue("temporal", r.temporal());
+				t.addValue("frames", r.frames());
+				t.addValue("prompt", r.prompt());
+				t.addValue("problem", r.problem() == null ? "" : r.problem());
+			}
+			double[] m = ResultScores.means(rows);
+			t.incrementCounter();
+			t.addValue("entry", "mean");
+			t.addValue("text", m[0]);
+			t.addValue("style", m[1]);
+			t.addValue("temporal", m[2]);
+			t.show(TABLE);
+			table = t;
+			Path csv = results.toPath().resolve("scores.csv");
+			ResultScores.writeCsv(csv, rows);
+			report = String.format(java.util.Locale.ROOT, "means: text %.4f, style %.4f, temporal %.4f; %s", m[0], m[1], m[2], csv);
+			if (status != null) status.showStatus("StyleCrafter: " + report);
+			if (log != null) log.info("StyleCrafter scores: " + report);
+		}
+		catch (IOException | IllegalArgumentException e) {
+			String message = "Score Results: " + e.getMessage();
+			cancel(message);
+			UserMessages.error(message, log);
+		}
+	}
+}
