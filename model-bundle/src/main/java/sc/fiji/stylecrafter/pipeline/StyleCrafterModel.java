@@ -31,6 +31,7 @@ import sc.fiji.stylecrafter.models.ModelFolder;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.sched.DdimConfig;
+import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.unet.UNetModel;
 import sc.fiji.stylecrafter.vae.VaeDecoder;
 
@@ -204,6 +205,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 		{
 			verify(Map.of(WeightFile.MODEL, ckpt, WeightFile.OPEN_CLIP, clip, WeightFile.ADAPTER, adapterFile, WeightFile.TEMPORAL, temporal), config,
 				configSource(folder));
+			checkSchedule(ckpt, DdimConfig.STYLECRAFTER);
 			Weights text = Weights.of(CheckpointKeyMap.textEncoder(clip, ckpt), manager, dtype, "text encoder (open_clip_pytorch_model.bin, then model.ckpt)");
 			Weights visual = Weights.of(CheckpointKeyMap.visionEncoder(clip), manager, dtype, "image encoder (open_clip_pytorch_model.bin visual.*)");
 			Weights adapterW = Weights.of(CheckpointKeyMap.adapter(adapterFile), manager, dtype, "adapter_v1.pth");
@@ -228,6 +230,26 @@ public final class StyleCrafterModel implements AutoCloseable {
 		catch (IOException | RuntimeException e) {
 			manager.close();
 			throw e;
+		}
+	}
+
+	/**
+	 * The noise schedule the sampler uses must be the one the model was trained with: {@code model.ckpt} registers its
+	 * {@code alphas_cumprod}; a file without it is taken as it is.
+	 */
+	static void checkSchedule(Checkpoint ckpt, DdimConfig schedule) throws CheckpointFormatException {
+		var stored = ckpt.tensors().get(CheckpointKeyMap.STATE_DICT + ".alphas_cumprod");
+		if (stored == null) return;
+		float[] want = new DdimScheduler(schedule).alphasCumprod(), got = stored.toFloatArray();
+		if (got.length != want.length) {
+			throw new CheckpointFormatException(ckpt.path() + ": its noise schedule has " + got.length + " steps; StyleCrafter samples with " + want.length);
+		}
+		for (int i = 0; i < got.length; i++) {
+			if (Math.abs(got[i] - want[i]) > 1e-6 * Math.max(1, Math.abs(want[i])) + 1e-7) {
+				throw new CheckpointFormatException(ckpt.path() + ": its noise schedule (alphas_cumprod[" + i + "] = " + got[i]
+					+ ") is not StyleCrafter's (linear in sqrt from " + schedule.betaStart() + " to " + schedule.betaEnd() + ", " + want[i]
+					+ "): another model's checkpoint");
+			}
 		}
 	}
 
