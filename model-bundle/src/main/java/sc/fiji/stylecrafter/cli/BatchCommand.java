@@ -16,6 +16,7 @@ import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
 import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
+import sc.fiji.stylecrafter.pipeline.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.ProgressClock;
@@ -107,7 +108,7 @@ final class BatchCommand {
 					}
 
 					@Override
-					public void progress(int done, int total, String stage) {
+					public void progress(int done, int total, Stage stage) {
 						clock.update(done, total, stage);
 						err.printf(Locale.ROOT, "\rentry %d/%d %s %d/%d%s", current + 1, entries.size(), stage, done, total,
 							Double.isNaN(clock.secondsLeft()) ? "" : String.format(Locale.ROOT, ", %.0f s left in this entry", clock.secondsLeft()));

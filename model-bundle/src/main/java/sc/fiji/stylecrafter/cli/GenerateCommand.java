@@ -20,6 +20,7 @@ import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.pipeline.FrameWriter;
+import sc.fiji.stylecrafter.pipeline.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Mode;
@@ -171,9 +172,9 @@ final class GenerateCommand {
 				TerminalProgress progress = new TerminalProgress(err);
 				GenerationResult r = new StyleCrafterPipeline(model).generate(request, new SeededNoise(a.settings().seed()), progress, null, false);
 				err.println();
-				double sampling = progress.clock.secondsIn("sampling");
+				double sampling = progress.clock.secondsIn(Stage.SAMPLING);
 				err.printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step); decoding: %d frames in %.1f s%n", r.settings().steps(), sampling,
-					sampling / r.settings().steps(), r.frameCount(), progress.clock.secondsIn("decoding"));
+					sampling / r.settings().steps(), r.frameCount(), progress.clock.secondsIn(Stage.DECODING));
 				Map<String, Object> extra = new LinkedHashMap<>();
 				List<String> names = new ArrayList<>();
 				for (Path p : a.styles()) names.add(p.toString());
@@ -221,7 +222,7 @@ final class GenerateCommand {
 		}
 
 		@Override
-		public void progress(int done, int total, String stage) {
+		public void progress(int done, int total, Stage stage) {
 			clock.update(done, total, stage);
 			int width = 30, filled = total == 0 ? 0 : done * width / total;
 			String eta = Double.isNaN(clock.secondsPerUnit()) ? ""

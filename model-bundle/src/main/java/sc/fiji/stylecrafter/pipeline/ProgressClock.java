@@ -10,16 +10,16 @@ import java.util.Map;
  */
 public final class ProgressClock {
 
-	private final Map<String, Double> seconds = new HashMap<>();
-	private String stage = "";
+	private final Map<Stage, Double> seconds = new java.util.EnumMap<>(Stage.class);
+	private Stage stage;
 	private long stageStart;
 	private double perUnit = Double.NaN;
 	private double left = Double.NaN;
 
 	/** Records one progress event (call it first thing in {@link ProgressListener#progress}). */
-	public void update(int done, int total, String stage) {
+	public void update(int done, int total, Stage stage) {
 		long now = System.nanoTime();
-		if (!stage.equals(this.stage)) {
+		if (stage != this.stage) {
 			this.stage = stage;
 			stageStart = now;
 		}
@@ -32,11 +32,7 @@ public final class ProgressClock {
 
 	/** What one unit of the current stage is ("step", "frame"), or {@code null} for a stage without units. */
 	public String unit() {
-		switch (stage) {
-			case "sampling": return "step";
-			case "decoding": return "frame";
-			default: return null;
-		}
+		return stage == null ? null : stage.unit();
 	}
 
 	/** Seconds per unit of the current stage so far, or NaN before the first unit or in a stage without units. */
@@ -50,7 +46,7 @@ public final class ProgressClock {
 	}
 
 	/** Seconds spent in {@code stage} up to its last event (0 if it never ran). */
-	public double secondsIn(String stage) {
+	public double secondsIn(Stage stage) {
 		return seconds.getOrDefault(stage, 0.0);
 	}
 }

@@ -9,7 +9,7 @@ public interface ProgressListener {
 	/**
 	 * @param done steps finished (frames decoded, while decoding)
 	 * @param total steps in all (frames in all, while decoding)
-	 * @param stage what is running ("encoding", "sampling", "decoding")
+	 * @param stage what is running
 	 */
-	void progress(int done, int total, String stage);
+	void progress(int done, int total, Stage stage);
 }

@@ -82,7 +82,7 @@ public final class StyleCrafterPipeline {
 		int down = model.config.vae().downsampling();
 		Shape latentShape = new Shape(1, model.config.unet().inChannels(), s.frames(), s.height() / down, s.width() / down);
 		try (NDManager run = model.manager().newSubManager()) {
-			progress.progress(0, s.steps(), "encoding");
+			progress.progress(0, s.steps(), Stage.ENCODING);
 			// 2. Encode the prompt and the empty prompt (the unconditional branch, PITFALLS 19).
 			NDArray text = model.textEncoder.encode(model.tokenizer, List.of(req.prompt()), run); // [1, 77, D]
 			NDArray uncond = model.textEncoder.encode(model.tokenizer, List.of(""), run);
@@ -100,7 +100,7 @@ public final class StyleCrafterPipeline {
 			int total = scheduler.steps();
 			List<float[]> latents = recordLatents ? new ArrayList<>() : null;
 			// 7. Denoising loop.
-			progress.progress(0, total, "sampling");
+			progress.progress(0, total, Stage.SAMPLING);
 			for (int i = 0; i < total; i++) {
 				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
 				float[] t = { scheduler.timestep(i) };
@@ -137,17 +137,17 @@ public final class StyleCrafterPipeline {
 				}, text, uncond, condStyle, scales); // what the step derives from them is freed with the step
 				NativeMemory.trim();
 				if (latents != null) latents.add(x.toFloatArray());
-				progress.progress(i + 1, total, "sampling");
+				progress.progress(i + 1, total, Stage.SAMPLING);
 				if (preview != null) {
 					preview.preview(i + 1, total, LatentPreview.of(predicted[0], (int) latentShape.get(2), (int) latentShape.get(3), (int) latentShape.get(4)));
 				}
 			}
 			// 8. Decode frame by frame (PITFALLS 22) and convert (PITFALLS 23).
 			int frameCount = (int) latentShape.get(2);
-			progress.progress(0, frameCount, "decoding");
+			progress.progress(0, frameCount, Stage.DECODING);
 			NativeMemory.trim();
 			NDArray frames = model.vae.decode(x.toType(dtype, false), done -> { // progress and cancel after every frame
-				progress.progress(done, frameCount, "decoding");
+				progress.progress(done, frameCount, Stage.DECODING);
 				if (done < frameCount && cancel.isCancelled()) throw GenerationCancelledException.whileDecoding(done, frameCount);
 			}).toType(DataType.FLOAT32, false); // [1, 3, t, H, W]
 			Shape fs = frames.getShape();

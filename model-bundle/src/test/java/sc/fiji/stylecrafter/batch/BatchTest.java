@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.io.Fixtures;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
+import sc.fiji.stylecrafter.pipeline.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Precision;
@@ -73,7 +74,7 @@ class BatchTest {
 		public void entry(int k, int n, BatchList.Entry entry, String state) {}
 
 		@Override
-		public void progress(int done, int total, String stage) {}
+		public void progress(int done, int total, Stage stage) {}
 	};
 
 	@Test
@@ -92,7 +93,7 @@ class BatchTest {
 			}
 
 			@Override
-			public void progress(int done, int total, String stage) {}
+			public void progress(int done, int total, Stage stage) {}
 		};
 		assertThrows(GenerationCancelledException.class, () -> BatchRunner.run(model, entries, out, o, stopper, stop::get));
 		Path first = out.resolve(BatchRunner.name(entries.get(0)) + ".tif");

@@ -126,7 +126,7 @@ class PipelineLifecycleTest {
 		int arrays = model.manager().getManagedArrays().size();
 		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
 			(done, total, stage) -> {
-				if (stage.equals("sampling")) steps.set(done);
+				if (stage == Stage.SAMPLING) steps.set(done);
 			}, () -> steps.get() >= at, false));
 		assertTrue(e.getMessage().contains("after step " + at + " of " + request.settings().steps()), e.getMessage());
 		assertEquals(at, steps.get());
@@ -140,7 +140,7 @@ class PipelineLifecycleTest {
 		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
 		List<Integer> decoded = new java.util.ArrayList<>();
 		p.generate(request, new SeededNoise(1), (done, total, stage) -> {
-			if (stage.equals("decoding")) {
+			if (stage == Stage.DECODING) {
 				assertEquals(frames, total);
 				decoded.add(done);
 			}
@@ -150,7 +150,7 @@ class PipelineLifecycleTest {
 		AtomicInteger done = new AtomicInteger();
 		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
 			(d, total, stage) -> {
-				if (stage.equals("decoding")) done.set(d);
+				if (stage == Stage.DECODING) done.set(d);
 			}, () -> done.get() >= 1, false));
 		assertTrue(e.getMessage().contains("while decoding, after frame 1 of " + frames), e.getMessage());
 		assertEquals(1, done.get(), "no frame decoded after the cancel");

@@ -22,6 +22,7 @@ import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
 import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
+import sc.fiji.stylecrafter.pipeline.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Mode;
 import sc.fiji.stylecrafter.pipeline.Precision;
@@ -155,7 +156,7 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 			}
 
 			@Override
-			public void progress(int done, int total, String stage) {
+			public void progress(int done, int total, Stage stage) {
 				String msg = String.format(Locale.ROOT, "StyleCrafter batch: entry %d/%d, %s %d/%d", current + 1, n, stage, done, total);
 				if (status != null) status.showStatus(current * Math.max(1, total) + done, n * Math.max(1, total), msg);
 				if (task != null) task.setStatusMessage(msg);

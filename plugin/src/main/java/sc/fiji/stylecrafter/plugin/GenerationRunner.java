@@ -23,6 +23,7 @@ import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.FrameWriter;
+import sc.fiji.stylecrafter.pipeline.Stage;
 import sc.fiji.stylecrafter.video.VideoFormat;
 import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
@@ -212,15 +213,15 @@ final class GenerationRunner {
 				clock.update(done, total, stage);
 				String msg = "StyleCrafter: " + stage;
 				if (!Double.isNaN(clock.secondsPerUnit())) {
-					msg = String.format(Locale.ROOT, "StyleCrafter: %s %d/%d, %.1f s/%s, about %s left", stage.equals("sampling") ? "step" : "decoding frame",
+					msg = String.format(Locale.ROOT, "StyleCrafter: %s %d/%d, %.1f s/%s, about %s left", stage == Stage.SAMPLING ? "step" : "decoding frame",
 						done, total, clock.secondsPerUnit(), clock.unit(), duration(clock.secondsLeft()));
 				}
-				if (stage.equals("sampling") && total != rq.settings().steps()) {
+				if (stage == Stage.SAMPLING && total != rq.settings().steps()) {
 					msg += " (steps=" + rq.settings().steps() + " runs " + total + " steps in the official schedule)";
 				}
 				sv.status().showStatus(done, total, msg);
 				if (task != null) {
-					task.setProgressValue(stage.equals("decoding") ? steps + done : done);
+					task.setProgressValue(stage == Stage.DECODING ? steps + done : done);
 					task.setStatusMessage(msg);
 				}
 			}, stop::getAsBoolean, false, preview);
