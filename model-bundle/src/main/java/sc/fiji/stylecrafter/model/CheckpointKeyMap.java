@@ -22,6 +22,8 @@ public final class CheckpointKeyMap {
 	public static final String VAE = STATE_DICT + ".first_stage_model";
 	public static final String TEXT = STATE_DICT + ".cond_stage_model.model";
 	public static final String VISUAL = "visual";
+	/** The adapter's style key/value projections, one group per dual cross-attention layer (PITFALLS 4). */
+	public static final String KV_ATTN_LAYERS = "kv_attn_layers";
 
 	private CheckpointKeyMap() {}
 
@@ -67,6 +69,14 @@ public final class CheckpointKeyMap {
 	/** The autoencoder: {@code model.ckpt}'s {@code first_stage_model.*}. */
 	public static SortedMap<String, StoredTensor> vae(Checkpoint modelCkpt) {
 		return TensorMaps.stripPrefix(modelCkpt.tensors(), VAE);
+	}
+
+	/**
+	 * The name of a dual cross-attention layer's group under {@link #KV_ATTN_LAYERS}: its attention processor's module
+	 * path with {@code .} written {@code _} (PITFALLS 4).
+	 */
+	public static String styleProcessor(String processorPath) {
+		return processorPath.replace('.', '_');
 	}
 
 	/** The style adapter: all of {@code adapter_v1.pth} (PITFALLS 4). */

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -12,6 +11,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Conv2d;
 import sc.fiji.stylecrafter.nn.GroupNorm;
@@ -30,34 +30,19 @@ import sc.fiji.stylecrafter.nn.Weights;
  */
 public final class UNetModel {
 
-	/** One layer of a {@code TimestepEmbedSequential}. */
-	private interface Layer {
-		NDArray forward(NDArray h, Step s);
-	}
-
-	/** A temporal transformer: skipped in image mode. */
-	private record Temporal(TemporalTransformer t) implements Layer {
-
-		@Override
-		public NDArray forward(NDArray h, Step s) {
-			return s.temporal() ? t.forward(h, s.batch()) : h;
-		}
-	}
-
-	/** What one call passes to every layer. */
-	private record Step(NDArray emb, NDArray context, NDArray scales, float styleWeight, long batch, boolean temporal) {}
-
 	private final UNetConfig config;
 	private final boolean video;
 	private final Linear timeEmbed0;
 	private final Linear timeEmbed2;
-	private final List<List<Layer>> inputBlocks = new ArrayList<>();
+	private final List<TimestepEmbedSequential> inputBlocks = new ArrayList<>();
 	private final TemporalTransformer initAttn;
-	private final List<Layer> middleBlock = new ArrayList<>();
-	private final List<List<Layer>> outputBlocks = new ArrayList<>();
+	private final TimestepEmbedSequential middleBlock;
+	private final List<TimestepEmbedSequential> outputBlocks = new ArrayList<>();
 	private final GroupNorm outNorm;
 	private final Conv2d outConv;
-	private int styleLayers;
+	private final int textTokens;
+	/** Dual cross-attention layers built so far: the index of the next one's scale. */
+	private int styleIndex;
 
 	/**
 	 * @param w UNet weights (see {@code CheckpointKeyMap.unet})
@@ -73,8 +58,8 @@ public final class UNetModel {
 		timeEmbed0 = new Linear(w.sub("time_embed.0"), mc, emb, true);
 		// time_embed.1 is SiLU
 		timeEmbed2 = new Linear(w.sub("time_embed.2"), emb, emb, true);
-		Conv2d convIn = new Conv2d(w.sub("input_blocks.0.0"), c.inChannels(), mc, 3, 1, 1);
-		inputBlocks.add(List.of((h, s) -> convIn.forward(h)));
+		this.textTokens = textTokens;
+		inputBlocks.add(TimestepEmbedSequential.conv(new Conv2d(w.sub("input_blocks.0.0"), c.inChannels(), mc, 3, 1, 1)));
 		initAttn = video ? new TemporalTransformer(w.sub("init_attn.0"), mc, UNetConfig.INIT_ATTN_HEADS, c.numHeadChannels(), c.temporalLength()) : null;
 		Deque<Integer> chans = new ArrayDeque<>();
 		chans.push(mc);
@@ -83,44 +68,35 @@ public final class UNetModel {
 			int mult = c.channelMult().get(level);
 			for (int r = 0; r < c.numResBlocks(); r++) {
 				String path = "input_blocks." + inputBlocks.size();
-				List<Layer> layers = new ArrayList<>();
 				ResBlock res = new ResBlock(w.sub(path + ".0"), ch, (long) mult * mc, emb);
-				layers.add((h, s) -> res.forward(h, s.emb()));
 				ch = mult * mc;
-				if (c.attentionResolutions().contains(ds)) addAttention(w, adapter, path, ch, layers, textTokens);
-				inputBlocks.add(layers);
+				boolean attention = c.attentionResolutions().contains(ds);
+				inputBlocks.add(TimestepEmbedSequential.res(res, attention ? spatial(w, adapter, path, ch) : null,
+					attention ? temporal(w, path, ch) : null, null));
 				chans.push(ch);
 			}
 			if (level != c.channelMult().size() - 1) {
-				Conv2d down = new Conv2d(w.sub("input_blocks." + inputBlocks.size() + ".0.op"), ch, ch, 3, 2, 1);
-				inputBlocks.add(List.of((h, s) -> down.forward(h)));
+				inputBlocks.add(TimestepEmbedSequential.conv(new Conv2d(w.sub("input_blocks." + inputBlocks.size() + ".0.op"), ch, ch, 3, 2, 1)));
 				chans.push(ch);
 				ds *= 2;
 			}
 		}
-		ResBlock mid0 = new ResBlock(w.sub("middle_block.0"), ch, ch, emb);
-		middleBlock.add((h, s) -> mid0.forward(h, s.emb()));
-		addAttention(w, adapter, "middle_block", ch, middleBlock, textTokens);
-		ResBlock mid3 = new ResBlock(w.sub("middle_block.3"), ch, ch, emb);
-		middleBlock.add((h, s) -> mid3.forward(h, s.emb()));
+		middleBlock = TimestepEmbedSequential.middle(new ResBlock(w.sub("middle_block.0"), ch, ch, emb), spatial(w, adapter, "middle_block", ch),
+			temporal(w, "middle_block", ch), new ResBlock(w.sub("middle_block.3"), ch, ch, emb));
 		for (int level = c.channelMult().size() - 1; level >= 0; level--) {
 			int mult = c.channelMult().get(level);
 			for (int i = 0; i <= c.numResBlocks(); i++) {
 				String path = "output_blocks." + outputBlocks.size();
-				int ich = chans.pop();
-				List<Layer> layers = new ArrayList<>();
-				ResBlock res = new ResBlock(w.sub(path + ".0"), ch + ich, (long) mult * mc, emb);
-				layers.add((h, s) -> res.forward(h, s.emb()));
+				ResBlock res = new ResBlock(w.sub(path + ".0"), ch + chans.pop(), (long) mult * mc, emb);
 				ch = mult * mc;
 				boolean attention = c.attentionResolutions().contains(ds);
-				if (attention) addAttention(w, adapter, path, ch, layers, textTokens);
+				Conv2d up = null;
 				if (level > 0 && i == c.numResBlocks()) {
 					// index after ResBlock, spatial and temporal transformer, whether or not the temporal one is built
-					Conv2d up = new Conv2d(w.sub(path + "." + (attention ? 3 : 1) + ".conv"), ch, ch, 3, 1, 1);
-					layers.add((h, s) -> up.forward(h.repeat(2, 2).repeat(3, 2))); // nearest x2, then conv
+					up = new Conv2d(w.sub(path + "." + (attention ? 3 : 1) + ".conv"), ch, ch, 3, 1, 1);
 					ds /= 2;
 				}
-				outputBlocks.add(layers);
+				outputBlocks.add(TimestepEmbedSequential.res(res, attention ? spatial(w, adapter, path, ch) : null, attention ? temporal(w, path, ch) : null, up));
 			}
 		}
 		outNorm = new GroupNorm(w.sub("out.0"), UNetConfig.GROUPS, ch, 1e-5f, true);
@@ -128,16 +104,17 @@ public final class UNetModel {
 		outConv = new Conv2d(w.sub("out.2"), mc, c.outChannels(), 3, 1, 1);
 	}
 
-	/** A spatial transformer (layer 1) and, in video mode, a temporal transformer (layer 2) at {@code path}. */
-	private void addAttention(Weights w, Weights adapter, String path, int ch, List<Layer> layers, int textTokens) {
-		int heads = ch / config.numHeadChannels();
+	/** The spatial transformer at {@code <path>.1}, with its style branch from the adapter (its scale is the next one). */
+	private SpatialTransformer spatial(Weights w, Weights adapter, String path, int ch) {
 		String processor = path + ".1.transformer_blocks.0.attn2.processor";
-		Weights style = adapter == null ? null : adapter.sub("kv_attn_layers").sub(processor.replace('.', '_'));
-		SpatialTransformer st = new SpatialTransformer(w.sub(path + ".1"), ch, heads, config.numHeadChannels(), config.contextDim(), style,
-			styleLayers++, textTokens);
-		layers.add((h, s) -> st.forward(h, s.context(), s.scales(), s.styleWeight()));
-		if (video) layers.add(new Temporal(new TemporalTransformer(w.sub(path + ".2"), ch, heads, config.numHeadChannels(), config.temporalLength())));
-		// image mode: the temporal transformer at "<path>.2" is in the checkpoint but is neither built nor run
+		Weights style = adapter == null ? null : adapter.sub(CheckpointKeyMap.KV_ATTN_LAYERS).sub(CheckpointKeyMap.styleProcessor(processor));
+		return new SpatialTransformer(w.sub(path + ".1"), ch, ch / config.numHeadChannels(), config.numHeadChannels(), config.contextDim(), style,
+			styleIndex++, textTokens);
+	}
+
+	/** The temporal transformer at {@code <path>.2}, built in a video UNet only (in the checkpoint either way). */
+	private TemporalTransformer temporal(Weights w, String path, int ch) {
+		return video ? new TemporalTransformer(w.sub(path + ".2"), ch, ch / config.numHeadChannels(), config.numHeadChannels(), config.temporalLength()) : null;
 	}
 
 	public UNetConfig config() {
@@ -148,9 +125,12 @@ public final class UNetModel {
 		return video;
 	}
 
-	/** Number of dual cross-attention layers (16 at full size): the length of the scale vector. */
+	/** Number of dual cross-attention layers (16 at full size): the length of the scale vector, counted in the tree. */
 	public int styleLayers() {
-		return styleLayers;
+		int n = middleBlock.spatial != null ? 1 : 0;
+		for (TimestepEmbedSequential b : inputBlocks) if (b.spatial != null) n++;
+		for (TimestepEmbedSequential b : outputBlocks) if (b.spatial != null) n++;
+		return n;
 	}
 
 	/**
@@ -189,41 +169,24 @@ public final class UNetModel {
 		NDArray emb = timeEmbed2.forward(Activations.silu(timeEmbed0.forward(tEmb))).repeat(0, t); // [(b t), E]
 		NDArray ctx = context.repeat(0, t); // [(b t), L, D]
 		NDArray sc = scales == null ? null : scales.repeat(0, t);
-		Step s = new Step(emb, ctx, sc, styleWeight, b, temporal);
+		TimestepEmbedSequential.Step s = new TimestepEmbedSequential.Step(emb, ctx, sc, styleWeight, b, temporal);
 		NDArray h = x.transpose(0, 2, 1, 3, 4).reshape(b * t, xs.get(1), xs.get(3), xs.get(4)); // b c t h w -> (b t) c h w
+		// every child runs in its own scope; only the outputs the skip connections take stay alive
 		Deque<NDArray> hs = new ArrayDeque<>();
-		// every layer runs in its own scope and every activation is closed once nothing needs it: only the outputs
-		// the skip connections will take stay alive
-		for (int id = 0; id < inputBlocks.size(); id++) {
-			h = block(h, inputBlocks.get(id), s, true); // its input is the previous block's output, kept for a skip
-			if (id == 0 && initAttn != null && temporal) h = Scopes.chain(h, in -> initAttn.forward(in, b));
+		for (TimestepEmbedSequential block : inputBlocks) {
+			h = block.forward(h, s, true); // its input is the previous block's output, kept for a skip
+			if (block == inputBlocks.get(0) && initAttn != null && temporal) h = Scopes.chain(h, in -> initAttn.forward(in, b));
 			hs.push(h);
 		}
-		h = block(h, middleBlock, s, true); // its input is the last skip
-		for (List<Layer> layers : outputBlocks) {
+		h = middleBlock.forward(h, s, true); // its input is the last skip
+		for (TimestepEmbedSequential block : outputBlocks) {
 			NDArray skip = hs.pop();
 			NDArray joined = NDArrays.concat(new NDList(h, skip), 1);
 			if (h != skip) h.close();
 			skip.close();
-			h = block(joined, layers, s, false);
+			h = block.forward(joined, s, false);
 		}
 		NDArray y = Scopes.chain(h, in -> outConv.forward(Activations.silu(outNorm.forward(in)))); // [(b t), c, h, w]
 		return y.reshape(b, t, config.outChannels(), xs.get(3), xs.get(4)).transpose(0, 2, 1, 3, 4); // -> b c t h w
-	}
-
-	/**
-	 * Runs the layers of one block on {@code input}; its intermediates, and what each layer derives from the step's
-	 * embedding, context and scales, are closed as it goes.
-	 *
-	 * @param keepInput leave {@code input} open (a skip connection still needs it); otherwise it is closed too
-	 */
-	private static NDArray block(NDArray input, List<Layer> layers, Step s, boolean keepInput) {
-		NDArray[] shared = { s.emb(), s.context(), s.scales() };
-		NDArray h = input;
-		for (Layer l : layers) {
-			UnaryOperator<NDArray> f = in -> l.forward(in, s);
-			h = h == input && keepInput ? Scopes.run(h, f, shared) : Scopes.chain(h, f, shared);
-		}
-		return h;
 	}
 }
