@@ -15,6 +15,7 @@ import ai.djl.Device;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import sc.fiji.stylecrafter.image.RgbImage;
@@ -49,6 +50,7 @@ class PipelineLifecycleTest {
 
 
 	@Test
+	@Tag("slow")
 	void twentyGenerationsKeepResidentMemoryFlat() throws IOException {
 		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
 		int arrays = model.manager().getManagedArrays().size();

@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
@@ -29,6 +30,7 @@ class UNetMemoryTest {
 	private static final int LEFT_PER_CALL = 1;
 
 	@Test
+	@Tag("slow")
 	void twoHundredCallsKeepMemoryFlat() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
