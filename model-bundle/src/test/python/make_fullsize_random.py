@@ -39,6 +39,19 @@ for key, dims, dtype in read("video-model_state_dict.txt"):
         clip[key[len("style_stage_model.model."):]] = tensor(dims, dtype)
     elif not key.startswith("adapter."):
         model[key] = tensor(dims, dtype)
+# the noise schedule buffers as the official model registers them (loading checks alphas_cumprod), not random
+betas = torch.linspace(0.00085 ** 0.5, 0.012 ** 0.5, 1000, dtype=torch.float64) ** 2
+alphas_cumprod = torch.cumprod(1.0 - betas, dim=0)
+model["betas"] = betas.float()
+model["alphas_cumprod"] = alphas_cumprod.float()
+model["alphas_cumprod_prev"] = torch.cat([torch.ones(1, dtype=torch.float64), alphas_cumprod[:-1]]).float()
+model["sqrt_alphas_cumprod"] = alphas_cumprod.sqrt().float()
+model["sqrt_one_minus_alphas_cumprod"] = (1.0 - alphas_cumprod).sqrt().float()
+# OpenCLIP's full file has the text tower too (the conditioning copy in model.ckpt overwrites it; scores use it)
+for key in list(model):
+    if key.startswith("cond_stage_model.model."):
+        clip[key[len("cond_stage_model.model."):]] = model[key].clone()
+clip.setdefault("text_projection", tensor([1024, 1024], torch.float32))
 torch.save({"state_dict": model, "epoch": 0, "global_step": 0}, os.path.join(out, "model.ckpt"))
 del model
 torch.save(clip, os.path.join(out, "open_clip_pytorch_model.bin"))

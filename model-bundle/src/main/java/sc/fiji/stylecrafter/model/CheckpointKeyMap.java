@@ -79,6 +79,34 @@ public final class CheckpointKeyMap {
 		return processorPath.replace('.', '_');
 	}
 
+	/**
+	 * The weights each network's view holds but does not use, as the official code does not either; any other unused
+	 * weight means a file of another version, and loading refuses it.
+	 * <ul>
+	 * <li>text tower: {@code logit_scale}, {@code text_projection} and the last block (the conditioning stops at the
+	 * penultimate layer, PITFALLS 1);</li>
+	 * <li>image tower: {@code proj} (no projection, PITFALLS 8);</li>
+	 * <li>UNet: the style processors {@code *.attn2.processor.*} that {@code model.ckpt} carries, superseded by the
+	 * adapter's {@link #KV_ATTN_LAYERS} (PITFALLS 4);</li>
+	 * <li>VAE: the encoder and {@code quant_conv} (generating only decodes).</li>
+	 * </ul>
+	 */
+	public enum View {
+		TEXT, VISION, UNET, VAE, ADAPTER;
+
+		public boolean expectedUnused(String key, ModelConfig config) {
+			switch (this) {
+				case TEXT:
+					return key.equals("logit_scale") || key.equals("text_projection")
+						|| key.startsWith("transformer.resblocks." + (config.text().layers() - 1) + ".");
+				case VISION: return key.equals("proj");
+				case UNET: return key.contains(".attn2.processor.");
+				case VAE: return key.startsWith("encoder.") || key.startsWith("quant_conv.");
+				default: return false;
+			}
+		}
+	}
+
 	/** The style adapter: all of {@code adapter_v1.pth} (PITFALLS 4). */
 	public static SortedMap<String, StoredTensor> adapter(Checkpoint adapterPth) {
 		return adapterPth.tensors();

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -216,11 +215,16 @@ public final class StyleCrafterModel implements AutoCloseable {
 			StyleAdapter adapter = new StyleAdapter(adapterW, config.adapter());
 			UNetModel unet = new UNetModel(unetW, adapterW, config.unet(), true, config.text().contextLength());
 			VaeDecoder vae = new VaeDecoder(vaeW, config.vae());
-			logUnused(notices, "text tower", text.unusedKeys());
-			logUnused(notices, "open_clip visual", visual.unusedKeys());
-			logUnused(notices, "adapter_v1.pth", adapterW.unusedKeys());
-			logUnused(notices, "UNet", unetW.unusedKeys());
-			logUnused(notices, "VAE (the encoder is not needed to generate)", vaeW.unusedKeys());
+			List<String> unexpected = new ArrayList<>();
+			unexpected.addAll(unused(notices, "text tower (open_clip_pytorch_model.bin, model.ckpt)", text, CheckpointKeyMap.View.TEXT, config));
+			unexpected.addAll(unused(notices, "image tower (open_clip_pytorch_model.bin)", visual, CheckpointKeyMap.View.VISION, config));
+			unexpected.addAll(unused(notices, "adapter_v1.pth", adapterW, CheckpointKeyMap.View.ADAPTER, config));
+			unexpected.addAll(unused(notices, "UNet (model.ckpt, temporal_v1_1.pth)", unetW, CheckpointKeyMap.View.UNET, config));
+			unexpected.addAll(unused(notices, "VAE (model.ckpt)", vaeW, CheckpointKeyMap.View.VAE, config));
+			if (!unexpected.isEmpty()) {
+				throw new CheckpointFormatException("the model files hold weights that no part of StyleCrafter takes, so they are not the files "
+					+ "this program was written for (another version?): " + String.join("; ", unexpected));
+			}
 			return new StyleCrafterModel(folder, device, precision, manager, config, tokenizer, textEncoder, styleEncoder, adapter, unet, vae);
 		}
 		catch (UncheckedIOException e) {
@@ -264,9 +268,19 @@ public final class StyleCrafterModel implements AutoCloseable {
 		if (!problems.isEmpty()) throw new CheckpointFormatException(String.join("; ", problems));
 	}
 
-	private static void logUnused(Notices notices, String what, Set<String> keys) {
-		if (!keys.isEmpty()) notices.notice(Notices.Kind.INFO, what + ": " + keys.size() + " weights not used: " + String.join(", ", keys));
+	/**
+	 * The unused weights of a network: those its view expects are reported as a fact; the others are returned, as one
+	 * line naming the network and at most five keys.
+	 */
+	private static List<String> unused(Notices notices, String what, Weights w, CheckpointKeyMap.View view, ModelConfig config) {
+		List<String> expected = new ArrayList<>(), other = new ArrayList<>();
+		for (String k : w.unusedKeys()) (view.expectedUnused(k, config) ? expected : other).add(k);
+		if (!expected.isEmpty()) notices.notice(Notices.Kind.INFO, what + ": " + expected.size() + " weights not used, as in the official code");
+		if (other.isEmpty()) return List.of();
+		return List.of(what + ": " + other.size() + " unexpected weights (" + String.join(", ", other.subList(0, Math.min(5, other.size())))
+			+ (other.size() > 5 ? ", ..." : "") + ")");
 	}
+
 
 	public Path folder() {
 		return folder;

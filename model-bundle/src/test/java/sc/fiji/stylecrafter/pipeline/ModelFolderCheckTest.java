@@ -79,4 +79,20 @@ class ModelFolderCheckTest {
 		Files.delete(dir.resolve("config.json")); // no file: the full-size default, said so
 		assertTrue(StyleCrafterModel.check(dir).toString().contains("the full-size configuration (there is no config.json)"));
 	}
+
+	@Test
+	void weightsNoPartTakesAreRefusedAtLoad() throws IOException {
+		Path dir = folder("", "");
+		Files.delete(dir.resolve("adapter_v1.pth"));
+		try (sc.fiji.stylecrafter.io.Checkpoint adapter = sc.fiji.stylecrafter.io.Checkpoints.open(Fixtures.goldenFolder().resolve("adapter_v1.pth"));
+			sc.fiji.stylecrafter.io.Checkpoint basic = sc.fiji.stylecrafter.io.Checkpoints.open(Fixtures.fixture("basic.pt")))
+		{
+			java.util.SortedMap<String, sc.fiji.stylecrafter.io.StoredTensor> more = new java.util.TreeMap<>(adapter.tensors());
+			more.put("extra.weight", basic.tensors().values().iterator().next());
+			sc.fiji.stylecrafter.io.SafetensorsWriter.write(dir.resolve("adapter_v1.pth"), more, java.util.Map.of());
+		}
+		assertEquals(List.of(), StyleCrafterModel.check(dir), "the folder check reads metadata only");
+		CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> StyleCrafterModel.load(dir, Device.cpu(), Precision.FLOAT32).close());
+		assertTrue(e.getMessage().contains("adapter_v1.pth: 1 unexpected weights (extra.weight)"), e.getMessage());
+	}
 }
