@@ -6,12 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
@@ -30,7 +28,6 @@ import sc.fiji.stylecrafter.models.ModelFolder;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.sched.DdimConfig;
-import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.unet.UNetModel;
 import sc.fiji.stylecrafter.vae.VaeDecoder;
 
@@ -78,87 +75,22 @@ public final class StyleCrafterModel implements AutoCloseable {
 	}
 
 	/**
-	 * Checks a model folder without loading anything heavy: every required file found ({@link ModelFolder}: under its
-	 * name, in a Hugging Face cache there, or by its keys), readable, holding what it should, the tokenizer vocabulary
-	 * present, config.json (if any) valid and matching the weights.
+	 * Checks a model folder without loading anything heavy (see {@link ModelFolderCheck#check}).
 	 *
 	 * @return the problems found, one line each, empty if the folder is usable
 	 */
 	public static List<String> check(Path folder) {
-		List<String> problems = new ArrayList<>();
-		if (folder == null || !Files.isDirectory(folder)) {
-			problems.add("model folder " + folder + " does not exist or is not a folder");
-			return problems;
-		}
-		Map<WeightFile, Checkpoint> open = new EnumMap<>(WeightFile.class);
-		ModelFolder located = ModelFolder.locate(folder);
-		try {
-			for (WeightFile w : WeightFile.values()) {
-				Path f = located.weights().get(w);
-				if (f == null) problems.add("missing " + w.fileName() + " in " + folder + " (not found under another name or in a Hugging Face cache there either)");
-				else if (!Files.isReadable(f)) problems.add(f + " is not readable (check its permissions)");
-				else {
-					try {
-						Checkpoint c = Checkpoints.open(f);
-						open.put(w, c);
-						String wrong = w.checkContent(f, c);
-						if (wrong != null) problems.add(wrong);
-					}
-					catch (IOException | RuntimeException e) {
-						problems.add(w.fileName() + ": " + e.getMessage());
-					}
-				}
-			}
-			try {
-				ClipTokenizer.load(located.tokenizer() == null ? folder : located.tokenizer());
-			}
-			catch (IOException | RuntimeException e) {
-				problems.add("tokenizer: " + e.getMessage());
-			}
-			try {
-				ModelConfig config = ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
-				if (problems.isEmpty()) problems.addAll(WeightFile.checkShapes(open, config, configSource(folder)));
-			}
-			catch (IOException e) {
-				problems.add(e.getMessage());
-			}
-			return problems;
-		}
-		finally {
-			closeAll(open.values());
-		}
+		return ModelFolderCheck.check(folder);
 	}
 
-	private static String configSource(Path folder) {
-		Path f = folder.resolve(ModelConfig.FILE_NAME);
-		return Files.exists(f) ? f.toString() : "the full-size configuration (there is no " + ModelConfig.FILE_NAME + ")";
-	}
-
-	private static void closeAll(Iterable<Checkpoint> files) {
-		for (Checkpoint c : files) {
-			try {
-				c.close();
-			}
-			catch (IOException e) {
-				// read-only files: nothing is lost
-			}
-		}
-	}
-
-	/** The device a user's choice means: "auto" takes the GPU when one is usable. */
+	/** The device a user's choice means (see {@link Devices#choose}). */
 	public static Device device(String choice) {
-		int gpus = Engine.getInstance().getGpuCount();
-		switch (choice == null ? "auto" : choice.toLowerCase(java.util.Locale.ROOT)) {
-			case "auto": return gpus > 0 ? Device.gpu() : Device.cpu();
-			case "cpu": return Device.cpu();
-			case "gpu": case "cuda":
-				if (gpus == 0) {
-					throw new IllegalArgumentException("a GPU was asked for but none is usable (the PyTorch engine sees no CUDA device; "
-						+ "this build ships the CPU engine). Choose device cpu.");
-				}
-				return Device.gpu();
-			default: throw new IllegalArgumentException("device '" + choice + "' is not known; allowed: auto, cpu, gpu");
-		}
+		return Devices.choose(choice);
+	}
+
+	/** "cpu" or "gpu N" (see {@link Devices#label}). */
+	public static String label(Device device) {
+		return Devices.label(device);
 	}
 
 	/**
@@ -202,9 +134,9 @@ public final class StyleCrafterModel implements AutoCloseable {
 			Checkpoint adapterFile = Checkpoints.open(located.weights().get(WeightFile.ADAPTER));
 			Checkpoint temporal = Checkpoints.open(located.weights().get(WeightFile.TEMPORAL)))
 		{
-			verify(Map.of(WeightFile.MODEL, ckpt, WeightFile.OPEN_CLIP, clip, WeightFile.ADAPTER, adapterFile, WeightFile.TEMPORAL, temporal), config,
-				configSource(folder));
-			checkSchedule(ckpt, DdimConfig.STYLECRAFTER);
+			ModelFolderCheck.verify(Map.of(WeightFile.MODEL, ckpt, WeightFile.OPEN_CLIP, clip, WeightFile.ADAPTER, adapterFile, WeightFile.TEMPORAL, temporal), config,
+				ModelFolderCheck.configSource(folder));
+			ModelFolderCheck.checkSchedule(ckpt, DdimConfig.STYLECRAFTER);
 			Weights text = Weights.of(CheckpointKeyMap.textEncoder(clip, ckpt), manager, dtype, "text encoder (open_clip_pytorch_model.bin, then model.ckpt)");
 			Weights visual = Weights.of(CheckpointKeyMap.visionEncoder(clip), manager, dtype, "image encoder (open_clip_pytorch_model.bin visual.*)");
 			Weights adapterW = Weights.of(CheckpointKeyMap.adapter(adapterFile), manager, dtype, "adapter_v1.pth");
@@ -238,37 +170,6 @@ public final class StyleCrafterModel implements AutoCloseable {
 	}
 
 	/**
-	 * The noise schedule the sampler uses must be the one the model was trained with: {@code model.ckpt} registers its
-	 * {@code alphas_cumprod}; a file without it is taken as it is.
-	 */
-	static void checkSchedule(Checkpoint ckpt, DdimConfig schedule) throws CheckpointFormatException {
-		var stored = ckpt.tensors().get(CheckpointKeyMap.STATE_DICT + ".alphas_cumprod");
-		if (stored == null) return;
-		float[] want = new DdimScheduler(schedule).alphasCumprod(), got = stored.toFloatArray();
-		if (got.length != want.length) {
-			throw new CheckpointFormatException(ckpt.path() + ": its noise schedule has " + got.length + " steps; StyleCrafter samples with " + want.length);
-		}
-		for (int i = 0; i < got.length; i++) {
-			if (Math.abs(got[i] - want[i]) > 1e-6 * Math.max(1, Math.abs(want[i])) + 1e-7) {
-				throw new CheckpointFormatException(ckpt.path() + ": its noise schedule (alphas_cumprod[" + i + "] = " + got[i]
-					+ ") is not StyleCrafter's (linear in sqrt from " + schedule.betaStart() + " to " + schedule.betaEnd() + ", " + want[i]
-					+ "): another model's checkpoint");
-			}
-		}
-	}
-
-	/** The same content and shape checks as {@link #check(Path)}, on the files being loaded. */
-	private static void verify(Map<WeightFile, Checkpoint> files, ModelConfig config, String configSource) throws CheckpointFormatException {
-		List<String> problems = new ArrayList<>();
-		files.forEach((w, c) -> {
-			String wrong = w.checkContent(c.path(), c);
-			if (wrong != null) problems.add(wrong);
-		});
-		if (problems.isEmpty()) problems.addAll(WeightFile.checkShapes(files, config, configSource));
-		if (!problems.isEmpty()) throw new CheckpointFormatException(String.join("; ", problems));
-	}
-
-	/**
 	 * The unused weights of a network: those its view expects are reported as a fact; the others are returned, as one
 	 * line naming the network and at most five keys.
 	 */
@@ -288,11 +189,6 @@ public final class StyleCrafterModel implements AutoCloseable {
 
 	public Device device() {
 		return device;
-	}
-
-	/** The device in a user's words: {@code cpu}, {@code gpu 0}, ... */
-	public static String label(Device device) {
-		return device.isGpu() ? "gpu " + device.getDeviceId() : device.getDeviceType();
 	}
 
 	public Precision precision() {

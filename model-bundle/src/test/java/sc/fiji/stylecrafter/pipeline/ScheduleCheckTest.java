@@ -38,19 +38,19 @@ class ScheduleCheckTest {
 	@Test
 	void theGoldenModelHasStyleCraftersScheduleAndAnotherIsRefused() throws IOException {
 		try (Checkpoint golden = Checkpoints.open(Fixtures.goldenFolder().resolve("model.ckpt"))) {
-			StyleCrafterModel.checkSchedule(golden, DdimConfig.STYLECRAFTER);
+			ModelFolderCheck.checkSchedule(golden, DdimConfig.STYLECRAFTER);
 		}
 		float[] a = new DdimScheduler(DdimConfig.STYLECRAFTER).alphasCumprod();
 		try (Checkpoint same = Checkpoints.open(withAlphas(a))) {
-			StyleCrafterModel.checkSchedule(same, DdimConfig.STYLECRAFTER);
+			ModelFolderCheck.checkSchedule(same, DdimConfig.STYLECRAFTER);
 		}
 		float[] other = new DdimScheduler(new DdimConfig(1000, 0.0001, 0.02)).alphasCumprod(); // another schedule
 		try (Checkpoint sd = Checkpoints.open(withAlphas(other))) {
-			CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> StyleCrafterModel.checkSchedule(sd, DdimConfig.STYLECRAFTER));
+			CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> ModelFolderCheck.checkSchedule(sd, DdimConfig.STYLECRAFTER));
 			assertTrue(e.getMessage().contains("not StyleCrafter's"), e.getMessage());
 		}
 		try (Checkpoint shorter = Checkpoints.open(withAlphas(java.util.Arrays.copyOf(a, 500)))) {
-			assertThrows(CheckpointFormatException.class, () -> StyleCrafterModel.checkSchedule(shorter, DdimConfig.STYLECRAFTER));
+			assertThrows(CheckpointFormatException.class, () -> ModelFolderCheck.checkSchedule(shorter, DdimConfig.STYLECRAFTER));
 		}
 	}
 }
