@@ -108,28 +108,7 @@ public final class StyleCrafterPipeline {
 				NDArray xi = x;
 				float[][] predicted = new float[1][];
 				x = Scopes.chain(xi, cur -> { // the previous latent is closed once the step has its successor
-					NDArray in = cur.toType(dtype, false);
-					NDArray eps;
-					if (s.styleGuidance() != null) { // three branches (PITFALLS 17)
-						NDArray eTs = unet(in, t, condStyle, scales, s, video);
-						NDArray eT, e0;
-						if (batchBranches) { // the style branch has 85 context tokens, these two 77: they batch together
-							NDList both = model.unet.forward(NDArrays.concat(new NDList(in, in), 0), new float[] { t[0], t[0] },
-								NDArrays.concat(new NDList(text, uncond), 0), null, s.styleWeight(), video).split(2, 0);
-							eT = both.get(0);
-							e0 = both.get(1);
-						}
-						else {
-							eT = unet(in, t, text, null, s, video);
-							e0 = unet(in, t, uncond, null, s, video);
-						}
-						eps = Guidance.withStyleScale(eTs, eT, e0, s.textGuidance(), s.styleGuidance());
-					}
-					else { // two branches (PITFALLS 18)
-						NDArray eTs = unet(in, t, condStyle, scales, s, video);
-						NDArray e0 = unet(in, t, uncond, null, s, video);
-						eps = Guidance.textOnly(eTs, e0, s.textGuidance());
-					}
+					NDArray eps = guidedNoise(cur.toType(dtype, false), t, text, uncond, condStyle, scales, s, video);
 					NDArray z = noise.next(latentShape, cur.getManager()).toDevice(model.device(), false); // after the UNet calls
 					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), step, cur, z);
 					if (preview != null) predicted[0] = next.predOriginalSample().toType(DataType.FLOAT32, false).toFloatArray();
@@ -155,6 +134,29 @@ public final class StyleCrafterPipeline {
 			return new GenerationResult(req.prompt(), s, (int) fs.get(2), (int) fs.get(4), (int) fs.get(3), values, GenerationResult.toUint8(values),
 				latents);
 		}
+	}
+
+	/**
+	 * The guided noise prediction of one step: three UNet branches with a separate style guidance (PITFALLS 17; the
+	 * text and unconditional branches batched together when they can be), else two (PITFALLS 18).
+	 */
+	private NDArray guidedNoise(NDArray in, float[] t, NDArray text, NDArray uncond, NDArray condStyle, NDArray scales, GenerationSettings s,
+		boolean video)
+	{
+		NDArray eTs = unet(in, t, condStyle, scales, s, video);
+		if (s.styleGuidance() == null) return Guidance.textOnly(eTs, unet(in, t, uncond, null, s, video), s.textGuidance());
+		NDArray eT, e0;
+		if (batchBranches) { // the style branch has more context tokens than these two: they batch together
+			NDList both = model.unet.forward(NDArrays.concat(new NDList(in, in), 0), new float[] { t[0], t[0] }, NDArrays.concat(new NDList(text, uncond), 0),
+				null, s.styleWeight(), video).split(2, 0);
+			eT = both.get(0);
+			e0 = both.get(1);
+		}
+		else {
+			eT = unet(in, t, text, null, s, video);
+			e0 = unet(in, t, uncond, null, s, video);
+		}
+		return Guidance.withStyleScale(eTs, eT, e0, s.textGuidance(), s.styleGuidance());
 	}
 
 	private NDArray unet(NDArray x, float[] t, NDArray context, NDArray scales, GenerationSettings s, boolean video) {
