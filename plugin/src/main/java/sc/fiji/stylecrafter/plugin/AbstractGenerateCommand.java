@@ -157,8 +157,7 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 			if (out.shown()) resolveOutput("result"); // shown through ImageJ already; no second display
 		}
 		catch (GenerationRunner.UserError e) {
-			cancel(e.getMessage());
-			UserMessages.error(e.getMessage(), log);
+			UserMessages.fail(this, e.getMessage(), log);
 		}
 	}
 }

@@ -169,7 +169,6 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 	}
 
 	private void fail(String message) {
-		cancel(message);
-		UserMessages.error(message, log);
+		UserMessages.fail(this, message, log);
 	}
 }

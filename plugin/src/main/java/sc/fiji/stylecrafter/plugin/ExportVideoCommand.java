@@ -78,8 +78,7 @@ public class ExportVideoCommand extends ContextCommand implements MacroFriendly 
 		}
 		catch (IllegalArgumentException | IOException e) {
 			String message = "Export Video: " + e.getMessage();
-			cancel(message);
-			UserMessages.error(message, log);
+			UserMessages.fail(this, message, log);
 		}
 	}
 }

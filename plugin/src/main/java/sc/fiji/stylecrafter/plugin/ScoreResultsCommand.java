@@ -95,8 +95,7 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 		}
 		catch (IOException | IllegalArgumentException e) {
 			String message = "Score Results: " + e.getMessage();
-			cancel(message);
-			UserMessages.error(message, log);
+			UserMessages.fail(this, message, log);
 		}
 	}
 }

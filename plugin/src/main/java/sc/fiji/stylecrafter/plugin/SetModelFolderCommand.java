@@ -52,7 +52,6 @@ public class SetModelFolderCommand extends ContextCommand implements MacroFriend
 	}
 
 	private void fail(String message) {
-		cancel(message);
-		UserMessages.error(message, log);
+		UserMessages.fail(this, message, log);
 	}
 }

@@ -134,7 +134,6 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 	}
 
 	private void fail(String message) {
-		cancel(message);
-		UserMessages.error(message, log);
+		UserMessages.fail(this, message, log);
 	}
 }

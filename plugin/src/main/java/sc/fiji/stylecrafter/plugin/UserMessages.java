@@ -28,4 +28,10 @@ final class UserMessages {
 			IJ.error(TITLE, message);
 		}
 	}
+
+	/** Cancels a command with the message and reports it as {@link #error} does. */
+	static void fail(org.scijava.command.ContextCommand command, String message, LogService log) {
+		command.cancel(message);
+		error(message, log);
+	}
 }
