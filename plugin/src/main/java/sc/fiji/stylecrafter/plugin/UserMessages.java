@@ -30,7 +30,7 @@ final class UserMessages {
 	}
 
 	/** Cancels a command with the message and reports it as {@link #error} does. */
-	static void fail(org.scijava.command.ContextCommand command, String message, LogService log) {
+	static void fail(org.scijava.Cancelable command, String message, LogService log) {
 		command.cancel(message);
 		error(message, log);
 	}
