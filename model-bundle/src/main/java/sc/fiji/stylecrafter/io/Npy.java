@@ -84,20 +84,4 @@ public final class Npy {
 		}
 		return new Array(shape, descr, f, l);
 	}
-
-	/** Writes a float32 array of the given shape. */
-	public static void writeFloat32(Path path, long[] shape, float[] data) throws IOException {
-		StringBuilder dims = new StringBuilder();
-		for (long d : shape) dims.append(d).append(", ");
-		String shapeText = shape.length == 1 ? "(" + shape[0] + ",)" : "(" + (shape.length == 0 ? "" : dims.substring(0, dims.length() - 2)) + ")";
-		String header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shapeText + ", }";
-		int total = 10 + header.length() + 1;
-		int pad = (64 - total % 64) % 64;
-		header = header + " ".repeat(pad) + "\n";
-		ByteBuffer b = ByteBuffer.allocate(10 + header.length() + data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-		b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0).putShort((short) header.length());
-		b.put(header.getBytes(StandardCharsets.US_ASCII));
-		for (float v : data) b.putFloat(v);
-		Files.write(path, b.array());
-	}
 }

@@ -1,6 +1,5 @@
 package sc.fiji.stylecrafter.io;
 
-import java.util.Locale;
 
 /**
  * Element types a checkpoint tensor may have, with their names in PyTorch ({@code float32}), in a pickled
@@ -65,19 +64,4 @@ public enum TensorDType {
 		return null;
 	}
 
-	/** The dtype of a PyTorch name ({@code float32}, {@code fp16}/{@code half} accepted too). */
-	public static TensorDType fromTorchName(String name) {
-		String n = name.toLowerCase(Locale.ROOT);
-		switch (n) {
-			case "float": case "fp32": return FLOAT32;
-			case "half": case "fp16": return FLOAT16;
-			case "bf16": return BFLOAT16;
-			default: break;
-		}
-		for (TensorDType t : values()) {
-			if (t.torchName.equals(n)) return t;
-		}
-		throw new IllegalArgumentException("unknown dtype '" + name + "'; allowed: float32, float16, bfloat16, "
-			+ "float64, int64, int32, int16, int8, uint8, bool");
-	}
 }

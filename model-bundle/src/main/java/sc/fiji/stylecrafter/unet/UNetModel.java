@@ -121,10 +121,6 @@ public final class UNetModel {
 		return config;
 	}
 
-	public boolean isVideo() {
-		return video;
-	}
-
 	/** Number of dual cross-attention layers (16 at full size): the length of the scale vector, counted in the tree. */
 	public int styleLayers() {
 		int n = middleBlock.spatial != null ? 1 : 0;
