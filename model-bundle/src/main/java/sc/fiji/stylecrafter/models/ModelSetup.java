@@ -97,8 +97,11 @@ public final class ModelSetup {
 
 	/** Each file's state from its size and the remembered hashes, without hashing anything. */
 	public static List<FileStatus> status(Catalogue c, Path folder) throws IOException {
+		return status(c, folder, ModelFolder.locate(folder));
+	}
+
+	private static List<FileStatus> status(Catalogue c, Path folder, ModelFolder located) throws IOException {
 		VerifiedFiles verified = VerifiedFiles.of(folder);
-		ModelFolder located = ModelFolder.locate(folder);
 		List<FileStatus> out = new ArrayList<>();
 		for (ModelFile f : c.files()) {
 			Path p = where(f, folder, located);
@@ -126,8 +129,8 @@ public final class ModelSetup {
 	public static List<FileStatus> verify(Catalogue c, Path folder, VerifiedFiles.Listener listener, CancellationToken cancel) throws IOException {
 		List<FileStatus> out = new ArrayList<>();
 		VerifiedFiles verified = VerifiedFiles.of(folder);
-		ModelFolder located = ModelFolder.locate(folder);
-		for (FileStatus s : status(c, folder)) {
+		ModelFolder located = ModelFolder.locate(folder); // once: finding files by content opens them
+		for (FileStatus s : status(c, folder, located)) {
 			if (s.state() != State.PRESENT) {
 				out.add(s);
 				continue;
@@ -161,7 +164,7 @@ public final class ModelSetup {
 			throw new ModelSetupException("the licence terms of the model files have not been accepted for " + folder + ":\n" + licenceText(c));
 		}
 		try (Downloader.FolderLock lock = Downloader.lock(folder)) {
-			for (FileStatus s : verify(c, folder, (name, done, total) -> listener.progress(s0(c, name), done, total, Double.NaN, Double.NaN), cancel)) {
+			for (FileStatus s : verify(c, folder, (name, done, total) -> listener.progress(c.file(name).orElseThrow(), done, total, Double.NaN, Double.NaN), cancel)) {
 				if (s.state() == State.VERIFIED) {
 					listener.message(s.file().name() + ": already here and verified");
 					continue;
@@ -173,9 +176,5 @@ public final class ModelSetup {
 				downloader.download(s.file(), c.address().apply(s.file()), folder, listener, cancel);
 			}
 		}
-	}
-
-	private static ModelFile s0(Catalogue c, String name) {
-		return c.file(name).orElseThrow();
 	}
 }
