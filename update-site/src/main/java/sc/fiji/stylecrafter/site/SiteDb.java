@@ -48,10 +48,15 @@ public final class SiteDb {
 			previous = List.copyOf(previous);
 		}
 
-		/** The name the updater matches files by: the path without the version (scijava-common's rule, as the updater). */
+		/** The name the updater matches files by (see {@link SiteDb#key(String)}). */
 		public String key() {
-			return org.scijava.util.FileUtils.stripFilenameVersion(filename);
+			return SiteDb.key(filename);
 		}
+	}
+
+	/** The name the updater matches a file by: its path without the version (scijava-common's rule, as the updater). */
+	public static String key(String filename) {
+		return org.scijava.util.FileUtils.stripFilenameVersion(filename);
 	}
 
 	/** The file name of the index on a site. */

@@ -84,7 +84,7 @@ public final class UpdateSiteBuilder {
 			String checksum = UpdaterChecksum.of(path, a.file());
 			String platform = SiteLayout.platform(a);
 			boolean plugin = a.artifactId().equals(SiteLayout.PLUGIN);
-			SiteDb.Record old = before.remove(org.scijava.util.FileUtils.stripFilenameVersion(path));
+			SiteDb.Record old = before.remove(SiteDb.key(path));
 			List<SiteDb.Previous> previous = new ArrayList<>(old == null ? List.of() : old.previous());
 			long ts = timestamp;
 			if (old != null && old.current() != null) {

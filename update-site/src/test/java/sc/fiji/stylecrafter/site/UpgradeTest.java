@@ -60,7 +60,7 @@ class UpgradeTest {
 		Map<String, Path> local = new HashMap<>(); // key (name without version) -> installed file
 		try (Stream<Path> files = Files.walk(app)) {
 			for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-				local.put(org.scijava.util.FileUtils.stripFilenameVersion(app.relativize(f).toString()), f);
+				local.put(SiteDb.key(app.relativize(f).toString()), f);
 			}
 		}
 		Map<String, String> actions = new HashMap<>();
