@@ -31,7 +31,6 @@ import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.NoiseSource;
 import sc.fiji.stylecrafter.sched.SeededNoise;
-import sc.fiji.stylecrafter.video.VideoFormat;
 import sc.fiji.stylecrafter.video.VideoReader;
 
 /**
@@ -103,11 +102,7 @@ public final class BatchRunner {
 				listener.entry(e.index(), entries.size(), e, "running");
 				long t0 = System.nanoTime();
 				try {
-					List<RgbImage> styles = new ArrayList<>();
-					for (Path p : e.styles()) {
-						if (VideoFormat.isReadable(p)) styles.addAll(VideoReader.sample(p, o.styleFrames()));
-						else styles.add(RgbImage.read(p));
-					}
+					List<RgbImage> styles = VideoReader.styleReferences(e.styles(), o.styleFrames());
 					StyleCrafterPipeline.Request rq = new StyleCrafterPipeline.Request(e.prompt(), styles, o.settings());
 					StyleCrafterPipeline.check(rq, model.config());
 					GenerationResult r = pipeline.generate(rq, shared != null ? shared : new SeededNoise(o.settings().seed()), listener, cancel, false);

@@ -51,11 +51,7 @@ public final class ResultScores {
 			}
 			try {
 				List<RgbImage> frames = frames(file);
-				List<RgbImage> styles = new ArrayList<>();
-				for (Path p : e.styles()) {
-					if (VideoFormat.isReadable(p)) styles.addAll(VideoReader.sample(p, styleFrames));
-					else styles.add(RgbImage.read(p));
-				}
+				List<RgbImage> styles = VideoReader.styleReferences(e.styles(), styleFrames);
 				float[][] f = clip.imageFeatures(frames);
 				float[] t = clip.textFeatures(List.of(e.prompt()))[0];
 				float[][] s = clip.imageFeatures(styles);

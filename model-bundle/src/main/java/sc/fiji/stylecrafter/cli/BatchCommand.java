@@ -21,6 +21,7 @@ import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.ProgressClock;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.video.VideoWriter;
 
 /**
@@ -63,8 +64,8 @@ final class BatchCommand {
 			if (!FORMATS.contains(format)) throw new IllegalArgumentException("--format '" + format + "' is not known; allowed: " + String.join(", ", FORMATS));
 			GenerationSettings s = GenerateCommand.settings(one);
 			int fps = one.containsKey("--fps") ? Integer.parseInt(one.get("--fps")) : VideoWriter.DEFAULT_FPS;
-			new VideoWriter.Options(fps, VideoWriter.DEFAULT_QUALITY, Map.of()); // its range
-			int styleFrames = one.containsKey("--style-frames") ? Integer.parseInt(one.get("--style-frames")) : GenerateCommand.DEFAULT_STYLE_FRAMES;
+			VideoWriter.checkFrameRate(fps);
+			int styleFrames = one.containsKey("--style-frames") ? Integer.parseInt(one.get("--style-frames")) : VideoReader.DEFAULT_STYLE_FRAMES;
 			options = new BatchRunner.Options(s, official, format, fps, styleFrames);
 			models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
 			list = Path.of(one.get("--list"));
@@ -80,14 +81,11 @@ final class BatchCommand {
 		try {
 			List<BatchList.Entry> entries = BatchList.read(list);
 			if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + " is a file, not a folder");
-			List<String> problems = StyleCrafterModel.check(models);
-			if (!problems.isEmpty()) {
-				for (String p : problems) err.println("stylecrafter batch: " + InspectCommand.oneLine(p));
-				return 1;
-			}
 			Device d = StyleCrafterModel.device(device);
 			long t0 = System.nanoTime();
-			try (StyleCrafterModel model = StyleCrafterModel.load(models, d, precision, GenerateCommand.notices(err))) {
+			StyleCrafterModel loaded = GenerateCommand.load(models, d, precision, err, "batch");
+			if (loaded == null) return 1;
+			try (StyleCrafterModel model = loaded) {
 				double load = (System.nanoTime() - t0) / 1e9;
 				err.printf(Locale.ROOT, "loaded model from %s in %.1f s; %d entries%n", models, load, entries.size());
 				long t1 = System.nanoTime();

@@ -43,9 +43,6 @@ final class GenerateCommand {
 		+ "[--mode video|image] [--seed N] [--steps N] [--frames N] [--width W --height H] [--text-guidance X] [--style-guidance X] [--style-weight X] "
 		+ "[--eta X] [--device auto|cpu|gpu] [--dtype float32|float16|bfloat16] [--fps N] --out PATH(.tif, .mp4, .webm, .gif or folder)";
 
-	/** Frames taken from a video given as a style reference, unless {@code --style-frames} says otherwise. */
-	static final int DEFAULT_STYLE_FRAMES = 3;
-
 	private GenerateCommand() {}
 
 	/** Parsed arguments. */
@@ -80,9 +77,9 @@ final class GenerateCommand {
 		if (one.containsKey("--fps")) {
 			if (VideoFormat.of(out).isEmpty()) throw new IllegalArgumentException("--fps applies to .mp4, .webm and .gif outputs, not to " + out);
 			fps = integer(one, "--fps");
-			if (fps < 1 || fps > VideoWriter.MAX_FPS) throw new IllegalArgumentException("--fps " + fps + " is out of range; allowed: 1 to " + VideoWriter.MAX_FPS);
+			VideoWriter.checkFrameRate(fps);
 		}
-		int styleFrames = DEFAULT_STYLE_FRAMES;
+		int styleFrames = VideoReader.DEFAULT_STYLE_FRAMES;
 		if (one.containsKey("--style-frames")) {
 			styleFrames = integer(one, "--style-frames");
 			if (styleFrames < 1 || styleFrames > StyleCrafterPipeline.MAX_STYLES) {
@@ -148,24 +145,15 @@ final class GenerateCommand {
 			return 2;
 		}
 		try {
-			List<RgbImage> styles = new ArrayList<>();
-			for (Path p : a.styles()) {
-				if (VideoFormat.isReadable(p)) styles.addAll(VideoReader.sample(p, a.styleFrames())); // evenly spaced frames
-				else styles.add(RgbImage.read(p));
-			}
+			List<RgbImage> styles = VideoReader.styleReferences(a.styles(), a.styleFrames());
 			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME))); // before anything heavy
 			FrameWriter.checkTarget(a.out());
-			List<String> problems = StyleCrafterModel.check(a.models());
-			if (!problems.isEmpty()) {
-				for (String p : problems) err.println("stylecrafter generate: " + InspectCommand.oneLine(p));
-				err.println("set the model folder up with: stylecrafter models download" + (a.models().equals(ModelSetup.defaultFolder()) ? "" : " --dir " + a.models())
-					+ " (or give another folder with --models)");
-				return 1;
-			}
 			Device device = StyleCrafterModel.device(a.device());
 			long t0 = System.nanoTime();
-			try (StyleCrafterModel model = StyleCrafterModel.load(a.models(), device, a.precision(), notices(err))) {
+			StyleCrafterModel loaded = load(a.models(), device, a.precision(), err, "generate");
+			if (loaded == null) return 1;
+			try (StyleCrafterModel model = loaded) {
 				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), StyleCrafterModel.label(device), a.precision().label(),
 					(System.nanoTime() - t0) / 1e9);
 				long t1 = System.nanoTime();
@@ -199,6 +187,25 @@ final class GenerateCommand {
 		catch (IOException | RuntimeException e) {
 			err.println("stylecrafter generate: " + InspectCommand.oneLine(e.getMessage()));
 			return 1;
+		}
+	}
+
+	/**
+	 * Loads the model. When that fails on the folder's files, every problem the folder check finds is printed with the
+	 * command that sets the folder up, and {@code null} is returned (the check runs only then, so a usable folder's
+	 * files are opened once).
+	 */
+	static StyleCrafterModel load(Path models, Device device, Precision precision, PrintStream err, String command) throws IOException {
+		try {
+			return StyleCrafterModel.load(models, device, precision, notices(err));
+		}
+		catch (IOException e) {
+			List<String> problems = StyleCrafterModel.check(models);
+			if (problems.isEmpty()) throw e;
+			for (String p : problems) err.println("stylecrafter " + command + ": " + InspectCommand.oneLine(p));
+			err.println("set the model folder up with: stylecrafter models download" + (models.equals(ModelSetup.defaultFolder()) ? "" : " --dir " + models)
+				+ " (or give another folder with --models)");
+			return null;
 		}
 	}
 

@@ -14,6 +14,7 @@ import sc.fiji.stylecrafter.batch.ResultScores;
 import sc.fiji.stylecrafter.clip.ClipScorer;
 import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.video.VideoReader;
 
 /**
  * {@code stylecrafter score [--models DIR] --list FILE.json --results DIR [--csv FILE] [--device auto|cpu|gpu]}: the
@@ -46,7 +47,7 @@ final class ScoreCommand {
 		Path results = Path.of(one.get("--results"));
 		Path csv = one.containsKey("--csv") ? Path.of(one.get("--csv")) : results.resolve("scores.csv");
 		try {
-			int styleFrames = Integer.parseInt(one.getOrDefault("--style-frames", "" + GenerateCommand.DEFAULT_STYLE_FRAMES));
+			int styleFrames = Integer.parseInt(one.getOrDefault("--style-frames", "" + VideoReader.DEFAULT_STYLE_FRAMES));
 			List<BatchList.Entry> entries = BatchList.read(Path.of(one.get("--list")));
 			if (!Files.isDirectory(results)) throw new IOException(results + " is not a folder of results");
 			long t0 = System.nanoTime();

@@ -18,10 +18,26 @@ import sc.fiji.stylecrafter.image.RgbImage;
 /** Reads frames of a video file through JavaCV's FFmpeg, e.g. to use a clip as style references. */
 public final class VideoReader {
 
+	/** Frames taken from a video given as a style reference, unless the user says otherwise. */
+	public static final int DEFAULT_STYLE_FRAMES = 3;
+
 	/** Videos longer than this are refused (a style clip is seconds long; decoding hours would take minutes). */
 	public static final int MAX_FRAMES = 100_000;
 
 	private VideoReader() {}
+
+	/**
+	 * The style references of the given files: an image is one reference, a video ({@link VideoFormat#isReadable}) gives
+	 * {@code framesPerVideo} evenly spaced frames.
+	 */
+	public static List<RgbImage> styleReferences(List<Path> files, int framesPerVideo) throws IOException {
+		List<RgbImage> out = new ArrayList<>();
+		for (Path p : files) {
+			if (VideoFormat.isReadable(p)) out.addAll(sample(p, framesPerVideo));
+			else out.add(RgbImage.read(p));
+		}
+		return out;
+	}
 
 	/** Every frame, decoded, as RGB images (for tests and short clips). */
 	public static List<RgbImage> all(Path video) throws IOException {

@@ -32,7 +32,7 @@ public final class VideoWriter {
 	public record Options(int fps, int quality, Map<String, String> metadata) {
 
 		public Options {
-			if (fps < 1 || fps > MAX_FPS) throw new IllegalArgumentException("frame rate " + fps + " is out of range; allowed: 1 to " + MAX_FPS);
+			checkFrameRate(fps);
 			if (quality < 1 || quality > 100) throw new IllegalArgumentException("quality " + quality + " is out of range; allowed: 1 to 100");
 			metadata = Map.copyOf(metadata);
 		}
@@ -40,6 +40,11 @@ public final class VideoWriter {
 		public static Options defaults() {
 			return new Options(DEFAULT_FPS, DEFAULT_QUALITY, Map.of());
 		}
+	}
+
+	/** Refuses a frame rate outside 1 to {@link #MAX_FPS}, naming it. */
+	public static void checkFrameRate(int fps) {
+		if (fps < 1 || fps > MAX_FPS) throw new IllegalArgumentException("frame rate " + fps + " is out of range; allowed: 1 to " + MAX_FPS);
 	}
 
 	/** What was written: the file, its size in pixels (padded if it had to be) and whether it was padded. */

@@ -26,6 +26,7 @@ import sc.fiji.stylecrafter.pipeline.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Mode;
 import sc.fiji.stylecrafter.pipeline.Precision;
+import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.video.VideoWriter;
 
 /**
@@ -101,7 +102,7 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 			if (frames > 0) s = s.withFrames(frames);
 			if (width > 0 || height > 0) s = s.withSize(width > 0 ? width : s.width(), height > 0 ? height : s.height());
 			if (steps > 0) s = s.withSteps(steps);
-			BatchRunner.Options options = new BatchRunner.Options(s, officialseeding, format, fps, 3);
+			BatchRunner.Options options = new BatchRunner.Options(s, officialseeding, format, fps, VideoReader.DEFAULT_STYLE_FRAMES);
 			Path folder = service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
 			Task t = tasks == null ? null : tasks.createTask("StyleCrafter batch: " + list.getName());
 			task = t;

@@ -100,7 +100,7 @@ final class GenerationRunner {
 			steps = StyleCrafterPipeline.check(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()), config(folder));
 			if (rq.save() != null) {
 				FrameWriter.checkTarget(rq.save());
-				new VideoWriter.Options(rq.fps(), VideoWriter.DEFAULT_QUALITY, Map.of()); // the frame rate's range
+				VideoWriter.checkFrameRate(rq.fps());
 			}
 		}
 		catch (IllegalArgumentException e) {

@@ -21,6 +21,7 @@ import sc.fiji.stylecrafter.batch.ResultScores;
 import sc.fiji.stylecrafter.clip.ClipScorer;
 import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.video.VideoReader;
 
 /**
  * Plugins > StyleCrafter > Score Results...: the CLIP text, style and temporal scores of a batch's results (see
@@ -66,7 +67,7 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 			if (status != null) status.showStatus("StyleCrafter: loading OpenCLIP to score " + entries.size() + " results...");
 			List<ResultScores.Row> rows;
 			try (ClipScorer clip = ClipScorer.load(folder, StyleCrafterModel.device(device))) {
-				rows = ResultScores.score(clip, entries, results.toPath(), 3);
+				rows = ResultScores.score(clip, entries, results.toPath(), VideoReader.DEFAULT_STYLE_FRAMES);
 			}
 			ResultsTable t = new ResultsTable();
 			for (ResultScores.Row r : rows) {
