@@ -71,7 +71,9 @@ public final class VideoWriter {
 		int w = pad ? width + width % 2 : width, h = pad ? height + height % 2 : height;
 		Path dir = out.toAbsolutePath().getParent();
 		if (dir == null || !Files.isDirectory(dir)) throw new IOException("the folder of " + out + " does not exist");
-		Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".part." + format.extension());
+		// a unique name beside the target, created by FFmpeg with the usual permissions (createTempFile would make the
+		// video readable by its owner only, once moved into place)
+		Path tmp = dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".part." + format.extension());
 		boolean done = false;
 		try {
 			avutil.av_log_set_level(avutil.AV_LOG_ERROR);

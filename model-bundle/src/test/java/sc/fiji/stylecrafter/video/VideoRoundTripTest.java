@@ -113,6 +113,10 @@ class VideoRoundTripTest {
 			assertTrue(psnr > 30, format + " PSNR " + psnr);
 		}
 		assertNoPartFiles();
+		if (out.getFileSystem().supportedFileAttributeViews().contains("posix")) { // readable by others, as any file the user writes
+			var plain = Files.getPosixFilePermissions(Files.writeString(tmp.resolve("plain.txt"), "x"));
+			assertEquals(plain, Files.getPosixFilePermissions(out), "the video has the permissions of a file written normally");
+		}
 	}
 
 	private void assertNoPartFiles() throws IOException {
