@@ -21,7 +21,6 @@ import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.ProgressClock;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
-import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.video.VideoWriter;
 
 /**
@@ -65,7 +64,7 @@ final class BatchCommand {
 			GenerationSettings s = GenerateCommand.settings(one);
 			int fps = one.containsKey("--fps") ? Integer.parseInt(one.get("--fps")) : VideoWriter.DEFAULT_FPS;
 			VideoWriter.checkFrameRate(fps);
-			int styleFrames = one.containsKey("--style-frames") ? Integer.parseInt(one.get("--style-frames")) : VideoReader.DEFAULT_STYLE_FRAMES;
+			int styleFrames = GenerateCommand.styleFrames(one);
 			options = new BatchRunner.Options(s, official, format, fps, styleFrames);
 			models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
 			list = Path.of(one.get("--list"));

@@ -79,13 +79,7 @@ final class GenerateCommand {
 			fps = integer(one, "--fps");
 			VideoWriter.checkFrameRate(fps);
 		}
-		int styleFrames = VideoReader.DEFAULT_STYLE_FRAMES;
-		if (one.containsKey("--style-frames")) {
-			styleFrames = integer(one, "--style-frames");
-			if (styleFrames < 1 || styleFrames > StyleCrafterPipeline.MAX_STYLES) {
-				throw new IllegalArgumentException("--style-frames " + styleFrames + " is out of range; allowed: 1 to " + StyleCrafterPipeline.MAX_STYLES);
-			}
-		}
+		int styleFrames = styleFrames(one);
 		return new Args(models, one.get("--prompt"), styles, styleFrames, s, one.getOrDefault("--device", "auto"),
 			Precision.parse(one.getOrDefault("--dtype", "float32")), out, fps);
 	}
@@ -114,6 +108,16 @@ final class GenerateCommand {
 		if (one.containsKey("--style-weight")) s = s.withStyleWeight((float) number(one, "--style-weight"));
 		if (one.containsKey("--seed")) s = s.withSeed(integer(one, "--seed"));
 		return s;
+	}
+
+	/** {@code --style-frames}: frames taken from each style video, 1 to the most references; the default without it. */
+	static int styleFrames(Map<String, String> one) {
+		if (!one.containsKey("--style-frames")) return VideoReader.DEFAULT_STYLE_FRAMES;
+		int n = integer(one, "--style-frames");
+		if (n < 1 || n > StyleCrafterPipeline.MAX_STYLES) {
+			throw new IllegalArgumentException("--style-frames " + n + " is out of range; allowed: 1 to " + StyleCrafterPipeline.MAX_STYLES);
+		}
+		return n;
 	}
 
 	private static int integer(Map<String, String> m, String k) {

@@ -14,7 +14,6 @@ import sc.fiji.stylecrafter.batch.ResultScores;
 import sc.fiji.stylecrafter.clip.ClipScorer;
 import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
-import sc.fiji.stylecrafter.video.VideoReader;
 
 /**
  * {@code stylecrafter score [--models DIR] --list FILE.json --results DIR [--csv FILE] [--device auto|cpu|gpu]}: the
@@ -46,8 +45,15 @@ final class ScoreCommand {
 		Path models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
 		Path results = Path.of(one.get("--results"));
 		Path csv = one.containsKey("--csv") ? Path.of(one.get("--csv")) : results.resolve("scores.csv");
+		int styleFrames;
 		try {
-			int styleFrames = Integer.parseInt(one.getOrDefault("--style-frames", "" + VideoReader.DEFAULT_STYLE_FRAMES));
+			styleFrames = GenerateCommand.styleFrames(one);
+		}
+		catch (IllegalArgumentException e) {
+			err.println("stylecrafter score: " + e.getMessage());
+			return 2;
+		}
+		try {
 			List<BatchList.Entry> entries = BatchList.read(Path.of(one.get("--list")));
 			if (!Files.isDirectory(results)) throw new IOException(results + " is not a folder of results");
 			long t0 = System.nanoTime();
@@ -68,10 +74,6 @@ final class ScoreCommand {
 			ResultScores.writeCsv(csv, rows);
 			out.println("wrote " + csv);
 			return rows.stream().anyMatch(r -> r.problem() != null) ? 1 : 0;
-		}
-		catch (NumberFormatException e) {
-			err.println("stylecrafter score: --style-frames must be a whole number");
-			return 2;
 		}
 		catch (IOException | RuntimeException e) {
 			err.println("stylecrafter score: " + InspectCommand.oneLine(e.getMessage()));
