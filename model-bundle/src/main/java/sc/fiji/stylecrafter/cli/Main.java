@@ -6,7 +6,7 @@ import java.util.Arrays;
 import sc.fiji.stylecrafter.pipeline.EngineSettings;
 
 /**
- * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, {@code models status}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed
+ * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, {@code models status}, {@code runtime status|install|remove}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed
  * (one-line reason on standard error), 2 bad arguments.
  */
 public final class Main {
@@ -26,6 +26,7 @@ public final class Main {
 			err.println("       " + ScoreCommand.USAGE.substring("usage: ".length()));
 			err.println("       stylecrafter inspect [--prefix P] FILE");
 			err.println("       stylecrafter models status|verify|download [--dir DIR] [--accept-licences]");
+			err.println("       " + RuntimeCommand.USAGE.substring("usage: ".length()));
 			err.println("       stylecrafter bench-load FILE | bench-encoders DIR VOCAB | bench-unet DIR [video|image] ...");
 			return args.length == 0 ? 2 : 0;
 		}
@@ -36,11 +37,12 @@ public final class Main {
 			case "batch": return BatchCommand.run(rest, out, err);
 			case "score": return ScoreCommand.run(rest, out, err);
 			case "models": return ModelsCommand.run(rest, out, err);
+			case "runtime": return RuntimeCommand.run(rest, out, err);
 			case "bench-load": return BenchLoadCommand.run(rest, out, err);
 			case "bench-encoders": return BenchEncodersCommand.run(rest, out, err);
 			case "bench-unet": return BenchUNetCommand.run(rest, out, err);
 			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, batch, score, inspect, models, bench-load, bench-encoders, bench-unet");
+				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, batch, score, inspect, models, runtime, bench-load, bench-encoders, bench-unet");
 				return 2;
 		}
 	}

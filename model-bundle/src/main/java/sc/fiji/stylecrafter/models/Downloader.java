@@ -202,6 +202,25 @@ public final class Downloader {
 			+ have + " bytes are kept in " + part + " and the next attempt resumes there", last);
 	}
 
+	/**
+	 * The size of the file at {@code from}, asked with a HEAD request (for files whose size is not pinned; their SHA-256
+	 * still decides), or -1 when the server does not say.
+	 */
+	public long remoteSize(URI from) throws IOException, InterruptedException {
+		HttpRequest req = HttpRequest.newBuilder(from).header("User-Agent", "StyleCrafter-for-Fiji").method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+		HttpResponse<Void> r;
+		try {
+			r = http.send(req, HttpResponse.BodyHandlers.discarding());
+		}
+		catch (UnknownHostException | ConnectException e) {
+			throw new ModelSetupException("cannot reach " + from.getHost() + " (no network, or a proxy is needed: set https.proxyHost or "
+				+ "-Djava.net.useSystemProxies=true)", e);
+		}
+		if (r.statusCode() == 404) throw new ModelSetupException(from + " does not exist (HTTP 404)");
+		if (r.statusCode() != 200) throw new ModelSetupException(from + " answered HTTP " + r.statusCode());
+		return r.headers().firstValueAsLong("Content-Length").orElse(-1);
+	}
+
 	/** A failure worth another attempt (network, server). */
 	private static final class Retryable extends IOException {
 

@@ -8,7 +8,10 @@ public enum Licence {
 			+ "(Tencent AI Lab for VideoCrafter1; the StyleCrafter authors for the style adapter and temporal layers)."),
 	MIT_OPENCLIP("OpenCLIP ViT-H/14 (LAION-2B) weights and tokenizer vocabulary",
 		"MIT licence (OpenCLIP). The model card says deployed use of the model, commercial or not, is out of scope: it is "
-			+ "meant for research.");
+			+ "meant for research."),
+	PYTORCH_CUDA("libtorch with CUDA (PyTorch's official build), for the GPU runtime",
+		"PyTorch: BSD-3-Clause licence. The NVIDIA CUDA, cuDNN and cuBLAS libraries inside the zip are redistributed by PyTorch "
+			+ "under NVIDIA's licence terms for them (in the zip).");
 
 	private final String what;
 	private final String terms;

@@ -28,15 +28,15 @@ public final class ModelServer implements AutoCloseable {
 	final Map<String, AtomicLong> bytesSent = new ConcurrentHashMap<>();
 	public final List<String> requests = new CopyOnWriteArrayList<>();
 
-	volatile boolean rangeSupported = true;
+	public volatile boolean rangeSupported = true;
 	/** Drop the connection after this many bytes of a response, for the next {@link #drops} responses. */
-	volatile long dropAfter = -1;
-	final AtomicLong drops = new AtomicLong();
+	public volatile long dropAfter = -1;
+	public final AtomicLong drops = new AtomicLong();
 	/** Flip the byte at this offset of every response of this file. */
-	volatile String corruptFile;
-	volatile long corruptAt = -1;
+	public volatile String corruptFile;
+	public volatile long corruptAt = -1;
 	/** Answer these statuses, in turn, before serving normally. */
-	final Map<String, List<Integer>> statuses = new ConcurrentHashMap<>();
+	public final Map<String, List<Integer>> statuses = new ConcurrentHashMap<>();
 	/** Bytes per second, 0 for as fast as possible. */
 	volatile long bytesPerSecond;
 
@@ -69,6 +69,12 @@ public final class ModelServer implements AutoCloseable {
 		byte[] data = files.get(name);
 		if (data == null) {
 			ex.sendResponseHeaders(404, -1);
+			ex.close();
+			return;
+		}
+		if (ex.getRequestMethod().equals("HEAD")) {
+			ex.getResponseHeaders().add("Content-Length", String.valueOf(data.length));
+			ex.sendResponseHeaders(200, -1);
 			ex.close();
 			return;
 		}

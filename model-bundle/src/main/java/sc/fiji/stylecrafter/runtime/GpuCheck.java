@@ -1,0 +1,48 @@
+package sc.fiji.stylecrafter.runtime;
+
+import java.util.List;
+
+/**
+ * Whether the GPU can be used, and if not the exact reason, from what the NVIDIA driver says ({@link NvidiaDriver}) and
+ * what libtorch itself says ({@link EngineState#libtorchHasCuda()}); never from a guess.
+ */
+public final class GpuCheck {
+
+	private GpuCheck() {}
+
+	/** Why the driver cannot run the CUDA runtime, or {@code null} when it can (at least one suitable GPU). */
+	public static String driverProblem(NvidiaDriver.Report d) {
+		if (!d.found()) return d.problem();
+		if (d.cudaVersion() < LibtorchArchive.MIN_DRIVER_CUDA) {
+			return "the NVIDIA driver supports CUDA " + d.cudaVersionText() + ", and the GPU runtime (CUDA 12.8) needs a driver for CUDA 12.8 or newer "
+				+ "(version 570 or newer): update the NVIDIA driver";
+		}
+		if (d.gpus().isEmpty()) return "the NVIDIA driver sees no GPU (is CUDA_VISIBLE_DEVICES set to none?)";
+		if (suitable(d).isEmpty()) {
+			return "no GPU has compute capability 7.5 or higher (" + String.join("; ", d.gpus().stream().map(NvidiaDriver.Gpu::describe).toList()) + ")";
+		}
+		return null;
+	}
+
+	/** The GPUs of compute capability 7.5 or higher. */
+	public static List<NvidiaDriver.Gpu> suitable(NvidiaDriver.Report d) {
+		return d.gpus().stream().filter(g -> g.capability() >= LibtorchArchive.MIN_CAPABILITY).toList();
+	}
+
+	/**
+	 * Why {@code device=gpu} cannot be served in this process, or {@code null} when it can. Loads the engine (the
+	 * runtime choice is made first) and asks libtorch.
+	 */
+	public static String gpuProblem() {
+		RuntimeSelection.Choice choice = RuntimeSelection.select();
+		NvidiaDriver.Report driver = NvidiaDriver.probe();
+		String why = driverProblem(driver);
+		if (why != null) return why;
+		if (EngineState.libtorchHasCuda()) return null;
+		if (choice.runtime() == null) {
+			return "the libtorch in use is the CPU one: " + choice.reason() + ". Install the GPU runtime (Plugins > StyleCrafter > Install GPU Runtime..., "
+				+ "or: stylecrafter runtime install) and restart";
+		}
+		return "libtorch from " + choice.runtime().libDir() + " reports no usable CUDA device";
+	}
+}
