@@ -1,6 +1,5 @@
 package sc.fiji.stylecrafter.runtime;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +15,8 @@ import com.sun.jna.WString;
 /**
  * Chooses, before DJL's engine loads, which libtorch it loads: an installed GPU runtime when this machine's NVIDIA driver
  * can run it, else the CPU libtorch in the {@code pytorch-native-cpu} jar. DJL reads where to look once, when the engine
- * starts ({@code PYTORCH_LIBRARY_PATH} from the environment, else {@code java.library.path}; {@code PYTORCH_VERSION},
- * {@code PYTORCH_FLAVOR}, {@code ENGINE_CACHE_DIR} from the environment or system properties), so the choice is made by
+ * starts ({@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_VERSION}, {@code PYTORCH_FLAVOR}, {@code ENGINE_CACHE_DIR}, each from
+ * the environment, else from the system properties; DJL 0.36's {@code LibUtils}), so the choice is made by
  * setting those system properties, and on Windows by adding the runtime's folder to the DLL search path. A choice the
  * user made in the environment is left alone; {@code -Dstylecrafter.runtime=cpu} keeps the CPU libtorch.
  */
@@ -83,7 +82,7 @@ public final class RuntimeSelection {
 	 * @param loaded where the libtorch of this process was loaded from, if it was
 	 */
 	public static Choice decide(Path root, java.util.function.Supplier<NvidiaDriver.Report> driver, Optional<Path> loaded) {
-		String env = System.getenv("PYTORCH_LIBRARY_PATH");
+		String env = System.getenv("PYTORCH_LIBRARY_PATH") != null ? System.getenv("PYTORCH_LIBRARY_PATH") : System.getProperty("PYTORCH_LIBRARY_PATH");
 		if (env != null && !env.isBlank()) return new Choice(null, "PYTORCH_LIBRARY_PATH is set (" + env + "): DJL loads the libtorch there");
 		if (System.getenv("PYTORCH_VERSION") != null || System.getenv("PYTORCH_FLAVOR") != null) {
 			return new Choice(null, "PYTORCH_VERSION or PYTORCH_FLAVOR is set in the environment: DJL follows them");
@@ -108,8 +107,7 @@ public final class RuntimeSelection {
 		InstalledRuntime r = c.runtime();
 		if (r == null) return c;
 		String lib = r.libDir().toAbsolutePath().toString();
-		String old = System.getProperty("java.library.path", "");
-		System.setProperty("java.library.path", old.isEmpty() ? lib : lib + File.pathSeparator + old);
+		System.setProperty("PYTORCH_LIBRARY_PATH", lib);
 		System.setProperty("PYTORCH_VERSION", r.version());
 		System.setProperty("PYTORCH_FLAVOR", r.flavor());
 		if (System.getenv("ENGINE_CACHE_DIR") == null) System.setProperty("ENGINE_CACHE_DIR", r.engineCacheDir().toAbsolutePath().toString());
