@@ -68,6 +68,11 @@ public final class StyleCrafterPipeline {
 			catch (EngineException e) {
 				throw translate(e, req.settings());
 			}
+			finally {
+				// the run's tensors are closed: hand libtorch's cached GPU blocks back, so other programs (and a retry after
+				// running out of memory) can have them
+				if (model.device().isGpu()) ai.djl.pytorch.jni.JniUtils.emptyCudaCache();
+			}
 		}
 	}
 
@@ -212,7 +217,7 @@ public final class StyleCrafterPipeline {
 		String m = String.valueOf(e.getMessage());
 		if (m.contains("out of memory") || m.contains("CUDA out of memory") || m.contains("DefaultCPUAllocator")) {
 			return new IllegalStateException("out of memory while generating " + s.frames() + " frame(s) of " + s.width() + "x" + s.height()
-				+ ". What fits better: fewer frames, a smaller size, or float16 precision on a GPU. (" + m.lines().findFirst().orElse("") + ")", e);
+				+ ". What fits better: fewer frames, a smaller size, float16 precision on a GPU, or device cpu (slower, but main memory is larger). (" + m.lines().findFirst().orElse("") + ")", e);
 		}
 		return e;
 	}

@@ -72,8 +72,13 @@ public final class RuntimeInstaller {
 		this.disk = disk;
 	}
 
-	/** {@code $STYLECRAFTER_RUNTIME}, else {@code ~/.stylecrafter/runtime}. */
+	/** System property naming the runtime folder (before {@value #FOLDER_ENV}). */
+	public static final String FOLDER_PROPERTY = "stylecrafter.runtime.folder";
+
+	/** {@code -Dstylecrafter.runtime.folder}, else {@code $STYLECRAFTER_RUNTIME}, else {@code ~/.stylecrafter/runtime}. */
 	public static Path defaultFolder() {
+		String prop = System.getProperty(FOLDER_PROPERTY);
+		if (prop != null && !prop.isBlank()) return Path.of(prop);
 		String env = System.getenv(FOLDER_ENV);
 		if (env != null && !env.isBlank()) return Path.of(env);
 		return Path.of(System.getProperty("user.home"), ".stylecrafter", "runtime");

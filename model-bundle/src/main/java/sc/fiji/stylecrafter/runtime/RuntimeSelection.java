@@ -24,6 +24,8 @@ public final class RuntimeSelection {
 
 	/** System property: {@code auto} (default) or {@code cpu}. */
 	public static final String CHOICE_PROPERTY = "stylecrafter.runtime";
+	/** DJL: cuDNN's benchmark mode, read when the engine starts. */
+	static final String CUDNN_BENCHMARK = "ai.djl.pytorch.cudnn_benchmark";
 
 	/**
 	 * What was chosen and why.
@@ -110,6 +112,7 @@ public final class RuntimeSelection {
 		System.setProperty("PYTORCH_LIBRARY_PATH", lib);
 		System.setProperty("PYTORCH_VERSION", r.version());
 		System.setProperty("PYTORCH_FLAVOR", r.flavor());
+		if (r.isCuda() && System.getProperty(CUDNN_BENCHMARK) == null) System.setProperty(CUDNN_BENCHMARK, "true"); // fixed shapes: let cuDNN pick its fastest kernels once
 		if (System.getenv("ENGINE_CACHE_DIR") == null) System.setProperty("ENGINE_CACHE_DIR", r.engineCacheDir().toAbsolutePath().toString());
 		if (Platform.isWindows()) {
 			// CUDA's DLLs in a folder outside the system's search path do not find each other without this

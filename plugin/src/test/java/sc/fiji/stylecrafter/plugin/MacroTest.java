@@ -22,6 +22,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import sc.fiji.stylecrafter.runtime.InstalledRuntime;
+import sc.fiji.stylecrafter.runtime.LibtorchArchive;
+import sc.fiji.stylecrafter.runtime.RuntimeInstaller;
+import sc.fiji.stylecrafter.runtime.RuntimeSelection;
 import org.junit.jupiter.api.io.TempDir;
 
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
@@ -49,6 +54,7 @@ class MacroTest {
 		commands.put("Set Model Folder...", SetModelFolderCommand.class);
 		commands.put("Set Up Models...", SetUpModelsCommand.class);
 		commands.put("Export Video...", ExportVideoCommand.class);
+		commands.put("Install GPU Runtime...", InstallGpuRuntimeCommand.class);
 		LegacyBridge.install(fixture.context, commands);
 	}
 
@@ -107,6 +113,34 @@ class MacroTest {
 		ImagePlus saved = IJ.openImage(tmp.resolve("fox.tif").toString());
 		assertEquals(2, saved.getStackSize());
 		assertTrue(((String) saved.getProperty("Info")).contains("\"style_references\": 1"), "style2/style3 default to none");
+	}
+
+	@Test
+	void theGpuRuntimeInstallsOfflineFromAMacro(@TempDir Path tmp) throws Exception {
+		Path lib = tmp.resolve("unpacked/libtorch/lib");
+		Files.createDirectories(lib);
+		byte[] elf = new byte[4096];
+		elf[0] = 0x7f;
+		elf[1] = 'E';
+		elf[2] = 'L';
+		elf[3] = 'F';
+		Files.write(lib.resolve(System.mapLibraryName("torch")), elf);
+		Files.write(lib.resolve(System.mapLibraryName("c10")), elf);
+		Files.writeString(lib.resolveSibling("build-version"), "2.7.1+cpu\n");
+		Path root = tmp.resolve("runtime");
+		System.setProperty(RuntimeInstaller.FOLDER_PROPERTY, root.toString());
+		try {
+			String[] r = macro("run('Install GPU Runtime...', 'from=[" + q(tmp.resolve("unpacked")) + "]');\n");
+			assertTrue(LegacyBridge.dialogs.isEmpty(), "a dialog would have opened for " + LegacyBridge.dialogs);
+			List<InstalledRuntime> installed = RuntimeSelection.installed(root, LibtorchArchive.currentClassifier());
+			assertEquals(1, installed.size(), r[0]);
+			assertTrue(Files.isRegularFile(installed.get(0).libDir().resolve(System.mapLibraryName("torch"))));
+			String[] bad = macro("run('Install GPU Runtime...', 'from=[" + q(tmp.resolve("nothing-here")) + "]');\n");
+			assertTrue(bad[0].contains("nothing-here does not exist"), "a clear error: " + bad[0]);
+		}
+		finally {
+			System.clearProperty(RuntimeInstaller.FOLDER_PROPERTY);
+		}
 	}
 
 	@Test

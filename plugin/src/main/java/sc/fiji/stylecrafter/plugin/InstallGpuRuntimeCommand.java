@@ -1,0 +1,139 @@
+package sc.fiji.stylecrafter.plugin;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.scijava.ItemIO;
+import org.scijava.ItemVisibility;
+import org.scijava.app.StatusService;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scijava.task.Task;
+import org.scijava.task.TaskService;
+import org.scijava.widget.FileWidget;
+
+import sc.fiji.stylecrafter.models.DownloadCancelledException;
+import sc.fiji.stylecrafter.models.Downloader;
+import sc.fiji.stylecrafter.models.ModelFile;
+import sc.fiji.stylecrafter.runtime.InstalledRuntime;
+import sc.fiji.stylecrafter.runtime.LibtorchArchive;
+import sc.fiji.stylecrafter.runtime.RuntimeInstaller;
+import sc.fiji.stylecrafter.runtime.RuntimeSelection;
+import sc.fiji.stylecrafter.runtime.RuntimeStatus;
+
+/**
+ * Plugins > StyleCrafter > Install GPU Runtime...: installs libtorch with CUDA 12.8 (PyTorch's official build, about
+ * 3 GB to download, checked by its SHA-256; resumed where it stopped) so that StyleCrafter runs on an NVIDIA GPU, or
+ * installs it offline from that zip or an unpacked libtorch folder ({@code from}). The dialog shows what the NVIDIA
+ * driver says and whether the GPU is used now. Fiji must be restarted once the PyTorch engine was loaded.
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Install GPU Runtime...", headless = true)
+public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFriendly {
+
+	@Parameter(required = false)
+	private StatusService status;
+
+	@Parameter(required = false)
+	private TaskService tasks;
+
+	@Parameter(required = false)
+	private LogService log;
+
+	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)
+	private String now = String.join("\n", RuntimeStatus.describe(RuntimeInstaller.defaultFolder(), false));
+
+	@Parameter(label = "Install from (optional)", style = FileWidget.OPEN_STYLE, required = false, persist = false,
+		description = "The official libtorch 2.7.1+cu128 zip, or an unpacked libtorch folder; empty to download it (about 3 GB)")
+	private File from;
+
+	@Parameter(label = "Keep the downloaded zip", required = false, persist = false)
+	private boolean keepzip = false;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "StyleCrafter GPU runtime")
+	private String report;
+
+	@Override
+	public void run() {
+		Path root = RuntimeInstaller.defaultFolder();
+		RuntimeInstaller installer = new RuntimeInstaller(root, LibtorchArchive.OFFICIAL, Downloader.DiskSpace.REAL);
+		Task task = tasks == null ? null : tasks.createTask("StyleCrafter: installing the GPU runtime");
+		if (task != null) {
+			task.setProgressMaximum(1000);
+			task.start();
+		}
+		try {
+			String classifier = LibtorchArchive.currentClassifier();
+			InstalledRuntime r = from != null && !from.getPath().isBlank()
+				? installer.from(from.toPath(), classifier, listener(task), () -> cancelled(task))
+				: installer.download(classifier, new Downloader(Downloader.Options.defaults()), keepzip, listener(task), () -> cancelled(task));
+			boolean chosen = RuntimeSelection.made().isPresent();
+			report = String.format(Locale.ROOT, "libtorch %s %s is installed in %s (%.1f GB). %s", r.version(), r.flavor(), r.dir(), r.totalBytes() / 1e9,
+				chosen ? "Restart Fiji to use it: the PyTorch engine of this Fiji was already chosen." : "StyleCrafter uses it from the next generation.");
+			if (status != null) status.showStatus(report);
+			if (log != null) log.info(report);
+		}
+		catch (DownloadCancelledException e) {
+			fail("Install cancelled: " + e.getMessage());
+		}
+		catch (IOException e) {
+			fail("Installing the GPU runtime into " + root + " failed: " + e.getMessage());
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			fail("interrupted; what was downloaded is kept and the next install resumes there");
+		}
+		finally {
+			if (task != null) task.finish();
+		}
+	}
+
+	private static boolean cancelled(Task task) {
+		return (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted();
+	}
+
+	private RuntimeInstaller.Listener listener(Task task) {
+		return new RuntimeInstaller.Listener() {
+
+			private long last;
+
+			@Override
+			public void progress(ModelFile file, long done, long total, double bytesPerSecond, double secondsLeft) {
+				String msg = String.format(Locale.ROOT, "StyleCrafter: %s %.0f of %.0f MB", file.name(), done / 1e6, total / 1e6);
+				if (!Double.isNaN(bytesPerSecond)) msg += String.format(Locale.ROOT, ", %.1f MB/s", bytesPerSecond / 1e6);
+				if (!Double.isNaN(secondsLeft)) msg += ", about " + GenerationRunner.duration(secondsLeft) + " left";
+				show(msg, done, total);
+			}
+
+			@Override
+			public void step(String what, long done, long total) {
+				show(String.format(Locale.ROOT, "StyleCrafter: %s, %.0f%%", what, 100.0 * done / Math.max(1, total)), done, total);
+			}
+
+			@Override
+			public void message(String text) {
+				if (log != null) log.info("StyleCrafter: " + text);
+			}
+
+			private void show(String msg, long done, long total) {
+				long t = System.nanoTime();
+				if (t - last < 250_000_000L && done != total) return;
+				last = t;
+				int permille = (int) (1000 * done / Math.max(1, total));
+				if (status != null) status.showStatus(permille, 1000, msg);
+				if (task != null) {
+					task.setProgressValue(permille);
+					task.setStatusMessage(msg);
+				}
+			}
+		};
+	}
+
+	private void fail(String message) {
+		UserMessages.fail(this, message, log);
+	}
+}
