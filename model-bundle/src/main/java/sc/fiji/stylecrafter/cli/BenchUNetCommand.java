@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
+import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.FlopCounter;
@@ -24,6 +25,8 @@ import sc.fiji.stylecrafter.unet.UNetModel;
  * {@code stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16] [cpu|gpu] [runs] [frames H W]}: a
  * benchmark, not a test. Builds the UNet (with the style branch) from a model folder and times calls on random latents
  * with style context and scales, reporting seconds, the FLOPs of the matrix products and convolutions, and GFLOP/s.
+ * With {@code STYLECRAFTER_BENCH_SAVE=FILE.npy} in the environment, the inputs are drawn from a fixed seed (the same in
+ * any precision and on any device) and the last call's output is saved as float32, for precision and device parity.
  */
 final class BenchUNetCommand {
 
@@ -52,15 +55,19 @@ final class BenchUNetCommand {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(ckpt, temporal), model, dtype, "unet"),
 				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video, cfg.text().contextLength());
 			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", dtype, device, (System.nanoTime() - t0) / 1e9);
+			String save = System.getenv("STYLECRAFTER_BENCH_SAVE");
 			for (int i = 0; i < runs; i++) {
-				try (NDManager scope = model.newSubManager()) {
-					NDArray x = scope.randomNormal(new Shape(1, uc.inChannels(), frames, h, w)).toType(dtype, false);
-					NDArray ctx = scope.randomNormal(new Shape(1, cfg.text().contextLength() + cfg.adapter().styleTokens(), uc.contextDim())).toType(dtype, false);
-					NDArray scales = scope.randomUniform(-1, 1, new Shape(1, unet.styleLayers(), 1)).toType(dtype, false);
+				if (save != null) ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+				try (NDManager scope = model.newSubManager(Device.cpu())) { // inputs drawn on the CPU: the same numbers for any device
+					NDArray x = scope.randomNormal(new Shape(1, uc.inChannels(), frames, h, w)).toDevice(device, false).toType(dtype, false);
+					NDArray ctx = scope.randomNormal(new Shape(1, cfg.text().contextLength() + cfg.adapter().styleTokens(), uc.contextDim())).toDevice(device, false)
+						.toType(dtype, false);
+					NDArray scales = scope.randomUniform(-1, 1, new Shape(1, unet.styleLayers(), 1)).toDevice(device, false).toType(dtype, false);
 					long a = System.nanoTime();
 					FlopCounter.Counted<float[]> r = FlopCounter.count(() -> unet.forward(x, new float[] { 501 }, ctx, scales, 1f).toType(DataType.FLOAT32, false)
 						.toFloatArray());
 					double s = (System.nanoTime() - a) / 1e9;
+					if (save != null && i == runs - 1) Npy.writeFloat32(Path.of(save), r.result(), 1, uc.outChannels(), frames, h, w);
 					out.printf(Locale.ROOT, "run %d\tlatent 1x%dx%dx%dx%d\t%.2f s\t%.1f GFLOP\t%.1f GFLOP/s\tpeak RSS %.0f MB%n", i + 1, uc.inChannels(), frames, h, w, s,
 						r.flops() / 1e9, r.flops() / 1e9 / s, BenchLoadCommand.peakRssKb() / 1e3);
 				}

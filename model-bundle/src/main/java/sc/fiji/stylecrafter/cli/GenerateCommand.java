@@ -51,6 +51,11 @@ final class GenerateCommand {
 	{}
 
 	static Args parse(String[] a) {
+		return parse(a, true);
+	}
+
+	/** @param needOut whether {@code --out} is required (benchmarks may go without) */
+	static Args parse(String[] a, boolean needOut) {
 		Map<String, String> one = new LinkedHashMap<>();
 		List<Path> styles = new ArrayList<>();
 		for (int i = 0; i < a.length; i++) {
@@ -68,11 +73,11 @@ final class GenerateCommand {
 				default: throw new IllegalArgumentException("unknown option '" + k + "'");
 			}
 		}
-		for (String req : List.of("--prompt", "--out")) if (!one.containsKey(req)) throw new IllegalArgumentException(req + " is required");
+		for (String req : needOut ? List.of("--prompt", "--out") : List.of("--prompt")) if (!one.containsKey(req)) throw new IllegalArgumentException(req + " is required");
 		if (styles.isEmpty()) throw new IllegalArgumentException("--style is required (one or more style images)");
 		GenerationSettings s = settings(one);
 		Path models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
-		Path out = Path.of(one.get("--out"));
+		Path out = one.containsKey("--out") ? Path.of(one.get("--out")) : null;
 		int fps = VideoWriter.DEFAULT_FPS;
 		if (one.containsKey("--fps")) {
 			if (VideoFormat.of(out).isEmpty()) throw new IllegalArgumentException("--fps applies to .mp4, .webm and .gif outputs, not to " + out);

@@ -27,7 +27,7 @@ public final class Main {
 			err.println("       stylecrafter inspect [--prefix P] FILE");
 			err.println("       stylecrafter models status|verify|download [--dir DIR] [--accept-licences]");
 			err.println("       " + RuntimeCommand.USAGE.substring("usage: ".length()));
-			err.println("       stylecrafter bench-load FILE | bench-encoders DIR VOCAB | bench-unet DIR [video|image] ...");
+			err.println("       stylecrafter bench-load FILE | bench-encoders DIR VOCAB | bench-unet DIR [video|image] ... | bench-generate ...");
 			return args.length == 0 ? 2 : 0;
 		}
 		String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -41,8 +41,9 @@ public final class Main {
 			case "bench-load": return BenchLoadCommand.run(rest, out, err);
 			case "bench-encoders": return BenchEncodersCommand.run(rest, out, err);
 			case "bench-unet": return BenchUNetCommand.run(rest, out, err);
+			case "bench-generate": return BenchGenerateCommand.run(rest, out, err);
 			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, batch, score, inspect, models, runtime, bench-load, bench-encoders, bench-unet");
+				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, batch, score, inspect, models, runtime, bench-load, bench-encoders, bench-unet, bench-generate");
 				return 2;
 		}
 	}

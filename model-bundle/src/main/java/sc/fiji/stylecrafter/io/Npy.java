@@ -37,6 +37,37 @@ public final class Npy {
 
 	private Npy() {}
 
+	/** Writes floats as a version 1.0 {@code .npy} ({@code <f4}, C order) of the given shape. */
+	public static void writeFloat32(Path path, float[] values, long... shape) throws IOException {
+		ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+		b.asFloatBuffer().put(values);
+		write(path, "<f4", b.array(), values.length, shape);
+	}
+
+	/** Writes unsigned bytes as a version 1.0 {@code .npy} ({@code |u1}, C order) of the given shape. */
+	public static void writeUint8(Path path, byte[] values, long... shape) throws IOException {
+		write(path, "|u1", values, values.length, shape);
+	}
+
+	private static void write(Path path, String descr, byte[] data, int count, long... shape) throws IOException {
+		long n = 1;
+		for (long d : shape) n = Math.multiplyExact(n, d);
+		if (n != count) throw new IllegalArgumentException(count + " values do not fill shape " + Arrays.toString(shape));
+		StringBuilder dims = new StringBuilder();
+		for (long d : shape) dims.append(d).append(", ");
+		if (shape.length > 1) dims.setLength(dims.length() - 1);
+		String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims.toString().trim() + "), }";
+		int total = 10 + header.length() + 1;
+		header += " ".repeat((64 - total % 64) % 64) + "\n"; // header padded so the data starts on a 64-byte boundary
+		ByteBuffer b = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
+		b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0).putShort((short) header.length());
+		try (var out = Files.newOutputStream(path)) {
+			out.write(b.array());
+			out.write(header.getBytes(StandardCharsets.US_ASCII));
+			out.write(data);
+		}
+	}
+
 	public static Array read(Path path) throws IOException {
 		byte[] all = Files.readAllBytes(path);
 		ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
