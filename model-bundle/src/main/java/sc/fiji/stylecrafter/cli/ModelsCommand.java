@@ -9,7 +9,6 @@ import java.util.Locale;
 import sc.fiji.stylecrafter.models.Catalogue;
 import sc.fiji.stylecrafter.models.DownloadCancelledException;
 import sc.fiji.stylecrafter.models.Downloader;
-import sc.fiji.stylecrafter.models.ModelFile;
 import sc.fiji.stylecrafter.models.ModelFolder;
 import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.CancellationToken;
@@ -127,24 +126,7 @@ final class ModelsCommand {
 			ModelSetup.acceptLicences(dir, catalogue);
 		}
 		out.printf(Locale.ROOT, "downloading into %s (%.2f GB in all; files already verified are skipped)%n", dir.toAbsolutePath(), catalogue.totalBytes() / 1e9);
-		long[] lastPrint = { 0 };
-		ModelSetup.download(catalogue, dir, new Downloader(Downloader.Options.defaults()), new Downloader.Listener() {
-
-			@Override
-			public void progress(ModelFile file, long done, long total, double bytesPerSecond, double secondsLeft) {
-				long now = System.nanoTime();
-				if (now - lastPrint[0] < 1_000_000_000L && done != total) return;
-				lastPrint[0] = now;
-				err.printf(Locale.ROOT, "%s: %.1f of %.1f MB%s%s%n", file.name(), done / 1e6, total / 1e6,
-					Double.isNaN(bytesPerSecond) ? "" : String.format(Locale.ROOT, ", %.1f MB/s", bytesPerSecond / 1e6),
-					Double.isNaN(secondsLeft) ? "" : String.format(Locale.ROOT, ", %.0f s left", secondsLeft));
-			}
-
-			@Override
-			public void message(String text) {
-				err.println(text);
-			}
-		}, CancellationToken.NEVER);
+		ModelSetup.download(catalogue, dir, new Downloader(Downloader.Options.defaults()), RuntimeCommand.progress(err), CancellationToken.NEVER);
 		out.println("model folder ready: " + dir.toAbsolutePath());
 		return 0;
 	}

@@ -112,8 +112,8 @@ final class RuntimeCommand {
 		return 0;
 	}
 
-	/** Progress on standard error, at most once a second per step. */
-	private static RuntimeInstaller.Listener progress(PrintStream err) {
+	/** Download and install progress on standard error, at most once a second (also for {@code models download}). */
+	static RuntimeInstaller.Listener progress(PrintStream err) {
 		long[] last = { 0 };
 		return new RuntimeInstaller.Listener() {
 

@@ -19,7 +19,6 @@ import org.scijava.widget.FileWidget;
 
 import sc.fiji.stylecrafter.models.DownloadCancelledException;
 import sc.fiji.stylecrafter.models.Downloader;
-import sc.fiji.stylecrafter.models.ModelFile;
 import sc.fiji.stylecrafter.runtime.InstalledRuntime;
 import sc.fiji.stylecrafter.runtime.LibtorchArchive;
 import sc.fiji.stylecrafter.runtime.RuntimeInstaller;
@@ -68,9 +67,10 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 		}
 		try {
 			String classifier = LibtorchArchive.currentClassifier();
+			DownloadProgress progress = new DownloadProgress(status, task, log);
 			InstalledRuntime r = from != null && !from.getPath().isBlank()
-				? installer.from(from.toPath(), classifier, listener(task), () -> cancelled(task))
-				: installer.download(classifier, new Downloader(Downloader.Options.defaults()), keepzip, listener(task), () -> cancelled(task));
+				? installer.from(from.toPath(), classifier, progress, progress::cancelled)
+				: installer.download(classifier, new Downloader(Downloader.Options.defaults()), keepzip, progress, progress::cancelled);
 			boolean chosen = RuntimeSelection.made().isPresent();
 			report = String.format(Locale.ROOT, "libtorch %s %s is installed in %s (%.1f GB). %s", r.version(), r.flavor(), r.dir(), r.totalBytes() / 1e9,
 				chosen ? "Restart Fiji to use it: the PyTorch engine of this Fiji was already chosen." : "StyleCrafter uses it from the next generation.");
@@ -90,47 +90,6 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 		finally {
 			if (task != null) task.finish();
 		}
-	}
-
-	private static boolean cancelled(Task task) {
-		return (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted();
-	}
-
-	private RuntimeInstaller.Listener listener(Task task) {
-		return new RuntimeInstaller.Listener() {
-
-			private long last;
-
-			@Override
-			public void progress(ModelFile file, long done, long total, double bytesPerSecond, double secondsLeft) {
-				String msg = String.format(Locale.ROOT, "StyleCrafter: %s %.0f of %.0f MB", file.name(), done / 1e6, total / 1e6);
-				if (!Double.isNaN(bytesPerSecond)) msg += String.format(Locale.ROOT, ", %.1f MB/s", bytesPerSecond / 1e6);
-				if (!Double.isNaN(secondsLeft)) msg += ", about " + GenerationRunner.duration(secondsLeft) + " left";
-				show(msg, done, total);
-			}
-
-			@Override
-			public void step(String what, long done, long total) {
-				show(String.format(Locale.ROOT, "StyleCrafter: %s, %.0f%%", what, 100.0 * done / Math.max(1, total)), done, total);
-			}
-
-			@Override
-			public void message(String text) {
-				if (log != null) log.info("StyleCrafter: " + text);
-			}
-
-			private void show(String msg, long done, long total) {
-				long t = System.nanoTime();
-				if (t - last < 250_000_000L && done != total) return;
-				last = t;
-				int permille = (int) (1000 * done / Math.max(1, total));
-				if (status != null) status.showStatus(permille, 1000, msg);
-				if (task != null) {
-					task.setProgressValue(permille);
-					task.setStatusMessage(msg);
-				}
-			}
-		};
 	}
 
 	private void fail(String message) {

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 import org.scijava.ItemIO;
 import org.scijava.ItemVisibility;
@@ -21,7 +20,6 @@ import org.scijava.widget.FileWidget;
 import sc.fiji.stylecrafter.models.Catalogue;
 import sc.fiji.stylecrafter.models.DownloadCancelledException;
 import sc.fiji.stylecrafter.models.Downloader;
-import sc.fiji.stylecrafter.models.ModelFile;
 import sc.fiji.stylecrafter.models.ModelSetup;
 
 /**
@@ -77,8 +75,8 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 				task.start();
 			}
 			try {
-				ModelSetup.download(catalogue, dir, new Downloader(Downloader.Options.defaults()), listener(task),
-					() -> (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted());
+				DownloadProgress progress = new DownloadProgress(status, task, log);
+				ModelSetup.download(catalogue, dir, new Downloader(Downloader.Options.defaults()), progress, progress::cancelled);
 			}
 			finally {
 				if (task != null) task.finish();
@@ -103,34 +101,6 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 			Thread.currentThread().interrupt();
 			fail("interrupted; what was downloaded is kept and the next run resumes there");
 		}
-	}
-
-	private Downloader.Listener listener(Task task) {
-		return new Downloader.Listener() {
-
-			private long last;
-
-			@Override
-			public void progress(ModelFile file, long done, long total, double bytesPerSecond, double secondsLeft) {
-				long now = System.nanoTime();
-				if (now - last < 250_000_000L && done != total) return;
-				last = now;
-				String msg = String.format(Locale.ROOT, "StyleCrafter: %s %.0f of %.0f MB", file.name(), done / 1e6, total / 1e6);
-				if (!Double.isNaN(bytesPerSecond)) msg += String.format(Locale.ROOT, ", %.1f MB/s", bytesPerSecond / 1e6);
-				if (!Double.isNaN(secondsLeft)) msg += ", about " + GenerationRunner.duration(secondsLeft) + " left";
-				int permille = (int) (1000 * done / Math.max(1, total));
-				if (status != null) status.showStatus(permille, 1000, msg);
-				if (task != null) {
-					task.setProgressValue(permille);
-					task.setStatusMessage(msg);
-				}
-			}
-
-			@Override
-			public void message(String text) {
-				if (log != null) log.info("StyleCrafter: " + text);
-			}
-		};
 	}
 
 	private void fail(String message) {
