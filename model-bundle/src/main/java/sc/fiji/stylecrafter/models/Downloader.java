@@ -213,12 +213,15 @@ public final class Downloader {
 			r = http.send(req, HttpResponse.BodyHandlers.discarding());
 		}
 		catch (UnknownHostException | ConnectException e) {
-			throw new ModelSetupException("cannot reach " + from.getHost() + " (no network, or a proxy is needed: set https.proxyHost or "
-				+ "-Djava.net.useSystemProxies=true)", e);
+			throw new ModelSetupException(unreachable(from), e);
 		}
 		if (r.statusCode() == 404) throw new ModelSetupException(from + " does not exist (HTTP 404)");
 		if (r.statusCode() != 200) throw new ModelSetupException(from + " answered HTTP " + r.statusCode());
 		return r.headers().firstValueAsLong("Content-Length").orElse(-1);
+	}
+
+	private static String unreachable(URI from) {
+		return "cannot reach " + from.getHost() + " (no network, or a proxy is needed: set https.proxyHost or -Djava.net.useSystemProxies=true)";
 	}
 
 	/** A failure worth another attempt (network, server). */
@@ -242,8 +245,7 @@ public final class Downloader {
 			r = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
 		}
 		catch (UnknownHostException | ConnectException e) {
-			throw new Retryable("cannot reach " + from.getHost() + " (no network, or a proxy is needed: set https.proxyHost or "
-				+ "-Djava.net.useSystemProxies=true)");
+			throw new Retryable(unreachable(from));
 		}
 		catch (IOException e) {
 			throw new Retryable("network error: " + e.getMessage());

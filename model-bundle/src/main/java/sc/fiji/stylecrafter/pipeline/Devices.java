@@ -2,7 +2,6 @@ package sc.fiji.stylecrafter.pipeline;
 
 import ai.djl.Device;
 import sc.fiji.stylecrafter.runtime.GpuCheck;
-import sc.fiji.stylecrafter.runtime.NvidiaDriver;
 
 /**
  * Choosing the device, one job of loading: what a user's choice means on this machine, and how to name it. Whether the
@@ -17,19 +16,18 @@ public final class Devices {
 	public static Device choose(String choice) {
 		EngineSettings.prepare();
 		switch (choice == null ? "auto" : choice.toLowerCase(java.util.Locale.ROOT)) {
-			case "auto": return GpuCheck.gpuProblem() == null ? firstGpu() : Device.cpu();
+			case "auto": {
+				GpuCheck.Verdict v = GpuCheck.gpu();
+				return v.gpu() != null ? Device.gpu(v.gpu().index()) : Device.cpu();
+			}
 			case "cpu": return Device.cpu();
-			case "gpu": case "cuda":
-				String why = GpuCheck.gpuProblem();
-				if (why != null) throw new IllegalArgumentException("a GPU was asked for but cannot be used: " + why + ". Or choose device cpu.");
-				return firstGpu();
+			case "gpu": case "cuda": {
+				GpuCheck.Verdict v = GpuCheck.gpu();
+				if (v.gpu() == null) throw new IllegalArgumentException("a GPU was asked for but cannot be used: " + v.problem() + ". Or choose device cpu.");
+				return Device.gpu(v.gpu().index());
+			}
 			default: throw new IllegalArgumentException("device '" + choice + "' is not known; allowed: auto, cpu, gpu");
 		}
-	}
-
-	/** The first GPU of compute capability 7.5 or higher, in the driver's numbering (which CUDA uses too). */
-	private static Device firstGpu() {
-		return Device.gpu(GpuCheck.suitable(NvidiaDriver.probe()).get(0).index());
 	}
 
 	/** The device in a user's words: {@code cpu}, {@code gpu 0}, ... */

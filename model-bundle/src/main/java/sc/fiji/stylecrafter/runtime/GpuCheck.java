@@ -30,19 +30,25 @@ public final class GpuCheck {
 	}
 
 	/**
-	 * Why {@code device=gpu} cannot be served in this process, or {@code null} when it can. Loads the engine (the
-	 * runtime choice is made first) and asks libtorch.
+	 * The GPU {@code device=gpu} takes: the first of compute capability 7.5 or higher, in the driver's numbering (which
+	 * CUDA uses too).
+	 *
+	 * @param gpu that GPU, or {@code null} when none can be used
+	 * @param problem why none can be used, or {@code null}
 	 */
-	public static String gpuProblem() {
+	public record Verdict(NvidiaDriver.Gpu gpu, String problem) {}
+
+	/** Whether a GPU can be used in this process, and which. Loads the engine (the runtime choice is made first) and asks libtorch. */
+	public static Verdict gpu() {
 		RuntimeSelection.Choice choice = RuntimeSelection.select();
 		NvidiaDriver.Report driver = NvidiaDriver.probe();
 		String why = driverProblem(driver);
-		if (why != null) return why;
-		if (EngineState.libtorchHasCuda()) return null;
+		if (why != null) return new Verdict(null, why);
+		if (EngineState.libtorchHasCuda()) return new Verdict(suitable(driver).get(0), null);
 		if (choice.runtime() == null) {
-			return "the libtorch in use is the CPU one: " + choice.reason() + ". Install the GPU runtime (Plugins > StyleCrafter > Install GPU Runtime..., "
-				+ "or: stylecrafter runtime install) and restart";
+			return new Verdict(null, "the libtorch in use is the CPU one: " + choice.reason() + ". Install the GPU runtime (Plugins > StyleCrafter > "
+				+ "Install GPU Runtime..., or: stylecrafter runtime install) and restart");
 		}
-		return "libtorch from " + choice.runtime().libDir() + " reports no usable CUDA device";
+		return new Verdict(null, "libtorch from " + choice.runtime().libDir() + " reports no usable CUDA device");
 	}
 }

@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -123,7 +122,7 @@ public final class RuntimeInstaller {
 				ModelFile file = new ModelFile(a.fileName(), "PyTorch libtorch", a.version() + "+" + a.flavor(), a.uri().getPath(), bytes, a.sha256(), Licence.PYTORCH_CUDA);
 				zip = downloader.download(file, a.uri(), downloads, listener, cancel);
 			}
-			else {
+			else if (!VerifiedFiles.of(downloads).isVerified(a.fileName(), a.sha256())) { // a zip kept from an earlier install was hashed then
 				String sha = hash(zip, listener, cancel);
 				if (!sha.equals(a.sha256())) {
 					throw new ModelSetupException(zip + " has SHA-256 " + sha + ", not " + a.sha256() + " (the official " + a.fileName()
@@ -189,6 +188,9 @@ public final class RuntimeInstaller {
 				if (!isSharedLibraryName(rel)) continue; // static and import libraries, CMake files: DJL loads every file of the folder
 				libs.add(e);
 				total += Math.max(0, e.getSize());
+			}
+			if (z.getEntry("libtorch/lib/" + System.mapLibraryName("torch")) == null) {
+				throw new ModelSetupException(zip + " has no libtorch/lib/" + System.mapLibraryName("torch") + ": it is not a libtorch for " + a.classifier());
 			}
 			ZipEntry bv = z.getEntry("libtorch/build-version");
 			String buildVersion = bv == null ? null : new String(z.getInputStream(bv).readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -271,25 +273,18 @@ public final class RuntimeInstaller {
 
 	/** Places the JNI, checks the libraries, writes the manifest, and moves the folder into place. */
 	private InstalledRuntime finish(Path partial, String version, String flavor, String classifier, String source, String sha) throws IOException {
-		Path lib = partial.resolve(InstalledRuntime.LIB);
-		if (!Files.isRegularFile(lib.resolve(System.mapLibraryName("torch")))) {
-			throw new ModelSetupException(source + " has no " + System.mapLibraryName("torch") + ": it is not a libtorch for " + classifier);
-		}
-		checkLibraries(lib, source);
+		checkLibraries(partial.resolve(InstalledRuntime.LIB), source);
 		String jni = System.mapLibraryName("djl_torch");
 		String resource = "/jnilib/" + classifier + "/" + flavor + "/" + jni;
 		Path jniTarget = partial.resolve(InstalledRuntime.ENGINE_CACHE).resolve("pytorch").resolve(version + "-" + flavor + "-" + classifier)
 			.resolve(Engine.getDjlVersion() + "-" + jni);
-		try (InputStream in = Engine.class.getClassLoader().getResourceAsStream(resource.substring(1))) {
-			InputStream is = in != null ? in : RuntimeInstaller.class.getResourceAsStream(resource);
-			if (is == null) {
+		try (InputStream in = RuntimeInstaller.class.getResourceAsStream(resource)) {
+			if (in == null) {
 				throw new ModelSetupException("DJL has no JNI for libtorch " + version + " " + flavor + " on " + classifier + " (" + resource
 					+ " is not in pytorch-jni); DJL " + Engine.getDjlVersion() + " ships one for cu128 on linux-x86_64 and win-x86_64, and cpu");
 			}
 			Files.createDirectories(jniTarget.getParent());
-			try (is) {
-				Files.copy(is, jniTarget, StandardCopyOption.REPLACE_EXISTING);
-			}
+			Files.copy(in, jniTarget, StandardCopyOption.REPLACE_EXISTING);
 		}
 		Map<String, Long> files = new LinkedHashMap<>();
 		try (Stream<Path> s = Files.walk(partial)) {
@@ -323,8 +318,7 @@ public final class RuntimeInstaller {
 	private static void checkLibraries(Path lib, String source) throws IOException {
 		try (Stream<Path> s = Files.list(lib)) {
 			for (Path f : s.filter(Files::isRegularFile).toList()) {
-				String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-				if (!(n.endsWith(".dll") || n.endsWith(".dylib") || n.matches(".*\\.so(\\.\\d+)*"))) continue;
+				if (!isSharedLibraryName(f.getFileName().toString())) continue;
 				byte[] head = new byte[4];
 				try (InputStream in = Files.newInputStream(f)) {
 					if (in.readNBytes(head, 0, 4) < 4 || !isLibrary(head)) {
@@ -360,18 +354,8 @@ public final class RuntimeInstaller {
 	}
 
 	private static String hash(Path file, Listener listener, CancellationToken cancel) throws IOException {
-		var sha = VerifiedFiles.newDigest();
-		long total = Files.size(file), done = 0;
-		byte[] buf = new byte[1 << 20];
-		try (InputStream in = Files.newInputStream(file)) {
-			for (int n; (n = in.read(buf)) > 0;) {
-				sha.update(buf, 0, n);
-				done += n;
-				if ((done & ((64L << 20) - 1)) < n || done == total) listener.step("checking " + file.getFileName(), done, total);
-				if (cancel.isCancelled()) throw new DownloadCancelledException("install cancelled while checking " + file + "; nothing was installed");
-			}
-		}
-		return HexFormat.of().formatHex(sha.digest());
+		String what = "checking " + file.getFileName();
+		return VerifiedFiles.sha256(file, what, (name, done, total) -> listener.step(name, done, total), cancel);
 	}
 
 	private static IOException diskFull(Exception e) {

@@ -52,27 +52,24 @@ public final class RuntimeSelection {
 
 	/** The runtimes installed in {@code root} for this platform, complete ones only, CUDA ones first. */
 	public static List<InstalledRuntime> installed(Path root, String classifier) {
+		return scan(root, classifier).stream().filter(InstalledRuntime.Check::ok).map(InstalledRuntime.Check::runtime)
+			.sorted(Comparator.comparing((InstalledRuntime r) -> !r.isCuda()).thenComparing(InstalledRuntime::flavor)).toList();
+	}
+
+	/** Why runtime folders of this platform are not usable (damaged, unfinished), for the status. */
+	public static List<String> problems(Path root, String classifier) {
+		return scan(root, classifier).stream().filter(c -> !c.ok()).map(InstalledRuntime.Check::problem).toList();
+	}
+
+	/** Every libtorch {@value LibtorchArchive#LIBTORCH_VERSION} runtime folder of this platform in {@code root}, read. */
+	private static List<InstalledRuntime.Check> scan(Path root, String classifier) {
 		if (!Files.isDirectory(root)) return List.of();
 		try (Stream<Path> s = Files.list(root)) {
 			return s.filter(p -> p.getFileName().toString().startsWith("libtorch-" + LibtorchArchive.LIBTORCH_VERSION + "-")
-				&& p.getFileName().toString().endsWith("-" + classifier))
-				.map(InstalledRuntime::read).filter(InstalledRuntime.Check::ok).map(InstalledRuntime.Check::runtime)
-				.sorted(Comparator.comparing((InstalledRuntime r) -> !r.isCuda()).thenComparing(InstalledRuntime::flavor)).toList();
+				&& p.getFileName().toString().endsWith("-" + classifier)).sorted().map(InstalledRuntime::read).toList();
 		}
 		catch (IOException e) {
-			return List.of();
-		}
-	}
-
-	/** Why installed runtime folders of this platform are not usable (damaged, unfinished), for the status. */
-	public static List<String> problems(Path root, String classifier) {
-		if (!Files.isDirectory(root)) return List.of();
-		try (Stream<Path> s = Files.list(root)) {
-			return s.filter(p -> p.getFileName().toString().startsWith("libtorch-") && p.getFileName().toString().endsWith("-" + classifier))
-				.map(InstalledRuntime::read).filter(c -> !c.ok()).map(InstalledRuntime.Check::problem).toList();
-		}
-		catch (IOException e) {
-			return List.of(root + " cannot be read: " + e.getMessage());
+			return List.of(new InstalledRuntime.Check(null, root + " cannot be read: " + e.getMessage()));
 		}
 	}
 

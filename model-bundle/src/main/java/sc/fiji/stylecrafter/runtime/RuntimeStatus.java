@@ -12,6 +12,9 @@ import java.util.Optional;
  */
 public final class RuntimeStatus {
 
+	private static final String NOT_INSTALLED = "GPU used: no, the GPU runtime is not installed; install it: stylecrafter runtime install "
+		+ "(Fiji: Plugins > StyleCrafter > Install GPU Runtime...)";
+
 	private RuntimeStatus() {}
 
 	/**
@@ -57,12 +60,12 @@ public final class RuntimeStatus {
 		else if (loaded.isPresent()) {
 			boolean cuda = EngineState.libtorchHasCuda();
 			if (cuda) out.add("GPU used: yes, device=auto takes " + GpuCheck.suitable(driver).get(0).describe());
-			else if (choice.runtime() == null && installed.isEmpty()) out.add("GPU used: no, the GPU runtime is not installed; install it: stylecrafter runtime install (Fiji: Plugins > StyleCrafter > Install GPU Runtime...)");
+			else if (choice.runtime() == null && installed.isEmpty()) out.add(NOT_INSTALLED);
 			else if (choice.runtime() == null) out.add("GPU used: no, the libtorch loaded in this process is the CPU one; restart to use the installed runtime");
 			else out.add("GPU used: no, libtorch from " + choice.runtime().libDir() + " reports no usable CUDA device");
 		}
 		else if (choice.runtime() != null && choice.runtime().isCuda()) out.add("GPU used: yes once libtorch loads (device=auto takes " + GpuCheck.suitable(driver).get(0).describe() + ")");
-		else if (installed.isEmpty()) out.add("GPU used: no, the GPU runtime is not installed; install it: stylecrafter runtime install (Fiji: Plugins > StyleCrafter > Install GPU Runtime...)");
+		else if (installed.isEmpty()) out.add(NOT_INSTALLED);
 		else out.add("GPU used: no, " + choice.reason());
 		return out;
 	}
