@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 import ai.djl.Device;
+import sc.fiji.stylecrafter.nn.FlopCounter;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.model.ModelConfig;
@@ -71,17 +72,23 @@ final class BenchGenerateCommand {
 				out.printf(Locale.ROOT, "load\t%s on %s (%s)\t%.1f s\tpeak RSS %.0f MB%n", a.models(), StyleCrafterModel.label(device), a.precision().label(), load,
 					BenchLoadCommand.peakRssKb() / 1e3);
 				var s = a.settings();
+				MatmulRate rate = MatmulRate.measure(device, a.precision().dataType());
+				out.println(rate);
 				GenerationResult r = null;
 				for (int i = 0; i < runs; i++) {
 					GenerateCommand.TerminalProgress progress = new GenerateCommand.TerminalProgress(err);
 					long t1 = System.nanoTime();
-					r = new StyleCrafterPipeline(model).generate(request, new SeededNoise(s.seed()), progress, null, false);
+					FlopCounter.Counted<GenerationResult> counted = FlopCounter.count(() -> new StyleCrafterPipeline(model).generate(request, new SeededNoise(s.seed()),
+						progress, null, false));
+					r = counted.result();
 					double total = (System.nanoTime() - t1) / 1e9;
+					double gflop = counted.flops() / 1e9;
 					err.println();
 					double sampling = progress.clock.secondsIn(Stage.SAMPLING), decoding = progress.clock.secondsIn(Stage.DECODING);
-					out.printf(Locale.ROOT, "run %d\t%s %d frame(s) %dx%d, %d steps\ttotal %.2f s\tsampling %.2f s (%.3f s/step)\tdecoding %.2f s\tpeak RSS %.0f MB%n",
-						i + 1, s.mode().name().toLowerCase(Locale.ROOT), s.frames(), s.width(), s.height(), s.steps(), total, sampling, sampling / s.steps(), decoding,
-						BenchLoadCommand.peakRssKb() / 1e3);
+					out.printf(Locale.ROOT,
+						"run %d\t%s %d frame(s) %dx%d, %d steps\ttotal %.2f s\tsampling %.2f s (%.3f s/step)\tdecoding %.2f s\t%.0f GFLOP, %.1f GFLOP/s (%s)\tpeak RSS %.0f MB%n",
+						i + 1, s.mode().name().toLowerCase(Locale.ROOT), s.frames(), s.width(), s.height(), s.steps(), total, sampling, sampling / s.steps(), decoding, gflop,
+						gflop / total, rate.ratio(gflop / total), BenchLoadCommand.peakRssKb() / 1e3);
 				}
 				if (gpu != null) out.println(gpu.summary());
 				if (a.out() != null) {

@@ -3,7 +3,9 @@ package sc.fiji.stylecrafter.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -17,24 +19,31 @@ import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.FlopCounter;
+import sc.fiji.stylecrafter.nn.OpProfile;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.unet.UNetConfig;
 import sc.fiji.stylecrafter.unet.UNetModel;
 
 /**
- * {@code stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16] [cpu|gpu] [runs] [frames H W]}: a
+ * {@code stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16] [cpu|gpu] [runs] [frames H W] [--profile]}: a
  * benchmark, not a test. Builds the UNet (with the style branch) from a model folder and times calls on random latents
  * with style context and scales, reporting seconds, the FLOPs of the matrix products and convolutions, and GFLOP/s.
  * With {@code STYLECRAFTER_BENCH_SAVE=FILE.npy} in the environment, the inputs are drawn from a fixed seed (the same in
  * any precision and on any device) and the last call's output is saved as float32, for precision and device parity.
+ * {@code --profile} profiles the last call on the CPU ({@link OpProfile}: time by block kind and by libtorch operator,
+ * CPU time, page faults).
  */
 final class BenchUNetCommand {
 
 	private BenchUNetCommand() {}
 
-	static int run(String[] args, PrintStream out, PrintStream err) {
+	static final String USAGE = "usage: stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16] [cpu|gpu] [runs] [frames H W] [--profile]";
+
+	static int run(String[] given, PrintStream out, PrintStream err) {
+		boolean profile = Arrays.asList(given).contains("--profile");
+		String[] args = Arrays.stream(given).filter(a -> !a.equals("--profile")).toArray(String[]::new);
 		if (args.length < 1) {
-			err.println("usage: stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16] [cpu|gpu] [runs] [frames H W]");
+			err.println(USAGE);
 			return 2;
 		}
 		Path dir = Path.of(args[0]);
@@ -55,6 +64,8 @@ final class BenchUNetCommand {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(ckpt, temporal), model, dtype, "unet"),
 				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video, cfg.text().contextLength());
 			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", dtype, device, (System.nanoTime() - t0) / 1e9);
+			MatmulRate rate = MatmulRate.measure(device, dtype);
+			out.println(rate);
 			String save = System.getenv("STYLECRAFTER_BENCH_SAVE");
 			for (int i = 0; i < runs; i++) {
 				if (save != null) ai.djl.engine.Engine.getInstance().setRandomSeed(7);
@@ -64,12 +75,21 @@ final class BenchUNetCommand {
 						.toType(dtype, false);
 					NDArray scales = scope.randomUniform(-1, 1, new Shape(1, unet.styleLayers(), 1)).toDevice(device, false).toType(dtype, false);
 					long a = System.nanoTime();
-					FlopCounter.Counted<float[]> r = FlopCounter.count(() -> unet.forward(x, new float[] { 501 }, ctx, scales, 1f).toType(DataType.FLOAT32, false)
-						.toFloatArray());
+					Supplier<FlopCounter.Counted<float[]>> call = () -> FlopCounter.count(() -> unet.forward(x, new float[] { 501 }, ctx, scales, 1f)
+						.toType(DataType.FLOAT32, false).toFloatArray());
+					OpProfile.Report report = null;
+					FlopCounter.Counted<float[]> r;
+					if (profile && i == runs - 1) {
+						OpProfile.Profiled<FlopCounter.Counted<float[]>> p = OpProfile.run(call);
+						r = p.result();
+						report = p.report();
+					}
+					else r = call.get();
 					double s = (System.nanoTime() - a) / 1e9;
 					if (save != null && i == runs - 1) Npy.writeFloat32(Path.of(save), r.result(), 1, uc.outChannels(), frames, h, w);
-					out.printf(Locale.ROOT, "run %d\tlatent 1x%dx%dx%dx%d\t%.2f s\t%.1f GFLOP\t%.1f GFLOP/s\tpeak RSS %.0f MB%n", i + 1, uc.inChannels(), frames, h, w, s,
-						r.flops() / 1e9, r.flops() / 1e9 / s, BenchLoadCommand.peakRssKb() / 1e3);
+					out.printf(Locale.ROOT, "run %d\tlatent 1x%dx%dx%dx%d\t%.2f s\t%.1f GFLOP\t%.1f GFLOP/s (%s)\tpeak RSS %.0f MB%n", i + 1, uc.inChannels(), frames, h,
+						w, s, r.flops() / 1e9, r.flops() / 1e9 / s, rate.ratio(r.flops() / 1e9 / s), BenchLoadCommand.peakRssKb() / 1e3);
+					if (report != null) out.print(report.format(20));
 				}
 			}
 			return 0;

@@ -20,9 +20,12 @@ public final class Conv2d {
 
 	/** {@code [N, in, H, W] -> [N, out, H', W']}. */
 	public NDArray forward(NDArray x) {
-		NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, stride, padding, new Shape(1, 1), 1).singletonOrThrow();
-		Shape w = weight.getShape();
-		FlopCounter.add(2 * y.getShape().size() * w.get(1) * w.get(2) * w.get(3));
+		NDArray y;
+		try (OpProfile.Section s = OpProfile.enter(OpProfile.Kind.CONVOLUTION)) {
+			y = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, stride, padding, new Shape(1, 1), 1).singletonOrThrow();
+			Shape w = weight.getShape();
+			FlopCounter.add(2 * y.getShape().size() * w.get(1) * w.get(2) * w.get(3));
+		}
 		return y;
 	}
 }

@@ -34,5 +34,6 @@ public final class FlopCounter {
 	public static void add(long flops) {
 		long[] c = ACTIVE.get();
 		if (c != null) c[0] += flops;
+		OpProfile.flops(flops);
 	}
 }

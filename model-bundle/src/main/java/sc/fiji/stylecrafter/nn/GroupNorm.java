@@ -37,6 +37,12 @@ public final class GroupNorm {
 	}
 
 	public NDArray forward(NDArray x) {
+		try (OpProfile.Section section = OpProfile.enter(OpProfile.Kind.NORMALISATION)) {
+			return normalise(x);
+		}
+	}
+
+	private NDArray normalise(NDArray x) {
 		Shape s = x.getShape();
 		DataType in = x.getDataType();
 		NDArray xf = float32Compute && in != DataType.FLOAT32 ? x.toType(DataType.FLOAT32, false) : x;

@@ -23,6 +23,8 @@ public final class LayerNorm {
 	}
 
 	public NDArray forward(NDArray x) {
-		return ai.djl.nn.norm.LayerNorm.layerNorm(x, shape, weight, bias, eps).singletonOrThrow();
+		try (OpProfile.Section s = OpProfile.enter(OpProfile.Kind.NORMALISATION)) {
+			return ai.djl.nn.norm.LayerNorm.layerNorm(x, shape, weight, bias, eps).singletonOrThrow();
+		}
 	}
 }

@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 
 import sc.fiji.stylecrafter.nn.Attention;
+import sc.fiji.stylecrafter.nn.FlopCounter;
 import sc.fiji.stylecrafter.nn.Linear;
+import sc.fiji.stylecrafter.nn.OpProfile;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /**
@@ -60,7 +62,16 @@ final class TemporalAttention {
 		NDArray q = Attention.splitHeads(toQ.forward(x), heads).reshape(n * heads, t, headDim); // (b h) t d
 		NDArray k = Attention.splitHeads(toK.forward(x), heads).reshape(n * heads, t, headDim);
 		NDArray v = Attention.splitHeads(toV.forward(x), heads).reshape(n * heads, t, headDim);
-		sc.fiji.stylecrafter.nn.FlopCounter.add(8L * n * heads * t * t * headDim); // qk, q k_rel, attn v, attn v_rel
+		NDArray out;
+		try (OpProfile.Section s = OpProfile.enter(OpProfile.Kind.ATTENTION)) {
+			FlopCounter.add(8L * n * heads * t * t * headDim); // qk, q k_rel, attn v, attn v_rel
+			out = attend(q, k, v, t, scope).reshape(n, heads, t, headDim);
+		}
+		return toOut.forward(Attention.mergeHeads(out));
+	}
+
+	/** {@code softmax((q k^T + q k_rel^T) / sqrt(d)) (v + v_rel)} over {@code [(b h), t, d]}. */
+	private NDArray attend(NDArray q, NDArray k, NDArray v, int t, NDManager scope) {
 		NDArray sim = q.matMul(k.transpose(0, 2, 1)).mul(scale); // [BH, t, t]
 		NDArray k2 = relative(relK, t, scope); // [t, s, d]
 		NDArray sim2 = q.transpose(1, 0, 2).matMul(k2.transpose(0, 2, 1)).transpose(1, 0, 2).mul(scale); // b t d, t s d -> b t s
@@ -68,8 +79,7 @@ final class TemporalAttention {
 		NDArray out = attn.matMul(v); // [BH, t, d]
 		NDArray v2 = relative(relV, t, scope);
 		NDArray out2 = attn.transpose(1, 0, 2).matMul(v2).transpose(1, 0, 2); // b t s, t s d -> b t d
-		out = out.add(out2).reshape(n, heads, t, headDim);
-		return toOut.forward(Attention.mergeHeads(out));
+		return out.add(out2);
 	}
 
 }

@@ -16,9 +16,9 @@ class AttentionTest {
 		try (NDManager m = NDManager.newBaseManager()) {
 			m.getEngine().setRandomSeed(3);
 			NDArray q = m.randomNormal(new Shape(7, 2, 33, 8)), k = m.randomNormal(new Shape(7, 2, 20, 8)), v = m.randomNormal(new Shape(7, 2, 20, 8));
-			NDArray whole = Attention.scaledDotProduct(q, k, v, 0.35f, null);
+			NDArray whole = Attention.manual(q, k, v, 0.35f, null, Long.MAX_VALUE);
 			int before = m.getManagedArrays().size();
-			NDArray chunked = Attention.scaledDotProduct(q, k, v, 0.35f, null, 2 * 33 * 20 * 4 * 3); // 3 samples per chunk
+			NDArray chunked = Attention.manual(q, k, v, 0.35f, null, 2 * 33 * 20 * 4 * 3); // 3 samples per chunk
 			assertArrayEquals(whole.toFloatArray(), chunked.toFloatArray(), 1e-6f);
 			assertArrayEquals(whole.getShape().getShape(), chunked.getShape().getShape());
 			// slices, parts and the result remain; no score matrices

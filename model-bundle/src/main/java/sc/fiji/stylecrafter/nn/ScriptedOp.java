@@ -1,0 +1,143 @@
+package sc.fiji.stylecrafter.nn;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * A libtorch operator that DJL 0.36 does not expose, reached through a one-line TorchScript function written here: the
+ * archive (a zip of the function's source and an empty module, the layout {@code torch.jit.save} writes) is made in
+ * memory from {@link #source} and compiled by libtorch once per process. Nothing is read from any file: the only
+ * TorchScript this project ever runs is the text in this code base.
+ *
+ * <p>The module owns no tensors, so one module serves every device; its arguments are tensors and floats, its result a
+ * tensor on the first argument's manager.
+ */
+public final class ScriptedOp {
+
+	private final String name;
+	private final String source;
+	private volatile PtSymbolBlock module;
+	private volatile RuntimeException failure;
+
+	/**
+	 * @param name the module's class name (an identifier)
+	 * @param signature the forward's parameters after {@code self}, e.g. {@code "q: Tensor, scale: float"}
+	 * @param body the expression it returns, e.g. {@code "torch.softmax(q, -1)"}
+	 */
+	public ScriptedOp(String name, String signature, String body) {
+		this.name = name;
+		this.source = "class " + name + "(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n  def forward(self: __torch__." + name + ",\n    "
+			+ signature + ") -> Tensor:\n    return " + body + "\n";
+	}
+
+	/** The TorchScript source of the function. */
+	public String source() {
+		return source;
+	}
+
+	/**
+	 * Compiles the function if that has not been tried yet.
+	 *
+	 * @return {@code null} if libtorch compiled it, else why not (an older libtorch without the operator, say)
+	 */
+	public String problem() {
+		try {
+			module();
+			return null;
+		}
+		catch (RuntimeException e) {
+			return e.getMessage();
+		}
+	}
+
+	/** Runs the function; {@code args} are {@link NDArray}s and {@link Number}s (passed as TorchScript floats). */
+	public NDArray call(Object... args) {
+		PtSymbolBlock m = module();
+		IValue[] in = new IValue[args.length];
+		NDManager resultManager = null;
+		try {
+			for (int i = 0; i < args.length; i++) {
+				Object a = args[i];
+				if (a instanceof NDArray) {
+					if (resultManager == null) resultManager = ((NDArray) a).getManager();
+					in[i] = IValue.from((PtNDArray) a);
+				}
+				else if (a instanceof Number) in[i] = IValue.from(((Number) a).doubleValue());
+				else throw new IllegalArgumentException(name + ": argument " + i + " is a " + (a == null ? "null" : a.getClass().getSimpleName()));
+			}
+			if (resultManager == null) throw new IllegalArgumentException(name + " takes at least one tensor");
+			try (IValue out = m.forward(in)) {
+				return out.toTensor((PtNDManager) resultManager);
+			}
+		}
+		finally {
+			for (IValue v : in) if (v != null) v.close();
+		}
+	}
+
+	private PtSymbolBlock module() {
+		PtSymbolBlock m = module;
+		if (m != null) return m;
+		synchronized (this) {
+			if (module != null) return module;
+			if (failure != null) throw failure;
+			try {
+				// a manager of its own, for the life of the process: the module is a few hundred bytes and holds no tensors
+				PtNDManager owner = (PtNDManager) NDManager.newBaseManager(ai.djl.Device.cpu());
+				module = JniUtils.loadModule(owner, new ByteArrayInputStream(archive()), true, false);
+				return module;
+			}
+			catch (EngineException | IOException | UnsupportedOperationException e) {
+				failure = new IllegalStateException("libtorch cannot compile " + name + " (" + firstLine(e) + ")", e);
+				throw failure;
+			}
+		}
+	}
+
+	/** The TorchScript archive: pickled module object (class name, training false), source, constants, format version. */
+	private byte[] archive() {
+		ByteArrayOutputStream zip = new ByteArrayOutputStream();
+		try (ZipOutputStream z = new ZipOutputStream(zip)) {
+			ByteArrayOutputStream data = new ByteArrayOutputStream();
+			data.write(new byte[] { (byte) 0x80, 2, 'c' }); // PROTO 2, GLOBAL
+			data.write(("__torch__\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
+			data.write(new byte[] { 'q', 0, ')', (byte) 0x81, '}', '(', 'X', 8, 0, 0, 0 }); // BINPUT, EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, MARK, "training"
+			data.write("training".getBytes(StandardCharsets.US_ASCII));
+			data.write(new byte[] { 'q', 1, (byte) 0x89, 'u', 'b', 'q', 2, '.' }); // False, SETITEMS, BUILD, STOP
+			entry(z, "data.pkl", data.toByteArray());
+			entry(z, "code/__torch__.py", source.getBytes(StandardCharsets.UTF_8));
+			entry(z, "constants.pkl", new byte[] { (byte) 0x80, 2, ')', '.' }); // an empty tuple
+			entry(z, "version", "3\n".getBytes(StandardCharsets.US_ASCII));
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e); // in memory: cannot happen
+		}
+		return zip.toByteArray();
+	}
+
+	private void entry(ZipOutputStream z, String path, byte[] bytes) throws IOException {
+		z.putNextEntry(new ZipEntry(name.toLowerCase(java.util.Locale.ROOT) + "/" + path));
+		z.write(bytes);
+		z.closeEntry();
+	}
+
+	private static String firstLine(Throwable e) {
+		String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+		int nl = m.indexOf('\n');
+		return nl < 0 ? m : m.substring(0, nl);
+	}
+}

@@ -1,0 +1,91 @@
+package sc.fiji.stylecrafter.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Locale;
+
+import org.junit.jupiter.api.Test;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import sc.fiji.stylecrafter.testing.Compare;
+
+/**
+ * The fast routes of the CPU forward pass give what the plain operators give: {@link Linear} as a 1x1 convolution
+ * (taken on x86-64 for many rows of a wide layer), and fused attention (libtorch's scaled_dot_product_attention),
+ * each checked to be really taken (libtorch's profile names the operator that ran).
+ */
+class LinearRouteTest {
+
+	private static final boolean X86 = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT).matches("amd64|x86_64");
+
+	@Test
+	void wideLinearOverManyRowsRunsAsConvolutionAndEqualsTheMatrixProduct() {
+		try (NDManager m = NDManager.newBaseManager()) {
+			m.getEngine().setRandomSeed(11);
+			long in = 320, out = 336; // in * out above the threshold
+			NDArray w = m.randomNormal(new Shape(out, in)).div(18f), b = m.randomNormal(new Shape(out));
+			Linear layer = new Linear(w, b);
+			for (Shape s : new Shape[] { new Shape(2, 150, in), new Shape(300, in), new Shape(2, 3, 50, in) }) {
+				NDArray x = m.randomNormal(s);
+				checkRoute(layer, x, w, b, X86 ? 1 : 0);
+			}
+			// a transposed (non-contiguous) input
+			NDArray t = m.randomNormal(new Shape(2, in, 160)).transpose(0, 2, 1);
+			checkRoute(layer, t, w, b, X86 ? 1 : 0);
+			// few rows keep the matrix product
+			checkRoute(layer, m.randomNormal(new Shape(1, Linear.CONVOLUTION_MIN_ROWS - 1, in)), w, b, 0);
+			// a narrow layer keeps it too
+			NDArray narrowW = m.randomNormal(new Shape(16, in));
+			checkRoute(new Linear(narrowW, null), m.randomNormal(new Shape(512, in)), narrowW, null, 0);
+		}
+	}
+
+	private static void checkRoute(Linear layer, NDArray x, NDArray w, NDArray b, long convolutions) {
+		OpProfile.Profiled<NDArray> p = OpProfile.run(() -> layer.forward(x));
+		NDArray reference = ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
+		assertArrayEquals(reference.getShape().getShape(), p.result().getShape().getShape());
+		assertTrue(rel(reference, p.result()) < 1e-6, "relative error " + rel(reference, p.result()) + " for " + x.getShape());
+		assertEquals(convolutions, p.report().operatorCalls("aten::mkldnn_convolution"), "route for " + x.getShape());
+		assertEquals(2 * x.getShape().size() * w.getShape().get(0), p.report().flops(OpProfile.Kind.MATRIX_PRODUCT));
+	}
+
+	@Test
+	void fusedAttentionEqualsTheThreeOperatorsWithAndWithoutMask() {
+		try (NDManager m = NDManager.newBaseManager()) {
+			m.getEngine().setRandomSeed(5);
+			NDArray q = m.randomNormal(new Shape(2, 3, 40, 16)), k = m.randomNormal(new Shape(2, 3, 24, 16)), v = m.randomNormal(new Shape(2, 3, 24, 16));
+			OpProfile.Profiled<NDArray> fused = OpProfile.run(() -> Attention.scaledDotProduct(q, k, v, 0.3f, null));
+			assertTrue(Attention.path().startsWith("fused"), Attention.path());
+			assertEquals(0, fused.report().operatorCalls("aten::_softmax"), "no separate softmax on the fused path");
+			assertEquals(1, fused.report().sections(OpProfile.Kind.ATTENTION));
+			assertTrue(rel(Attention.manual(q, k, v, 0.3f, null, Long.MAX_VALUE), fused.result()) < 1e-6);
+			// causal additive mask, as the text encoder uses
+			NDArray q2 = m.randomNormal(new Shape(1, 3, 24, 16));
+			float[] mask = new float[24 * 24];
+			for (int i = 0; i < 24; i++) for (int j = i + 1; j < 24; j++) mask[i * 24 + j] = Float.NEGATIVE_INFINITY;
+			NDArray additive = m.create(mask, new Shape(24, 24));
+			NDArray expected = Attention.manual(q2, k.get("0:1"), v.get("0:1"), 0.25f, additive, Long.MAX_VALUE);
+			assertTrue(rel(expected, Attention.scaledDotProduct(q2, k.get("0:1"), v.get("0:1"), 0.25f, additive)) < 1e-6);
+		}
+	}
+
+	private static double rel(NDArray want, NDArray got) {
+		return Compare.relativeError(got.toFloatArray(), want.toFloatArray());
+	}
+
+	@Test
+	void aFunctionLibtorchCannotCompileIsReportedNotRun() {
+		ScriptedOp bad = new ScriptedOp("NoSuchOperator", "x: Tensor", "torch.no_such_operator_here(x)");
+		String problem = bad.problem();
+		assertTrue(problem != null && problem.contains("NoSuchOperator"), String.valueOf(problem));
+		try (NDManager m = NDManager.newBaseManager()) {
+			IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> bad.call(m.ones(new Shape(2))));
+			assertEquals(problem, e.getMessage());
+		}
+	}
+}
