@@ -21,11 +21,12 @@ import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.FlopCounter;
 import sc.fiji.stylecrafter.nn.OpProfile;
 import sc.fiji.stylecrafter.nn.Weights;
+import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.unet.UNetConfig;
 import sc.fiji.stylecrafter.unet.UNetModel;
 
 /**
- * {@code stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16] [cpu|gpu] [runs] [frames H W] [--profile]}: a
+ * {@code stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16|bfloat16] [cpu|gpu] [runs] [frames H W] [--profile]}: a
  * benchmark, not a test. Builds the UNet (with the style branch) from a model folder and times calls on random latents
  * with style context and scales, reporting seconds, the FLOPs of the matrix products and convolutions, and GFLOP/s.
  * With {@code STYLECRAFTER_BENCH_SAVE=FILE.npy} in the environment, the inputs are drawn from a fixed seed (the same in
@@ -37,7 +38,7 @@ final class BenchUNetCommand {
 
 	private BenchUNetCommand() {}
 
-	static final String USAGE = "usage: stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16] [cpu|gpu] [runs] [frames H W] [--profile]";
+	static final String USAGE = "usage: stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16|bfloat16] [cpu|gpu] [runs] [frames H W] [--profile]";
 
 	static int run(String[] given, PrintStream out, PrintStream err) {
 		boolean profile = Arrays.asList(given).contains("--profile");
@@ -48,7 +49,8 @@ final class BenchUNetCommand {
 		}
 		Path dir = Path.of(args[0]);
 		boolean video = args.length < 2 || args[1].equals("video");
-		DataType dtype = args.length > 2 && args[2].equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
+		Precision precision = args.length > 2 ? Precision.parse(args[2]) : Precision.FLOAT32;
+		DataType dtype = precision.dataType();
 		Device device = args.length > 3 && args[3].equals("gpu") ? Device.gpu() : Device.cpu();
 		int runs = args.length > 4 ? Integer.parseInt(args[4]) : 2;
 		try (Checkpoint ckpt = Checkpoints.open(dir.resolve("model.ckpt"));
@@ -61,9 +63,11 @@ final class BenchUNetCommand {
 			long frames = video ? (args.length > 5 ? Long.parseLong(args[5]) : uc.temporalLength()) : 1;
 			long h = args.length > 6 ? Long.parseLong(args[6]) : video ? 40 : 64, w = args.length > 7 ? Long.parseLong(args[7]) : 64;
 			long t0 = System.nanoTime();
-			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(ckpt, temporal), model, dtype, "unet"),
+			Weights unetWeights = precision.bfloat16Products() ? Weights.ofBfloat16Products(CheckpointKeyMap.unet(ckpt, temporal), model, "unet")
+				: Weights.of(CheckpointKeyMap.unet(ckpt, temporal), model, dtype, "unet");
+			UNetModel unet = new UNetModel(unetWeights,
 				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video, cfg.text().contextLength());
-			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", dtype, device, (System.nanoTime() - t0) / 1e9);
+			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", precision.label(), device, (System.nanoTime() - t0) / 1e9);
 			MatmulRate rate = MatmulRate.measure(device, dtype);
 			out.println(rate);
 			String save = System.getenv("STYLECRAFTER_BENCH_SAVE");

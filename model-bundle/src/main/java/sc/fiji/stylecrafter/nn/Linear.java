@@ -27,15 +27,27 @@ public final class Linear {
 	private final NDArray bias;
 	/** The weight as a {@code [out, in, 1, 1]} kernel (a view), where the convolution route may be taken. */
 	private final NDArray kernel;
+	/** Weight and bias are packed bfloat16 ({@link Bfloat16}). */
+	private final boolean bfloat16;
 
+	/** From weights; with {@link Weights#bfloat16Products()} the layer holds bfloat16 weights and computes through {@link Bfloat16}. */
 	public Linear(Weights w, long in, long out, boolean bias) {
-		this(w.get("weight", out, in), bias ? w.get("bias", out) : null);
+		this(w.get("weight", out, in), bias ? w.get("bias", out) : null, w.bfloat16Products());
 	}
 
-	/** A linear layer over given tensors (e.g. a slice of a fused projection). */
+	/** A float32 linear layer over given tensors (e.g. a slice of a fused projection). */
 	public Linear(NDArray weight, NDArray bias) {
-		this.weight = weight;
-		this.bias = bias;
+		this(weight, bias, false);
+	}
+
+	private Linear(NDArray weight, NDArray bias, boolean bfloat16) {
+		this.bfloat16 = bfloat16;
+		this.weight = bfloat16 ? Bfloat16.pack(weight) : weight;
+		this.bias = bfloat16 ? Bfloat16.pack(bias) : bias;
+		if (bfloat16) {
+			this.kernel = null;
+			return;
+		}
 		Shape s = weight.getShape();
 		boolean wide = s.get(0) * s.get(1) >= CONVOLUTION_MIN_WEIGHTS;
 		this.kernel = CONVOLUTION_ROUTE && wide && ai.djl.Device.Type.CPU.equals(weight.getDevice().getDeviceType()) && weight.getDataType() == DataType.FLOAT32 ? weight.reshape(s.get(0), s.get(1), 1, 1)
@@ -48,6 +60,7 @@ public final class Linear {
 			Shape xs = x.getShape();
 			long in = xs.get(xs.dimension() - 1), rows = xs.size() / Math.max(in, 1), out = weight.getShape().get(0);
 			FlopCounter.add(2 * rows * in * out);
+			if (bfloat16) return Bfloat16.linear(x, weight, bias);
 			if (kernel == null || rows < CONVOLUTION_MIN_ROWS) return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
 			// rows [R, in] seen as a channels-last image [1, in, 1, R] (strides R*in, 1, R*in, in); the result [1, out, 1, R]
 			// comes back channels-last, so [1, 1, R, out] is a contiguous view of it. (As [1, in, R, 1] libtorch does not

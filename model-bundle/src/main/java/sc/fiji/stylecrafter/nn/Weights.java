@@ -25,7 +25,7 @@ public final class Weights {
 	private final Root root;
 	private final String prefix;
 
-	private record Root(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, String source, Set<String> used) {}
+	private record Root(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, String source, Set<String> used, boolean bfloat16Products) {}
 
 	private Weights(Root root, String prefix) {
 		this.root = root;
@@ -39,7 +39,20 @@ public final class Weights {
 	 * @param source a description of where the keys come from, for error messages
 	 */
 	public static Weights of(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, String source) {
-		return new Weights(new Root(tensors, manager, dtype, source, ConcurrentHashMap.newKeySet()), "");
+		return new Weights(new Root(tensors, manager, dtype, source, ConcurrentHashMap.newKeySet(), false), "");
+	}
+
+	/**
+	 * As {@link #of}, in float32, for a network whose convolutions, linear layers and attention compute in bfloat16
+	 * ({@link Bfloat16}): those layers keep their weights as bfloat16 only.
+	 */
+	public static Weights ofBfloat16Products(SortedMap<String, StoredTensor> tensors, NDManager manager, String source) {
+		return new Weights(new Root(tensors, manager, DataType.FLOAT32, source, ConcurrentHashMap.newKeySet(), true), "");
+	}
+
+	/** Whether the layers built from these weights compute their products in bfloat16. */
+	public boolean bfloat16Products() {
+		return root.bfloat16Products;
 	}
 
 	/** The view under {@code name} ({@code sub("a").sub("b")} is {@code sub("a.b")}). */

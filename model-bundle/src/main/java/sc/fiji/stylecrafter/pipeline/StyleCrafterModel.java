@@ -25,6 +25,7 @@ import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.model.WeightFile;
 import sc.fiji.stylecrafter.models.ModelFolder;
+import sc.fiji.stylecrafter.nn.Bfloat16;
 import sc.fiji.stylecrafter.nn.NativeMemory;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.sched.DdimConfig;
@@ -108,9 +109,14 @@ public final class StyleCrafterModel implements AutoCloseable {
 	 * @throws NoSuchFileException naming the first missing file, before any heavy work
 	 */
 	public static StyleCrafterModel load(Path folder, Device device, Precision precision, Notices notices) throws IOException {
+		if (precision == Precision.BFLOAT16 && device.isGpu()) {
+			throw new IllegalArgumentException("precision bfloat16 runs on the CPU only; on a GPU use float16 (or float32)");
+		}
 		if (precision == Precision.BFLOAT16) {
-			throw new IllegalArgumentException("precision bfloat16 is not supported yet: DJL 0.36's PyTorch engine aborts the process on bfloat16 "
-				+ "tensors. Use float32 or float16.");
+			String problem = Bfloat16.problem();
+			if (problem != null) throw new IllegalArgumentException("precision bfloat16 cannot run with this libtorch: " + problem + "; use float32");
+			notices.notice(Notices.Kind.INFO, "bfloat16: the UNet's and the VAE's convolutions and linear layers compute in bfloat16 (about 3e-3 relative error each; float32 is "
+				+ "the reference)");
 		}
 		if (precision == Precision.FLOAT16 && !device.isGpu()) {
 			notices.notice(Notices.Kind.ADVICE, "float16 on the CPU is much slower than float32");
@@ -140,8 +146,8 @@ public final class StyleCrafterModel implements AutoCloseable {
 			Weights text = Weights.of(CheckpointKeyMap.textEncoder(clip, ckpt), manager, dtype, "text encoder (open_clip_pytorch_model.bin, then model.ckpt)");
 			Weights visual = Weights.of(CheckpointKeyMap.visionEncoder(clip), manager, dtype, "image encoder (open_clip_pytorch_model.bin visual.*)");
 			Weights adapterW = Weights.of(CheckpointKeyMap.adapter(adapterFile), manager, dtype, "adapter_v1.pth");
-			Weights unetW = Weights.of(CheckpointKeyMap.unet(ckpt, temporal), manager, dtype, "UNet (model.ckpt, then temporal_v1_1.pth)");
-			Weights vaeW = Weights.of(CheckpointKeyMap.vae(ckpt), manager, dtype, "VAE (model.ckpt first_stage_model.*)");
+			Weights unetW = products(precision, CheckpointKeyMap.unet(ckpt, temporal), manager, "UNet (model.ckpt, then temporal_v1_1.pth)");
+			Weights vaeW = products(precision, CheckpointKeyMap.vae(ckpt), manager, "VAE (model.ckpt first_stage_model.*)");
 			ClipTextEncoder textEncoder = new ClipTextEncoder(text, config.text());
 			StyleImageEncoder styleEncoder = new StyleImageEncoder(new ClipVisionEncoder(visual, config.vision()));
 			StyleAdapter adapter = new StyleAdapter(adapterW, config.adapter());
@@ -167,6 +173,11 @@ public final class StyleCrafterModel implements AutoCloseable {
 			manager.close();
 			throw e;
 		}
+	}
+
+	/** Weights of a network whose products follow {@code precision} (the UNet, the VAE). */
+	private static Weights products(Precision precision, java.util.SortedMap<String, sc.fiji.stylecrafter.io.StoredTensor> keys, NDManager manager, String source) {
+		return precision.bfloat16Products() ? Weights.ofBfloat16Products(keys, manager, source) : Weights.of(keys, manager, precision.dataType(), source);
 	}
 
 	/**

@@ -79,7 +79,7 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
 	private String device = "auto";
 
-	@Parameter(label = "Precision", choices = { "float32", "float16" }, persist = false)
+	@Parameter(label = "Precision", choices = { "float32", "float16", "bfloat16" }, description = "float16 on a GPU; bfloat16 on a CPU (faster, less exact)", persist = false)
 	private String precision = "float32";
 
 	@Parameter(label = "Live preview", description = "Show the estimate of the result while sampling runs (with a display; off in macros unless given)",

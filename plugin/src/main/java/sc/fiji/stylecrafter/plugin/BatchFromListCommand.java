@@ -86,7 +86,7 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
 	private String device = "auto";
 
-	@Parameter(label = "Precision", choices = { "float32", "float16" }, persist = false)
+	@Parameter(label = "Precision", choices = { "float32", "float16", "bfloat16" }, description = "float16 on a GPU; bfloat16 on a CPU (faster, less exact)", persist = false)
 	private String precision = "float32";
 
 	@Parameter(type = ItemIO.OUTPUT, label = "StyleCrafter batch")
