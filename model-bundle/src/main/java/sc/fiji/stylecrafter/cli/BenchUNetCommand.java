@@ -17,6 +17,7 @@ import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
+import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.FlopCounter;
 import sc.fiji.stylecrafter.nn.OpProfile;
@@ -66,7 +67,7 @@ final class BenchUNetCommand {
 			Weights unetWeights = precision.bfloat16Products() ? Weights.ofBfloat16Products(CheckpointKeyMap.unet(ckpt, temporal), model, "unet")
 				: Weights.of(CheckpointKeyMap.unet(ckpt, temporal), model, dtype, "unet");
 			UNetModel unet = new UNetModel(unetWeights,
-				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video, cfg.text().contextLength());
+				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video ? Mode.VIDEO : Mode.IMAGE, cfg.text().contextLength());
 			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", precision.label(), device, (System.nanoTime() - t0) / 1e9);
 			MatmulRate rate = MatmulRate.measure(device, dtype);
 			out.println(rate);

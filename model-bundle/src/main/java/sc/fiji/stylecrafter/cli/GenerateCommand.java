@@ -23,7 +23,7 @@ import sc.fiji.stylecrafter.pipeline.FrameWriter;
 import sc.fiji.stylecrafter.pipeline.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.pipeline.Mode;
+import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.pipeline.Notices;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.ProgressClock;

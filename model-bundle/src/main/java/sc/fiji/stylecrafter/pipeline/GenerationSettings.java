@@ -1,5 +1,7 @@
 package sc.fiji.stylecrafter.pipeline;
 
+import sc.fiji.stylecrafter.model.Mode;
+
 /**
  * Everything that decides a generation besides the prompt and the style images, with the official defaults.
  *

@@ -22,6 +22,7 @@ import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.CheckpointFormatException;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
+import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.model.WeightFile;
 import sc.fiji.stylecrafter.models.ModelFolder;
@@ -151,7 +152,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 			ClipTextEncoder textEncoder = new ClipTextEncoder(text, config.text());
 			StyleImageEncoder styleEncoder = new StyleImageEncoder(new ClipVisionEncoder(visual, config.vision()));
 			StyleAdapter adapter = new StyleAdapter(adapterW, config.adapter());
-			UNetModel unet = new UNetModel(unetW, adapterW, config.unet(), true, config.text().contextLength());
+			UNetModel unet = new UNetModel(unetW, adapterW, config.unet(), Mode.VIDEO, config.text().contextLength()); // runs both modes
 			VaeDecoder vae = new VaeDecoder(vaeW, config.vae());
 			List<String> unexpected = new ArrayList<>();
 			unexpected.addAll(unused(notices, "text tower (open_clip_pytorch_model.bin, model.ckpt)", text, CheckpointKeyMap.View.TEXT, config));

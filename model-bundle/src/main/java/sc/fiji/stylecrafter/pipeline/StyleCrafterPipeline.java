@@ -8,13 +8,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.NativeMemory;
-import sc.fiji.stylecrafter.nn.Scopes;
 import sc.fiji.stylecrafter.sched.DdimConfig;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.Guidance;
@@ -82,7 +83,6 @@ public final class StyleCrafterPipeline {
 		// 1. Check inputs.
 		GenerationSettings s = req.settings();
 		check(req, model.config);
-		boolean video = s.mode() == Mode.VIDEO;
 		DataType dtype = model.precision().dataType();
 		int down = model.config.vae().downsampling();
 		Shape latentShape = new Shape(1, model.config.unet().inChannels(), s.frames(), s.height() / down, s.width() / down);
@@ -108,22 +108,22 @@ public final class StyleCrafterPipeline {
 			progress.progress(0, total, Stage.SAMPLING);
 			for (int i = 0; i < total; i++) {
 				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
-				float[] t = { scheduler.timestep(i) };
-				int step = i;
-				NDArray xi = x;
-				float[][] predicted = new float[1][];
-				x = Scopes.chain(xi, cur -> { // the previous latent is closed once the step has its successor
-					NDArray eps = guidedNoise(cur.toType(dtype, false), t, text, uncond, condStyle, scales, s, video);
-					NDArray z = noise.next(latentShape, cur.getManager()).toDevice(model.device(), false); // after the UNet calls
-					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), step, cur, z);
-					if (preview != null) predicted[0] = next.predOriginalSample().toType(DataType.FLOAT32, false).toFloatArray();
-					return next.prevSample();
-				}, text, uncond, condStyle, scales); // what the step derives from them is freed with the step
+				float[] predicted = null;
+				try (NDScope step = new NDScope()) { // closes every array the step creates, whatever its manager, but the new latent
+					NDArray eps = guidedNoise(x.toType(dtype, false), new float[] { scheduler.timestep(i) }, text, uncond, condStyle, scales, s);
+					NDArray z = noise.next(latentShape, run).toDevice(model.device(), false); // drawn after the UNet calls, as the official code
+					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), i, x, z);
+					if (preview != null) predicted = next.predOriginalSample().toType(DataType.FLOAT32, false).toFloatArray();
+					NDArray previous = x;
+					x = next.prevSample();
+					NDScope.unregister(x);
+					previous.close();
+				}
 				NativeMemory.trim();
 				if (latents != null) latents.add(x.toFloatArray());
 				progress.progress(i + 1, total, Stage.SAMPLING);
 				if (preview != null) {
-					preview.preview(i + 1, total, LatentPreview.of(predicted[0], (int) latentShape.get(2), (int) latentShape.get(3), (int) latentShape.get(4)));
+					preview.preview(i + 1, total, LatentPreview.of(predicted, (int) latentShape.get(2), (int) latentShape.get(3), (int) latentShape.get(4)));
 				}
 			}
 			// 8. Decode frame by frame (PITFALLS 22) and convert (PITFALLS 23).
@@ -145,27 +145,25 @@ public final class StyleCrafterPipeline {
 	 * The guided noise prediction of one step: three UNet branches with a separate style guidance (PITFALLS 17; the
 	 * text and unconditional branches batched together when they can be), else two (PITFALLS 18).
 	 */
-	private NDArray guidedNoise(NDArray in, float[] t, NDArray text, NDArray uncond, NDArray condStyle, NDArray scales, GenerationSettings s,
-		boolean video)
-	{
-		NDArray eTs = unet(in, t, condStyle, scales, s, video);
-		if (s.styleGuidance() == null) return Guidance.textOnly(eTs, unet(in, t, uncond, null, s, video), s.textGuidance());
+	private NDArray guidedNoise(NDArray in, float[] t, NDArray text, NDArray uncond, NDArray condStyle, NDArray scales, GenerationSettings s) {
+		NDArray eTs = unet(in, t, condStyle, scales, s);
+		if (s.styleGuidance() == null) return Guidance.textOnly(eTs, unet(in, t, uncond, null, s), s.textGuidance());
 		NDArray eT, e0;
 		if (batchBranches) { // the style branch has more context tokens than these two: they batch together
 			NDList both = model.unet.forward(NDArrays.concat(new NDList(in, in), 0), new float[] { t[0], t[0] }, NDArrays.concat(new NDList(text, uncond), 0),
-				null, s.styleWeight(), video).split(2, 0);
+				null, s.styleWeight(), s.mode()).split(2, 0);
 			eT = both.get(0);
 			e0 = both.get(1);
 		}
 		else {
-			eT = unet(in, t, text, null, s, video);
-			e0 = unet(in, t, uncond, null, s, video);
+			eT = unet(in, t, text, null, s);
+			e0 = unet(in, t, uncond, null, s);
 		}
 		return Guidance.withStyleScale(eTs, eT, e0, s.textGuidance(), s.styleGuidance());
 	}
 
-	private NDArray unet(NDArray x, float[] t, NDArray context, NDArray scales, GenerationSettings s, boolean video) {
-		return model.unet.forward(x, t, context, scales, s.styleWeight(), video);
+	private NDArray unet(NDArray x, float[] t, NDArray context, NDArray scales, GenerationSettings s) {
+		return model.unet.forward(x, t, context, scales, s.styleWeight(), s.mode());
 	}
 
 	/** At most this many style references (the official code is trained with 1 to 3; more only dilute). */

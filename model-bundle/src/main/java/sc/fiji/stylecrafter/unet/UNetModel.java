@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
+import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Conv2d;
 import sc.fiji.stylecrafter.nn.GroupNorm;
@@ -31,7 +32,8 @@ import sc.fiji.stylecrafter.nn.Weights;
 public final class UNetModel {
 
 	private final UNetConfig config;
-	private final boolean video;
+	/** What was built: {@link Mode#VIDEO} has the temporal layers (and runs either mode), {@link Mode#IMAGE} has none. */
+	private final Mode built;
 	private final Linear timeEmbed0;
 	private final Linear timeEmbed2;
 	private final List<TimestepEmbedSequential> inputBlocks = new ArrayList<>();
@@ -47,20 +49,20 @@ public final class UNetModel {
 	/**
 	 * @param w UNet weights (see {@code CheckpointKeyMap.unet})
 	 * @param adapter the adapter's weights for the style branch, or {@code null} for a UNet without style
-	 * @param video true to build the temporal layers (a video UNet, which can also run in image mode), false for an
-	 *          image-only UNet
+	 * @param built {@link Mode#VIDEO} to build the temporal layers (a video UNet, which can also run in image mode),
+	 *          {@link Mode#IMAGE} for an image-only UNet
 	 * @param textTokens where the context splits into text and style tokens (77)
 	 */
-	public UNetModel(Weights w, Weights adapter, UNetConfig c, boolean video, int textTokens) {
+	public UNetModel(Weights w, Weights adapter, UNetConfig c, Mode built, int textTokens) {
 		this.config = c;
-		this.video = video;
+		this.built = built;
 		int mc = c.modelChannels(), emb = c.timeEmbedDim();
 		timeEmbed0 = new Linear(w.sub("time_embed.0"), mc, emb, true);
 		// time_embed.1 is SiLU
 		timeEmbed2 = new Linear(w.sub("time_embed.2"), emb, emb, true);
 		this.textTokens = textTokens;
 		inputBlocks.add(TimestepEmbedSequential.conv(new Conv2d(w.sub("input_blocks.0.0"), c.inChannels(), mc, 3, 1, 1)));
-		initAttn = video ? new TemporalTransformer(w.sub("init_attn.0"), mc, UNetConfig.INIT_ATTN_HEADS, c.numHeadChannels(), c.temporalLength()) : null;
+		initAttn = built == Mode.VIDEO ? new TemporalTransformer(w.sub("init_attn.0"), mc, UNetConfig.INIT_ATTN_HEADS, c.numHeadChannels(), c.temporalLength()) : null;
 		Deque<Integer> chans = new ArrayDeque<>();
 		chans.push(mc);
 		int ch = mc, ds = 1;
@@ -114,7 +116,7 @@ public final class UNetModel {
 
 	/** The temporal transformer at {@code <path>.2}, built in a video UNet only (in the checkpoint either way). */
 	private TemporalTransformer temporal(Weights w, String path, int ch) {
-		return video ? new TemporalTransformer(w.sub(path + ".2"), ch, ch / config.numHeadChannels(), config.numHeadChannels(), config.temporalLength()) : null;
+		return built == Mode.VIDEO ? new TemporalTransformer(w.sub(path + ".2"), ch, ch / config.numHeadChannels(), config.numHeadChannels(), config.temporalLength()) : null;
 	}
 
 	public UNetConfig config() {
@@ -140,15 +142,16 @@ public final class UNetModel {
 	 * @return {@code [b, outChannels, t, h, w]} on {@code x}'s manager
 	 */
 	public NDArray forward(NDArray x, float[] timesteps, NDArray context, NDArray scales, float styleWeight) {
-		return forward(x, timesteps, context, scales, styleWeight, video);
+		return forward(x, timesteps, context, scales, styleWeight, built);
 	}
 
 	/**
-	 * As {@link #forward(NDArray, float[], NDArray, NDArray, float)}, choosing the mode: {@code temporal} true runs the
-	 * video UNet, false the image UNet (same weights, temporal layers skipped, one frame).
+	 * As {@link #forward(NDArray, float[], NDArray, NDArray, float)}, choosing the mode: {@link Mode#VIDEO} runs the
+	 * video UNet, {@link Mode#IMAGE} the image UNet (same weights, temporal layers skipped, one frame).
 	 */
-	public NDArray forward(NDArray x, float[] timesteps, NDArray context, NDArray scales, float styleWeight, boolean temporal) {
-		if (temporal && !video) throw new IllegalStateException("this UNet was built without temporal layers; it cannot run in video mode");
+	public NDArray forward(NDArray x, float[] timesteps, NDArray context, NDArray scales, float styleWeight, Mode mode) {
+		boolean temporal = mode == Mode.VIDEO;
+		if (temporal && built != Mode.VIDEO) throw new IllegalStateException("this UNet was built without temporal layers; it cannot run in video mode");
 		Shape xs = x.getShape();
 		long b = xs.get(0), t = xs.get(2);
 		if (timesteps.length != b) throw new IllegalArgumentException(timesteps.length + " timesteps for a batch of " + b);

@@ -11,9 +11,22 @@ public final class Memory {
 
 	/** VmRSS of /proc/self/status in kB: the pages in RAM, libtorch's native allocations included. */
 	public static long rssKb() throws IOException {
+		return status("VmRSS:");
+	}
+
+	/**
+	 * RssAnon in kB: the resident anonymous memory (Java heap, malloc'd native memory, tensors), without the pages of
+	 * mapped files (shared libraries, the weight files), which grow when a code path runs for the first time (a
+	 * TorchScript function compiled, a oneDNN kernel) and which the kernel can drop: the measure of a leak.
+	 */
+	public static long anonKb() throws IOException {
+		return status("RssAnon:");
+	}
+
+	private static long status(String key) throws IOException {
 		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-			if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+			if (line.startsWith(key)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
 		}
-		throw new IllegalStateException("no VmRSS in /proc/self/status");
+		throw new IllegalStateException("no " + key + " in /proc/self/status");
 	}
 }

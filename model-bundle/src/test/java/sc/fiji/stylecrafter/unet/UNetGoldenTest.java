@@ -15,6 +15,7 @@ import ai.djl.ndarray.types.DataType;
 import org.junit.jupiter.api.Test;
 
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
+import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.testing.Compare;
 import sc.fiji.stylecrafter.testing.Golden;
@@ -43,7 +44,7 @@ class UNetGoldenTest {
 	void videoModeWithAndWithoutStyle() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, g.config.text().contextLength());
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
 			long layers = g.npy("scales_single.npy").shape()[1]; // one scale per dual cross-attention layer
 			assertTrue(unet.styleLayers() == layers, "dual cross-attention layers: " + unet.styleLayers() + ", the golden scales have " + layers);
 			try (NDManager scope = model.newSubManager()) {
@@ -62,7 +63,7 @@ class UNetGoldenTest {
 	void imageModeRunsNoTemporalLayers() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, null), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), false, g.config.text().contextLength());
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.IMAGE, g.config.text().contextLength());
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_image_x.npy", scope);
 				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
@@ -81,7 +82,7 @@ class UNetGoldenTest {
 	void bfloat16ProductsStayCloseToTheOfficialFloat32() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.ofBfloat16Products(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, g.config.text().contextLength());
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_video_x.npy", scope);
 				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
@@ -96,12 +97,12 @@ class UNetGoldenTest {
 	void videoUNetRunsImageModeBySkippingItsTemporalLayers() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), true, g.config.text().contextLength());
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_image_x.npy", scope);
 				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
 				NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
-				check("unet_image_eps_text_style.npy", unet.forward(x, timesteps(g), ctx, g.array("scales_single.npy", scope), 1f, false), g);
+				check("unet_image_eps_text_style.npy", unet.forward(x, timesteps(g), ctx, g.array("scales_single.npy", scope), 1f, Mode.IMAGE), g);
 			}
 		}
 	}

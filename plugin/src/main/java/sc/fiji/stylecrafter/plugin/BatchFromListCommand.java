@@ -24,7 +24,7 @@ import sc.fiji.stylecrafter.models.ModelSetup;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.pipeline.Mode;
+import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.video.VideoWriter;

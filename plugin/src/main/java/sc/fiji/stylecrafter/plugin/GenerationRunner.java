@@ -29,7 +29,7 @@ import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.pipeline.Mode;
+import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.pipeline.Precision;
 import sc.fiji.stylecrafter.pipeline.ProgressClock;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;

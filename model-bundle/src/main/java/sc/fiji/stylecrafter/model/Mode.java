@@ -1,6 +1,6 @@
-package sc.fiji.stylecrafter.pipeline;
+package sc.fiji.stylecrafter.model;
 
-/** What to generate. */
+/** What to generate, and which UNet runs: with its temporal layers (video) or without (image). */
 public enum Mode {
 	/** A clip of {@code frames} frames (16 at 320x512 by default), video UNet with temporal attention. */
 	VIDEO,
