@@ -3,6 +3,7 @@ package sc.fiji.stylecrafter.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** The process's resident memory, for tests that show it stays flat. */
 public final class Memory {
@@ -21,6 +22,22 @@ public final class Memory {
 	 */
 	public static long anonKb() throws IOException {
 		return status("RssAnon:");
+	}
+
+	/**
+	 * After a full garbage collection, the resident anonymous memory minus the Java heap's committed size: what native
+	 * code (libtorch, the allocator) holds. The heap's size follows the garbage collector, not the code under test.
+	 */
+	public static long nativeKb() throws IOException {
+		System.gc();
+		return anonKb() - java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
+	}
+
+	/** The median of some readings. */
+	public static long median(long[] values) {
+		long[] v = values.clone();
+		Arrays.sort(v);
+		return v[v.length / 2];
 	}
 
 	private static long status(String key) throws IOException {
