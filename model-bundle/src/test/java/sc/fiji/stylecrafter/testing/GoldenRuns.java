@@ -49,30 +49,41 @@ public final class GoldenRuns {
 
 	private GoldenRuns() {}
 
+	/** The three runs' names, the prefixes of their files. */
+	public static final List<String> NAMES = List.of("video_single", "video_multi", "image_single");
+
 	public static Run videoSingle() {
-		return run("video_single", 0, 0);
+		return named("video_single");
 	}
 
 	public static Run videoMulti() {
-		return run("video_multi", 2, 0, 1, 2);
+		return named("video_multi");
 	}
 
 	public static Run imageSingle() {
-		return run("image_single", 0, 1);
+		return named("image_single");
 	}
 
-	/** A run by name. */
+	/** A run by name, of the golden folder the tests are given. */
 	public static Run named(String name) {
+		return run(Fixtures.goldenFolder(), name, null);
+	}
+
+	/** A run by name, of the golden folder {@code dir}, with {@code seed} instead of the one its noise files record. */
+	public static Run named(String name, Path dir, long seed) {
+		return run(dir, name, seed);
+	}
+
+	private static Run run(Path dir, String name, Long givenSeed) {
 		switch (name) {
-			case "video_single": return videoSingle();
-			case "video_multi": return videoMulti();
-			case "image_single": return imageSingle();
+			case "video_single": return run(dir, name, givenSeed, 0, 0);
+			case "video_multi": return run(dir, name, givenSeed, 2, 0, 1, 2);
+			case "image_single": return run(dir, name, givenSeed, 0, 1);
 			default: throw new IllegalArgumentException("no golden run " + name);
 		}
 	}
 
-	private static Run run(String name, int prompt, int... refs) {
-		Path dir = Fixtures.goldenFolder();
+	private static Run run(Path dir, String name, Long givenSeed, int prompt, int... refs) {
 		try {
 			JsonObject cfg = json(dir.resolve("config.json")).getAsJsonObject();
 			JsonArray prompts = json(dir.resolve("text_prompts.json")).getAsJsonArray();
@@ -82,7 +93,7 @@ public final class GoldenRuns {
 			int down = ModelConfig.read(dir.resolve("config.json")).vae().downsampling();
 			GenerationSettings s = new GenerationSettings(video ? Mode.VIDEO : Mode.IMAGE, video ? cfg.get("frames").getAsInt() : 1,
 				hw.get(1).getAsInt() * down, hw.get(0).getAsInt() * down, cfg.get("ddim_steps").getAsInt(), cfg.get("ddim_eta").getAsDouble(),
-				g.get("text").getAsFloat(), g.get("style").isJsonNull() ? null : g.get("style").getAsFloat(), 1f, seed(dir, name, cfg));
+				g.get("text").getAsFloat(), g.get("style").isJsonNull() ? null : g.get("style").getAsFloat(), 1f, givenSeed != null ? givenSeed : seed(dir, name, cfg));
 			List<Path> styles = new ArrayList<>();
 			for (int r : refs) styles.add(dir.resolve("style_" + r + ".png"));
 			return new Run(name, prompts.get(prompt).getAsString(), styles, s);
