@@ -73,9 +73,10 @@ public final class Attention {
 		// chunks over the batch keep the score matrix small; each chunk's intermediates are freed at once
 		NDList parts = new NDList();
 		for (long start = 0; start < b; start += chunk) {
-			String range = start + ":" + Math.min(b, start + chunk);
-			NDArray qc = q.get(range), kc = k.get(range), vc = v.get(range);
-			parts.add(Scopes.run(qc, x -> attend(x, kc, vc, scale, mask)));
+			try (Scope scope = new Scope()) {
+				String range = start + ":" + Math.min(b, start + chunk);
+				parts.add(scope.keep(attend(q.get(range), k.get(range), v.get(range), scale, mask)));
+			}
 		}
 		return NDArrays.concat(parts, 0);
 	}

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -16,6 +15,7 @@ import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.NativeMemory;
+import sc.fiji.stylecrafter.nn.Scope;
 import sc.fiji.stylecrafter.sched.DdimConfig;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.Guidance;
@@ -109,15 +109,12 @@ public final class StyleCrafterPipeline {
 			for (int i = 0; i < total; i++) {
 				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
 				float[] predicted = null;
-				try (NDScope step = new NDScope()) { // closes every array the step creates, whatever its manager, but the new latent
+				try (Scope step = new Scope()) { // closes every array the step creates, whatever its manager, but the new latent
 					NDArray eps = guidedNoise(x.toType(dtype, false), new float[] { scheduler.timestep(i) }, text, uncond, condStyle, scales, s);
 					NDArray z = noise.next(latentShape, run).toDevice(model.device(), false); // drawn after the UNet calls, as the official code
 					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), i, x, z);
 					if (preview != null) predicted = next.predOriginalSample().toType(DataType.FLOAT32, false).toFloatArray();
-					NDArray previous = x;
-					x = next.prevSample();
-					NDScope.unregister(x);
-					previous.close();
+					x = Scope.replace(x, step.keep(next.prevSample()));
 				}
 				NativeMemory.trim();
 				if (latents != null) latents.add(x.toFloatArray());

@@ -6,6 +6,7 @@ import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Conv2d;
 import sc.fiji.stylecrafter.nn.GroupNorm;
 import sc.fiji.stylecrafter.nn.Linear;
+import sc.fiji.stylecrafter.nn.Scope;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /**
@@ -36,10 +37,12 @@ final class ResBlock {
 
 	/** {@code x [N, in, H, W]}, {@code emb [N, embDim]} -> {@code [N, out, H, W]}. */
 	NDArray forward(NDArray x, NDArray emb) {
-		NDArray h = inConv.forward(Activations.silu(inNorm.forward(x)));
-		NDArray e = embLinear.forward(Activations.silu(emb)); // [N, out]
-		h = h.add(e.expandDims(2).expandDims(3));
-		h = outConv.forward(Activations.silu(outNorm.forward(h)));
-		return (skip == null ? x : skip.forward(x)).add(h);
+		try (Scope scope = new Scope()) {
+			NDArray h = inConv.forward(Activations.silu(inNorm.forward(x)));
+			NDArray e = embLinear.forward(Activations.silu(emb)); // [N, out]
+			h = h.add(e.expandDims(2).expandDims(3));
+			h = outConv.forward(Activations.silu(outNorm.forward(h)));
+			return scope.keep((skip == null ? x : skip.forward(x)).add(h));
+		}
 	}
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.nn.GroupNorm;
 import sc.fiji.stylecrafter.nn.Linear;
+import sc.fiji.stylecrafter.nn.Scope;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /**
@@ -28,9 +29,11 @@ final class SpatialTransformer {
 
 	/** {@code [N, C, H, W]} with context {@code [N, L, D]} -> {@code [N, C, H, W]}. */
 	NDArray forward(NDArray x, NDArray context, NDArray scales, float styleWeight) {
-		Shape s = x.getShape();
-		NDArray h = norm.forward(x).reshape(s.get(0), s.get(1), -1).transpose(0, 2, 1); // b c h w -> b (h w) c
-		h = projOut.forward(block.forward(projIn.forward(h), context, scales, styleWeight));
-		return h.transpose(0, 2, 1).reshape(s).add(x); // b (h w) c -> b c h w
+		try (Scope scope = new Scope()) {
+			Shape s = x.getShape();
+			NDArray h = norm.forward(x).reshape(s.get(0), s.get(1), -1).transpose(0, 2, 1); // b c h w -> b (h w) c
+			h = projOut.forward(block.forward(projIn.forward(h), context, scales, styleWeight));
+			return scope.keep(h.transpose(0, 2, 1).reshape(s).add(x)); // b (h w) c -> b c h w
+		}
 	}
 }

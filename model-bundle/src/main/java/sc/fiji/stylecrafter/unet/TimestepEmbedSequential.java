@@ -1,29 +1,20 @@
 package sc.fiji.stylecrafter.unet;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.UnaryOperator;
-
 import ai.djl.ndarray.NDArray;
 
 import sc.fiji.stylecrafter.nn.Conv2d;
-import sc.fiji.stylecrafter.nn.Scopes;
+import sc.fiji.stylecrafter.nn.Scope;
 
 /**
  * One block of the UNet's input, middle or output stack, as the official {@code TimestepEmbedSequential}: its named
  * children, run in this order when present: a convolution (the input convolution, or a downsampler), a res block, a
  * spatial transformer, a temporal transformer (video mode only), a second res block (the middle block), an upsampler.
- * Each child runs in its own memory scope; only its output stays.
+ * Each child frees its intermediates itself; only its output stays.
  */
 final class TimestepEmbedSequential {
 
 	/** What one UNet call passes to every block. */
-	record Step(NDArray emb, NDArray context, NDArray scales, float styleWeight, long batch, boolean temporal) {
-
-		NDArray[] shared() {
-			return new NDArray[] { emb, context, scales };
-		}
-	}
+	record Step(NDArray emb, NDArray context, NDArray scales, float styleWeight, long batch, boolean temporal) {}
 
 	final Conv2d conv;
 	final ResBlock res;
@@ -57,26 +48,31 @@ final class TimestepEmbedSequential {
 	}
 
 	/**
-	 * Runs the block on {@code input}.
+	 * Runs the block's children on {@code input}, top to bottom. Each child frees its own intermediates ({@link Scope});
+	 * each activation is closed as soon as the next one exists.
 	 *
 	 * @param keepInput leave {@code input} open (a skip connection still needs it); otherwise it is closed too
 	 */
 	NDArray forward(NDArray input, Step s, boolean keepInput) {
 		NDArray h = input;
-		for (UnaryOperator<NDArray> child : children(s)) {
-			h = h == input && keepInput ? Scopes.run(h, child, s.shared()) : Scopes.chain(h, child, s.shared());
-		}
+		if (conv != null) h = next(h, conv.forward(h), input, keepInput);
+		if (res != null) h = next(h, res.forward(h, s.emb()), input, keepInput);
+		if (spatial != null) h = next(h, spatial.forward(h, s.context(), s.scales(), s.styleWeight()), input, keepInput);
+		if (temporal != null && s.temporal()) h = next(h, temporal.forward(h, s.batch()), input, keepInput);
+		if (res2 != null) h = next(h, res2.forward(h, s.emb()), input, keepInput);
+		if (upsample != null) h = next(h, upsample(h), input, keepInput);
 		return h;
 	}
 
-	private List<UnaryOperator<NDArray>> children(Step s) {
-		List<UnaryOperator<NDArray>> c = new ArrayList<>(6);
-		if (conv != null) c.add(conv::forward);
-		if (res != null) c.add(h -> res.forward(h, s.emb()));
-		if (spatial != null) c.add(h -> spatial.forward(h, s.context(), s.scales(), s.styleWeight()));
-		if (temporal != null && s.temporal()) c.add(h -> temporal.forward(h, s.batch()));
-		if (res2 != null) c.add(h -> res2.forward(h, s.emb()));
-		if (upsample != null) c.add(h -> upsample.forward(h.repeat(2, 2).repeat(3, 2))); // nearest x2, then conv
-		return c;
+	/** Nearest-neighbour x2, then the convolution; the enlarged copy is freed at once. */
+	private NDArray upsample(NDArray x) {
+		try (Scope scope = new Scope()) {
+			return scope.keep(upsample.forward(x.repeat(2, 2).repeat(3, 2)));
+		}
+	}
+
+	/** {@code next}, closing {@code previous} unless it is the block's input and a skip connection still needs it. */
+	private static NDArray next(NDArray previous, NDArray next, NDArray input, boolean keepInput) {
+		return previous == input && keepInput ? next : Scope.replace(previous, next);
 	}
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
@@ -17,7 +16,7 @@ import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Conv2d;
 import sc.fiji.stylecrafter.nn.GroupNorm;
 import sc.fiji.stylecrafter.nn.Linear;
-import sc.fiji.stylecrafter.nn.Scopes;
+import sc.fiji.stylecrafter.nn.Scope;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /**
@@ -156,36 +155,29 @@ public final class UNetModel {
 		long b = xs.get(0), t = xs.get(2);
 		if (timesteps.length != b) throw new IllegalArgumentException(timesteps.length + " timesteps for a batch of " + b);
 		if (!temporal && t != 1) throw new IllegalArgumentException("the image UNet takes one frame, got " + t);
-		// one scope for the whole call: only the result reaches the caller's manager
-		return Scopes.run(x, in -> forwardScoped(in, timesteps, context, scales, styleWeight, temporal), context, scales);
-	}
-
-	private NDArray forwardScoped(NDArray x, float[] timesteps, NDArray context, NDArray scales, float styleWeight, boolean temporal) {
-		NDManager scope = x.getManager();
-		Shape xs = x.getShape();
-		long b = xs.get(0), t = xs.get(2);
-		NDArray tEmb = TimestepEmbedding.embed(timesteps, config.modelChannels(), scope).toDevice(x.getDevice(), false).toType(x.getDataType(), false);
-		NDArray emb = timeEmbed2.forward(Activations.silu(timeEmbed0.forward(tEmb))).repeat(0, t); // [(b t), E]
-		NDArray ctx = context.repeat(0, t); // [(b t), L, D]
-		NDArray sc = scales == null ? null : scales.repeat(0, t);
-		TimestepEmbedSequential.Step s = new TimestepEmbedSequential.Step(emb, ctx, sc, styleWeight, b, temporal);
-		NDArray h = x.transpose(0, 2, 1, 3, 4).reshape(b * t, xs.get(1), xs.get(3), xs.get(4)); // b c t h w -> (b t) c h w
-		// every child runs in its own scope; only the outputs the skip connections take stay alive
-		Deque<NDArray> hs = new ArrayDeque<>();
-		for (TimestepEmbedSequential block : inputBlocks) {
-			h = block.forward(h, s, true); // its input is the previous block's output, kept for a skip
-			if (block == inputBlocks.get(0) && initAttn != null && temporal) h = Scopes.chain(h, in -> initAttn.forward(in, b));
-			hs.push(h);
+		// every child frees its own intermediates (Scope); this scope frees what the call itself derives
+		try (Scope call = new Scope()) { // only the result outlives the call
+			NDArray tEmb = TimestepEmbedding.embed(timesteps, config.modelChannels(), x.getManager()).toDevice(x.getDevice(), false).toType(x.getDataType(), false);
+			NDArray emb = timeEmbed2.forward(Activations.silu(timeEmbed0.forward(tEmb))).repeat(0, t); // [(b t), E]
+			TimestepEmbedSequential.Step s = new TimestepEmbedSequential.Step(emb, context.repeat(0, t), scales == null ? null : scales.repeat(0, t), styleWeight,
+				b, temporal);
+			NDArray h = x.transpose(0, 2, 1, 3, 4).reshape(b * t, xs.get(1), xs.get(3), xs.get(4)); // b c t h w -> (b t) c h w
+			Deque<NDArray> hs = new ArrayDeque<>(); // the skip connections: only these outputs stay alive
+			for (TimestepEmbedSequential block : inputBlocks) {
+				h = block.forward(h, s, true); // its input is the previous block's output, kept for a skip
+				if (block == inputBlocks.get(0) && initAttn != null && temporal) h = Scope.replace(h, initAttn.forward(h, b));
+				hs.push(h);
+			}
+			h = middleBlock.forward(h, s, true); // its input is the last skip
+			for (TimestepEmbedSequential block : outputBlocks) {
+				NDArray skip = hs.pop();
+				NDArray joined = NDArrays.concat(new NDList(h, skip), 1);
+				if (h != skip) h.close();
+				skip.close();
+				h = block.forward(joined, s, false);
+			}
+			NDArray y = outConv.forward(Activations.silu(outNorm.forward(h))); // [(b t), c, h, w]
+			return call.keep(y.reshape(b, t, config.outChannels(), xs.get(3), xs.get(4)).transpose(0, 2, 1, 3, 4)); // -> b c t h w
 		}
-		h = middleBlock.forward(h, s, true); // its input is the last skip
-		for (TimestepEmbedSequential block : outputBlocks) {
-			NDArray skip = hs.pop();
-			NDArray joined = NDArrays.concat(new NDList(h, skip), 1);
-			if (h != skip) h.close();
-			skip.close();
-			h = block.forward(joined, s, false);
-		}
-		NDArray y = Scopes.chain(h, in -> outConv.forward(Activations.silu(outNorm.forward(in)))); // [(b t), c, h, w]
-		return y.reshape(b, t, config.outChannels(), xs.get(3), xs.get(4)).transpose(0, 2, 1, 3, 4); // -> b c t h w
 	}
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Conv2d;
 import sc.fiji.stylecrafter.nn.GroupNorm;
+import sc.fiji.stylecrafter.nn.Scope;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /** Ports {@code ResnetBlock} of lvdm/modules/networks/ae_modules.py without timestep embedding. */
@@ -26,8 +27,10 @@ final class ResnetBlock {
 	}
 
 	NDArray forward(NDArray x) {
-		NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
-		h = conv2.forward(Activations.silu(norm2.forward(h)));
-		return (ninShortcut == null ? x : ninShortcut.forward(x)).add(h);
+		try (Scope scope = new Scope()) {
+			NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
+			h = conv2.forward(Activations.silu(norm2.forward(h)));
+			return scope.keep((ninShortcut == null ? x : ninShortcut.forward(x)).add(h));
+		}
 	}
 }

@@ -14,7 +14,7 @@ import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Conv2d;
 import sc.fiji.stylecrafter.nn.GroupNorm;
 import sc.fiji.stylecrafter.nn.NativeMemory;
-import sc.fiji.stylecrafter.nn.Scopes;
+import sc.fiji.stylecrafter.nn.Scope;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /**
@@ -74,14 +74,24 @@ public final class VaeDecoder {
 	 * is freed once the next block has run: only the result stays on {@code z}'s manager.
 	 */
 	public NDArray decodeFrames(NDArray z) {
-		NDArray h = Scopes.run(z, x -> midBlock1.forward(convIn.forward(postQuantConv.forward(x))));
-		h = Scopes.chain(h, x -> midBlock2.forward(midAttn.forward(x)));
-		for (int level = config.chMult().size() - 1; level >= 0; level--) {
-			for (ResnetBlock b : upBlocks.get(level)) h = Scopes.chain(h, b::forward);
-			Conv2d up = upsample.get(level);
-			if (up != null) h = Scopes.chain(h, x -> up.forward(x.repeat(2, 2).repeat(3, 2))); // nearest x2
+		try (Scope scope = new Scope()) {
+			NDArray h = convIn.forward(postQuantConv.forward(z));
+			h = Scope.replace(h, midBlock1.forward(h));
+			h = Scope.replace(h, midAttn.forward(h));
+			h = Scope.replace(h, midBlock2.forward(h));
+			for (int level = config.chMult().size() - 1; level >= 0; level--) {
+				for (ResnetBlock b : upBlocks.get(level)) h = Scope.replace(h, b.forward(h));
+				if (upsample.get(level) != null) h = Scope.replace(h, upsample(upsample.get(level), h));
+			}
+			return scope.keep(convOut.forward(Activations.silu(normOut.forward(h))));
 		}
-		return Scopes.chain(h, x -> convOut.forward(Activations.silu(normOut.forward(x))));
+	}
+
+	/** Nearest-neighbour x2, then the convolution; the enlarged copy is freed at once. */
+	private static NDArray upsample(Conv2d conv, NDArray x) {
+		try (Scope scope = new Scope()) {
+			return scope.keep(conv.forward(x.repeat(2, 2).repeat(3, 2)));
+		}
 	}
 
 	/**
