@@ -64,7 +64,10 @@ public final class ScriptedOp {
 		}
 	}
 
-	/** Runs the function; {@code args} are {@link NDArray}s and {@link Number}s (passed as TorchScript floats). */
+	/**
+	 * Runs the function; {@code args} are {@link NDArray}s, {@link Integer}s and {@link Long}s (TorchScript {@code int})
+	 * and other {@link Number}s (TorchScript {@code float}).
+	 */
 	public NDArray call(Object... args) {
 		PtSymbolBlock m = module();
 		IValue[] in = new IValue[args.length];
@@ -76,6 +79,7 @@ public final class ScriptedOp {
 					if (resultManager == null) resultManager = ((NDArray) a).getManager();
 					in[i] = IValue.from((PtNDArray) a);
 				}
+				else if (a instanceof Integer || a instanceof Long) in[i] = IValue.from(((Number) a).longValue());
 				else if (a instanceof Number) in[i] = IValue.from(((Number) a).doubleValue());
 				else throw new IllegalArgumentException(name + ": argument " + i + " is a " + (a == null ? "null" : a.getClass().getSimpleName()));
 			}

@@ -16,10 +16,10 @@ import sc.fiji.stylecrafter.testing.Compare;
 
 /**
  * The fast routes of the CPU forward pass give what the plain operators give: {@link Linear} as a 1x1 convolution
- * (taken on x86-64 for many rows of a wide layer), and fused attention (libtorch's scaled_dot_product_attention),
- * each checked to be really taken (libtorch's profile names the operator that ran).
+ * (taken on x86-64 for many rows of a wide layer), fused attention (libtorch's scaled_dot_product_attention) and
+ * libtorch's group_norm (opt-in), each checked to be really taken (libtorch's profile names the operator that ran).
  */
-class LinearRouteTest {
+class FastRoutesTest {
 
 	private static final boolean X86 = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT).matches("amd64|x86_64");
 
@@ -76,6 +76,28 @@ class LinearRouteTest {
 
 	private static double rel(NDArray want, NDArray got) {
 		return Compare.relativeError(got.toFloatArray(), want.toFloatArray());
+	}
+
+	@Test
+	void nativeGroupNormEqualsTheOperatorsIn4dAnd5dAndForHalfInputs() {
+		try (NDManager m = NDManager.newBaseManager()) {
+			m.getEngine().setRandomSeed(9);
+			NDArray w = m.randomNormal(new Shape(12)), b = m.randomNormal(new Shape(12));
+			GroupNorm norm = new GroupNorm(w, b, 4, 1e-6f, false);
+			for (Shape s : new Shape[] { new Shape(2, 12, 5, 7), new Shape(1, 12, 3, 4, 5) }) {
+				NDArray x = m.randomNormal(s).mul(3f).add(1f);
+				OpProfile.Profiled<NDArray> p = OpProfile.run(() -> norm.nativeKernel(x));
+				assertEquals(1, p.report().operatorCalls("aten::native_group_norm"), "one native kernel for " + s);
+				assertTrue(rel(norm.operators(x), p.result()) < 1e-6, "relative error " + rel(norm.operators(x), p.result()));
+			}
+			// float16 activations normalised in float32 and cast back, as GroupNorm32
+			GroupNorm norm32 = new GroupNorm(w, b, 4, 1e-5f, true);
+			NDArray half = m.randomNormal(new Shape(2, 12, 6, 6)).toType(ai.djl.ndarray.types.DataType.FLOAT16, false);
+			NDArray y = norm32.nativeKernel(half);
+			assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, y.getDataType());
+			NDArray want = norm32.operators(half).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+			assertTrue(rel(want, y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)) < 1e-3);
+		}
 	}
 
 	@Test
