@@ -8,7 +8,8 @@
 #   weights   full-size random weights with the device's torch (make_fullsize_random.py), in $WORK/full
 #   parity    GPU vs CPU, float32 with TF32 off, on a small whole run (2 frames 128x128, 3 steps); golden runs when packed
 #   fp16      one full-size image-mode UNet call, float16 vs float32 on the GPU (relative error)
-#   unet      bench-unet: video (1x4x16x40x64) and image (64x64), float16 and float32, on the GPU
+#   unet      bench-unet: video (1x4x16x40x64) and image (64x64), float16 and float32, on the GPU; float16 again with
+#             libtorch's group_norm (-Dstylecrafter.groupnorm=native)
 #   generate  bench-generate: the official video (16x320x512) and image (512x512), 50 steps, float16, on the GPU
 # Results go to $OUT (the device tool's output folder) or ./gpu-check-out: one log per stage, GPU utilisation and
 # memory sampled by nvidia-smi every 200 ms, and summary.txt.
@@ -34,7 +35,7 @@ mkdir -p "$ENGINE_CACHE_DIR/pytorch/$tver-cu$tcuda-linux-x86_64"
 cp "$jni" "$ENGINE_CACHE_DIR/pytorch/$tver-cu$tcuda-linux-x86_64/0.36.0-libdjl_torch.so"
 # the pip wheel's CUDA libraries live beside torch, in nvidia/*/lib
 export LD_LIBRARY_PATH="$(python3 -c "import glob,os,torch; print(':'.join(sorted(glob.glob(os.path.join(os.path.dirname(os.path.dirname(torch.__file__)),'nvidia','*','lib')))))"):${LD_LIBRARY_PATH:-}"
-sc() { "$java" -Xmx32g -Dai.djl.offline=true -cp "$pack/lib/*" sc.fiji.stylecrafter.cli.Main "$@"; }
+sc() { "$java" -Xmx32g -Dai.djl.offline=true ${SC_OPTS:-} -cp "$pack/lib/*" sc.fiji.stylecrafter.cli.Main "$@"; }
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv > "$out/gpu.csv" || true
 monitor() { nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv,noheader -lms 200 > "$out/util-$1.csv" & echo $!; }
@@ -100,6 +101,11 @@ print(f'float16 vs float32, one full-size image UNet call (64x64 latent): relati
 				m=$(monitor "unet-$mode-$dt"); sc bench-unet "$full" "$mode" "$dt" gpu 5 > "$out/unet-$mode-$dt.log" 2>&1; kill "$m" || true
 				echo "bench-unet $mode $dt: $(grep '^run 5' "$out/unet-$mode-$dt.log")" | tee -a "$summary"
 			done
+		done
+		# libtorch's group_norm (one kernel) instead of seven operators: opt-in until measured here
+		for mode in video image; do
+			SC_OPTS=-Dstylecrafter.groupnorm=native sc bench-unet "$full" "$mode" float16 gpu 5 > "$out/unet-$mode-float16-groupnorm.log" 2>&1
+			echo "bench-unet $mode float16, native group norm: $(grep '^run 5' "$out/unet-$mode-float16-groupnorm.log")" | tee -a "$summary"
 		done
 		;;
 	generate)
