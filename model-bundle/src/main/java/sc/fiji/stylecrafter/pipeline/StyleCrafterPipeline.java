@@ -33,14 +33,15 @@ public final class StyleCrafterPipeline {
 	private final StyleCrafterModel model;
 	private final boolean batchBranches;
 
-	/** A pipeline that batches the unconditional branches on a GPU and runs them one after the other on the CPU. */
+	/** A pipeline that batches the guidance branches on a GPU and runs them one after the other on the CPU. */
 	public StyleCrafterPipeline(StyleCrafterModel model) {
 		this(model, model.device().isGpu());
 	}
 
 	/**
-	 * @param batchBranches run the two branches without style (text only, empty prompt) of a step as one UNet call of
-	 *          batch 2 (faster on a GPU, twice the activation memory); the result is the same up to float rounding
+	 * @param batchBranches run all guidance branches of a step (three with style guidance, else two) as one UNet call
+	 *          (fewer, larger calls: faster on a GPU, but the activation memory of all branches at once); the result is
+	 *          the same up to float rounding
 	 */
 	public StyleCrafterPipeline(StyleCrafterModel model, boolean batchBranches) {
 		this.model = model;
@@ -96,7 +97,6 @@ public final class StyleCrafterPipeline {
 			// 4. Style embeddings and per-layer scales (PITFALLS 11-12); the style travels appended to the text (15).
 			NDArray style = model.adapter.styleEmbeddings(styleTokens); // [1, 8, D]
 			NDArray scales = model.adapter.scales(style, text); // [1, 16, 1]
-			NDArray condStyle = NDArrays.concat(new NDList(text, style), 1);
 			// 5. Initial latent: the first draw of the noise stream.
 			NDArray x = noise.next(latentShape, run).toDevice(model.device(), false);
 			// 6. Timesteps.
@@ -110,7 +110,7 @@ public final class StyleCrafterPipeline {
 				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
 				float[] predicted = null;
 				try (Scope step = new Scope()) { // closes every array the step creates, whatever its manager, but the new latent
-					NDArray eps = guidedNoise(x.toType(dtype, false), new float[] { scheduler.timestep(i) }, text, uncond, condStyle, scales, s);
+					NDArray eps = guidedNoise(x.toType(dtype, false), new float[] { scheduler.timestep(i) }, text, uncond, style, scales, s);
 					NDArray z = noise.next(latentShape, run).toDevice(model.device(), false); // drawn after the UNet calls, as the official code
 					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), i, x, z);
 					if (preview != null) predicted = next.predOriginalSample().toType(DataType.FLOAT32, false).toFloatArray();
@@ -139,24 +139,31 @@ public final class StyleCrafterPipeline {
 	}
 
 	/**
-	 * The guided noise prediction of one step: three UNet branches with a separate style guidance (PITFALLS 17; the
-	 * text and unconditional branches batched together when they can be), else two (PITFALLS 18).
+	 * The guided noise prediction of one step: three UNet branches with a separate style guidance (PITFALLS 17), else
+	 * two (PITFALLS 18). Batched, every branch runs in one UNet call: the branches without style see the style tokens
+	 * too, but with the scale -1, so that their style attention is weighted {@code (1 + s) = 0} and adds exactly
+	 * nothing ({@code x + 0 = x}); the context lengths then match. One after the other, each branch is one call.
 	 */
-	private NDArray guidedNoise(NDArray in, float[] t, NDArray text, NDArray uncond, NDArray condStyle, NDArray scales, GenerationSettings s) {
+	private NDArray guidedNoise(NDArray in, float[] t, NDArray text, NDArray uncond, NDArray style, NDArray scales, GenerationSettings s) {
+		NDArray condStyle = NDArrays.concat(new NDList(text, style), 1);
+		if (batchBranches) {
+			boolean three = s.styleGuidance() != null;
+			NDList contexts = three ? new NDList(condStyle, condStyle, NDArrays.concat(new NDList(uncond, style), 1))
+				: new NDList(condStyle, NDArrays.concat(new NDList(uncond, style), 1));
+			NDArray off = scales.onesLike().neg(); // (1 + s) = 0: no style
+			NDList scaleList = three ? new NDList(scales, off, off) : new NDList(scales, off);
+			float[] ts = new float[contexts.size()];
+			java.util.Arrays.fill(ts, t[0]);
+			NDList inputs = new NDList();
+			for (int i = 0; i < contexts.size(); i++) inputs.add(in);
+			NDList e = model.unet.forward(NDArrays.concat(inputs, 0), ts, NDArrays.concat(contexts, 0), NDArrays.concat(scaleList, 0), s.styleWeight(), s.mode())
+				.split(contexts.size(), 0);
+			return three ? Guidance.withStyleScale(e.get(0), e.get(1), e.get(2), s.textGuidance(), s.styleGuidance())
+				: Guidance.textOnly(e.get(0), e.get(1), s.textGuidance());
+		}
 		NDArray eTs = unet(in, t, condStyle, scales, s);
 		if (s.styleGuidance() == null) return Guidance.textOnly(eTs, unet(in, t, uncond, null, s), s.textGuidance());
-		NDArray eT, e0;
-		if (batchBranches) { // the style branch has more context tokens than these two: they batch together
-			NDList both = model.unet.forward(NDArrays.concat(new NDList(in, in), 0), new float[] { t[0], t[0] }, NDArrays.concat(new NDList(text, uncond), 0),
-				null, s.styleWeight(), s.mode()).split(2, 0);
-			eT = both.get(0);
-			e0 = both.get(1);
-		}
-		else {
-			eT = unet(in, t, text, null, s);
-			e0 = unet(in, t, uncond, null, s);
-		}
-		return Guidance.withStyleScale(eTs, eT, e0, s.textGuidance(), s.styleGuidance());
+		return Guidance.withStyleScale(eTs, unet(in, t, text, null, s), unet(in, t, uncond, null, s), s.textGuidance(), s.styleGuidance());
 	}
 
 	private NDArray unet(NDArray x, float[] t, NDArray context, NDArray scales, GenerationSettings s) {
