@@ -12,6 +12,7 @@ import java.util.Set;
 
 import ai.djl.Device;
 
+import sc.fiji.stylecrafter.pipeline.Devices;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
 import sc.fiji.stylecrafter.models.ModelSetup;
@@ -69,8 +70,8 @@ final class BatchCommand {
 			models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
 			list = Path.of(one.get("--list"));
 			dir = Path.of(one.get("--out"));
-			device = one.getOrDefault("--device", "auto");
-			precision = Precision.parse(one.getOrDefault("--dtype", "float32"));
+			device = one.getOrDefault("--device", Devices.AUTO);
+			precision = Precision.parse(one.getOrDefault("--dtype", Precision.DEFAULT_LABEL));
 		}
 		catch (IllegalArgumentException e) { // NumberFormatException included
 			err.println("stylecrafter batch: " + e.getMessage());

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import ai.djl.Device;
 
+import sc.fiji.stylecrafter.pipeline.Devices;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.models.ModelSetup;
@@ -85,8 +86,8 @@ final class GenerateCommand {
 			VideoWriter.checkFrameRate(fps);
 		}
 		int styleFrames = styleFrames(one);
-		return new Args(models, one.get("--prompt"), styles, styleFrames, s, one.getOrDefault("--device", "auto"),
-			Precision.parse(one.getOrDefault("--dtype", "float32")), out, fps);
+		return new Args(models, one.get("--prompt"), styles, styleFrames, s, one.getOrDefault("--device", Devices.AUTO),
+			Precision.parse(one.getOrDefault("--dtype", Precision.DEFAULT_LABEL)), out, fps);
 	}
 
 	/** The generation settings given by the options ({@code --mode}, {@code --frames}, ...), the official defaults otherwise. */

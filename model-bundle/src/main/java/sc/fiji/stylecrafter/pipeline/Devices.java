@@ -10,18 +10,23 @@ import sc.fiji.stylecrafter.runtime.GpuCheck;
  */
 public final class Devices {
 
+	/** The choices a user has (compile-time constants, for Fiji's parameter annotations), the first the default. */
+	public static final String AUTO = "auto";
+	public static final String CPU = "cpu";
+	public static final String GPU = "gpu";
+
 	private Devices() {}
 
 	/** The device a user's choice means: "auto" takes the GPU when one is usable. */
 	public static Device choose(String choice) {
 		EngineSettings.prepare();
-		switch (choice == null ? "auto" : choice.toLowerCase(java.util.Locale.ROOT)) {
-			case "auto": {
+		switch (choice == null ? AUTO : choice.toLowerCase(java.util.Locale.ROOT)) {
+			case AUTO: {
 				GpuCheck.Verdict v = GpuCheck.gpu();
 				return v.gpu() != null ? Device.gpu(v.gpu().index()) : Device.cpu();
 			}
-			case "cpu": return Device.cpu();
-			case "gpu": case "cuda": {
+			case CPU: return Device.cpu();
+			case GPU: case "cuda": {
 				GpuCheck.Verdict v = GpuCheck.gpu();
 				if (v.gpu() == null) throw new IllegalArgumentException("a GPU was asked for but cannot be used: " + v.problem() + ". Or choose device cpu.");
 				return Device.gpu(v.gpu().index());

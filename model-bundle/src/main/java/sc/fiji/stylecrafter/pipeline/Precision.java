@@ -12,6 +12,13 @@ import ai.djl.ndarray.types.DataType;
 public enum Precision {
 	FLOAT32(DataType.FLOAT32), FLOAT16(DataType.FLOAT16), BFLOAT16(DataType.FLOAT32);
 
+	/** The labels (compile-time constants, for Fiji's parameter annotations); {@link #label()} gives the same. */
+	public static final String FLOAT32_LABEL = "float32";
+	public static final String FLOAT16_LABEL = "float16";
+	public static final String BFLOAT16_LABEL = "bfloat16";
+	/** The reference precision, the default everywhere. */
+	public static final String DEFAULT_LABEL = FLOAT32_LABEL;
+
 	private final DataType type;
 
 	Precision(DataType type) {
@@ -29,7 +36,7 @@ public enum Precision {
 	}
 
 	public String label() {
-		return name().toLowerCase(Locale.ROOT);
+		return name().toLowerCase(Locale.ROOT); // equal to the *_LABEL constants (PrecisionTest)
 	}
 
 	public static Precision parse(String s) {

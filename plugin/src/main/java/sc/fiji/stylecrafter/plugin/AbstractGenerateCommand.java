@@ -15,6 +15,8 @@ import org.scijava.plugin.Parameter;
 import org.scijava.task.TaskService;
 import org.scijava.thread.ThreadService;
 
+import sc.fiji.stylecrafter.pipeline.Precision;
+import sc.fiji.stylecrafter.pipeline.Devices;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 
 /**
@@ -76,11 +78,11 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 	@Parameter(label = "Style weight", persist = false)
 	protected double styleweight;
 
-	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
-	private String device = "auto";
+	@Parameter(label = "Device", choices = { Devices.AUTO, Devices.CPU, Devices.GPU }, persist = false)
+	private String device = Devices.AUTO;
 
-	@Parameter(label = "Precision", choices = { "float32", "float16", "bfloat16" }, description = "float16 on a GPU; bfloat16 on a CPU (faster, less exact)", persist = false)
-	private String precision = "float32";
+	@Parameter(label = "Precision", choices = { Precision.FLOAT32_LABEL, Precision.FLOAT16_LABEL, Precision.BFLOAT16_LABEL }, description = "float16 on a GPU; bfloat16 on a CPU (faster, less exact)", persist = false)
+	private String precision = Precision.DEFAULT_LABEL;
 
 	@Parameter(label = "Live preview", description = "Show the estimate of the result while sampling runs (with a display; off in macros unless given)",
 		persist = false)

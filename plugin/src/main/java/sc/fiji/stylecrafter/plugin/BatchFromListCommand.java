@@ -21,6 +21,7 @@ import org.scijava.widget.FileWidget;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
 import sc.fiji.stylecrafter.models.ModelSetup;
+import sc.fiji.stylecrafter.pipeline.Devices;
 import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
@@ -83,11 +84,11 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 	@Parameter(label = "Frame rate (video files)", min = "1", max = "" + VideoWriter.MAX_FPS, persist = false)
 	private int fps = VideoWriter.DEFAULT_FPS;
 
-	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
-	private String device = "auto";
+	@Parameter(label = "Device", choices = { Devices.AUTO, Devices.CPU, Devices.GPU }, persist = false)
+	private String device = Devices.AUTO;
 
-	@Parameter(label = "Precision", choices = { "float32", "float16", "bfloat16" }, description = "float16 on a GPU; bfloat16 on a CPU (faster, less exact)", persist = false)
-	private String precision = "float32";
+	@Parameter(label = "Precision", choices = { Precision.FLOAT32_LABEL, Precision.FLOAT16_LABEL, Precision.BFLOAT16_LABEL }, description = "float16 on a GPU; bfloat16 on a CPU (faster, less exact)", persist = false)
+	private String precision = Precision.DEFAULT_LABEL;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "StyleCrafter batch")
 	private String report;

@@ -20,6 +20,7 @@ import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.ResultScores;
 import sc.fiji.stylecrafter.clip.ClipScorer;
 import sc.fiji.stylecrafter.models.ModelSetup;
+import sc.fiji.stylecrafter.pipeline.Devices;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 import sc.fiji.stylecrafter.video.VideoReader;
 
@@ -49,8 +50,8 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 	@Parameter(label = "Results folder", style = FileWidget.DIRECTORY_STYLE, persist = false)
 	private File results;
 
-	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" }, persist = false)
-	private String device = "auto";
+	@Parameter(label = "Device", choices = { Devices.AUTO, Devices.CPU, Devices.GPU }, persist = false)
+	private String device = Devices.AUTO;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "StyleCrafter scores")
 	private String report;
