@@ -116,7 +116,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 		if (precision == Precision.BFLOAT16) {
 			String problem = Bfloat16.problem();
 			if (problem != null) throw new IllegalArgumentException("precision bfloat16 cannot run with this libtorch: " + problem + "; use float32");
-			notices.notice(Notices.Kind.INFO, "bfloat16: the UNet's and the VAE's convolutions and linear layers compute in bfloat16 (about 3e-3 relative error each; float32 is "
+			notices.notice(Notices.Kind.INFO, "bfloat16: the UNet's convolutions and linear layers compute in bfloat16 (about 3e-3 relative error each; float32 is "
 				+ "the reference)");
 		}
 		if (precision == Precision.FLOAT16 && !device.isGpu()) {
@@ -148,7 +148,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 			Weights visual = Weights.of(CheckpointKeyMap.visionEncoder(clip), manager, dtype, "image encoder (open_clip_pytorch_model.bin visual.*)");
 			Weights adapterW = Weights.of(CheckpointKeyMap.adapter(adapterFile), manager, dtype, "adapter_v1.pth");
 			Weights unetW = products(precision, CheckpointKeyMap.unet(ckpt, temporal), manager, "UNet (model.ckpt, then temporal_v1_1.pth)");
-			Weights vaeW = products(precision, CheckpointKeyMap.vae(ckpt), manager, "VAE (model.ckpt first_stage_model.*)");
+			Weights vaeW = Weights.of(CheckpointKeyMap.vae(ckpt), manager, precision.dataType(), "VAE (model.ckpt first_stage_model.*)");
 			ClipTextEncoder textEncoder = new ClipTextEncoder(text, config.text());
 			StyleImageEncoder styleEncoder = new StyleImageEncoder(new ClipVisionEncoder(visual, config.vision()));
 			StyleAdapter adapter = new StyleAdapter(adapterW, config.adapter());
@@ -176,7 +176,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 		}
 	}
 
-	/** Weights of a network whose products follow {@code precision} (the UNet, the VAE). */
+	/** Weights of a network whose products follow {@code precision} (the UNet). */
 	private static Weights products(Precision precision, java.util.SortedMap<String, sc.fiji.stylecrafter.io.StoredTensor> keys, NDManager manager, String source) {
 		return precision.bfloat16Products() ? Weights.ofBfloat16Products(keys, manager, source) : Weights.of(keys, manager, precision.dataType(), source);
 	}
