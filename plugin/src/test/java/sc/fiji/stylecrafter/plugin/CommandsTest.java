@@ -148,6 +148,29 @@ class CommandsTest {
 		assertTrue(((String) imp.getProperty("Info")).contains("\"mode\": \"image\""));
 	}
 
+	/** precision=bfloat16 (CPU): the image is near the official one, not equal to it, and its record says bfloat16. */
+	@Test
+	void bfloat16PrecisionRunsOnTheCpu() throws Exception {
+		OpenImages.openPng(golden.resolve("style_1.png"), "style_1 bf16.png");
+		Map<String, Object> in = GoldenSettings.inputs(GoldenRuns.imageSingle());
+		in.put("style", "style_1 bf16.png");
+		in.put("device", "cpu");
+		in.put("precision", "bfloat16");
+		Ran m = run(StyleGuidedImageCommand.class, true, in);
+		assertTrue(!m.isCanceled(), m.getCancelReason());
+		ImagePlus imp = (ImagePlus) m.getOutput("result");
+		assertTrue(((String) imp.getProperty("Info")).contains("\"precision\": \"bfloat16\""), (String) imp.getProperty("Info"));
+		Npy.Array want = Npy.read(golden.resolve("image_single_frames_uint8.npy"));
+		int[] px = (int[]) imp.getProcessor().getPixels();
+		double sum = 0;
+		for (int i = 0; i < px.length; i++) {
+			for (int c = 0; c < 3; c++) sum += Math.abs(((px[i] >> (16 - 8 * c)) & 0xFF) - want.longs()[c * px.length + i]);
+		}
+		double mean = sum / (3.0 * px.length);
+		System.out.printf("bfloat16 image: mean absolute difference to the official float32 image %.2f levels%n", mean);
+		assertTrue(mean > 0 && mean < 8, "mean difference " + mean + " levels");
+	}
+
 	@Test
 	void onlyStyleAndPromptAreNeeded() throws Exception {
 		// every other input has a default; here the defaults are made small through the same keys a macro would use
