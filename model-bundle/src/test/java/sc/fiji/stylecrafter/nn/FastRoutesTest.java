@@ -37,6 +37,8 @@ class FastRoutesTest {
 			// a transposed (non-contiguous) input
 			NDArray t = m.randomNormal(new Shape(2, in, 160)).transpose(0, 2, 1);
 			checkRoute(layer, t, w, b, X86 ? 1 : 0);
+			// no bias (the attention projections)
+			checkRoute(new Linear(w, null), m.randomNormal(new Shape(2, 150, in)), w, null, X86 ? 1 : 0);
 			// few rows keep the matrix product
 			checkRoute(layer, m.randomNormal(new Shape(1, Linear.CONVOLUTION_MIN_ROWS - 1, in)), w, b, 0);
 			// a narrow layer keeps it too
