@@ -16,7 +16,16 @@ public final class NativeMemory {
 
 	private interface LibC extends Library {
 		int malloc_trim(long pad);
+
+		int setenv(String name, String value, int overwrite);
+
+		String getenv(String name);
 	}
+
+	/** libtorch's switch (c10, read once, at its first allocation): large CPU tensors 2 MB-aligned on huge pages. */
+	public static final String THP_VARIABLE = "THP_MEM_ALLOC_ENABLE";
+	/** {@code -Dstylecrafter.thp=false} leaves libtorch's allocations on normal pages. */
+	public static final String THP_PROPERTY = "stylecrafter.thp";
 
 	private static final LibC LIBC = load();
 
@@ -29,6 +38,26 @@ public final class NativeMemory {
 		}
 		catch (UnsatisfiedLinkError | NoClassDefFoundError | RuntimeException e) {
 			return null; // not glibc: nothing to trim
+		}
+	}
+
+	/**
+	 * Asks libtorch to put large CPU tensors on transparent huge pages ({@value #THP_VARIABLE}=1 in this process's
+	 * environment, through the C library, before the engine loads): a full-size UNet call then faults in 2 MB pages
+	 * instead of 4 kB ones (a video call spent a quarter of its CPU time in the kernel without), which is what the
+	 * launcher's glibc tunable did, now also in Fiji, whose start the user does not control. Linux only; a value the
+	 * user set, or {@code -Dstylecrafter.thp=false}, is left alone. Takes effect only if libtorch has not allocated yet.
+	 *
+	 * @return whether the variable is now 1 in the process environment
+	 */
+	public static boolean enableHugePagesForTensors() {
+		if (LIBC == null) return false;
+		try {
+			if (!"false".equalsIgnoreCase(System.getProperty(THP_PROPERTY)) && LIBC.getenv(THP_VARIABLE) == null) LIBC.setenv(THP_VARIABLE, "1", 0);
+			return "1".equals(LIBC.getenv(THP_VARIABLE));
+		}
+		catch (UnsatisfiedLinkError e) {
+			return false;
 		}
 	}
 

@@ -4,8 +4,9 @@ package sc.fiji.stylecrafter.pipeline;
  * Settings DJL reads once, when its engine starts, made before anything of ours touches it: no network access unless
  * the user asks for a download (DJL otherwise probes a cloud metadata address for its usage tracking, and downloads
  * native libraries it does not find), and no INFO chatter from DJL on standard error (in Fiji that opens the Console).
- * A value the user set (system property or environment variable) is left alone. Also chooses which libtorch DJL loads
- * ({@link sc.fiji.stylecrafter.runtime.RuntimeSelection}).
+ * A value the user set (system property or environment variable) is left alone. Also asks libtorch for huge pages for
+ * large CPU tensors ({@link sc.fiji.stylecrafter.nn.NativeMemory#enableHugePagesForTensors}) and chooses which libtorch
+ * DJL loads ({@link sc.fiji.stylecrafter.runtime.RuntimeSelection}).
  */
 public final class EngineSettings {
 
@@ -29,6 +30,7 @@ public final class EngineSettings {
 			setUnlessGiven(OPT_OUT_TRACKING, OPT_OUT_TRACKING, "true");
 			setUnlessGiven(SIMPLE_LOGGER_DJL, null, "error");
 			quietLogback();
+			sc.fiji.stylecrafter.nn.NativeMemory.enableHugePagesForTensors(); // before libtorch's first allocation
 			sc.fiji.stylecrafter.runtime.RuntimeSelection.select(); // an installed GPU runtime, when the driver can run it
 			prepared = true;
 		}

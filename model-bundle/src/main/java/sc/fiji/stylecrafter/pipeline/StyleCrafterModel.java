@@ -122,9 +122,10 @@ public final class StyleCrafterModel implements AutoCloseable {
 		if (precision == Precision.FLOAT16 && !device.isGpu()) {
 			notices.notice(Notices.Kind.ADVICE, "float16 on the CPU is much slower than float32");
 		}
-		if (!device.isGpu() && NativeMemory.isGlibc() && !String.valueOf(System.getenv("GLIBC_TUNABLES")).contains("glibc.malloc.hugetlb=1")) {
-			notices.notice(Notices.Kind.ADVICE, "generating on the CPU: start Java (or Fiji) with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 in the environment "
-				+ "for about twice the speed (transparent huge pages for large tensors; the stylecrafter launcher sets it)");
+		if (!device.isGpu() && NativeMemory.isGlibc() && !NativeMemory.enableHugePagesForTensors()
+			&& !String.valueOf(System.getenv("GLIBC_TUNABLES")).contains("glibc.malloc.hugetlb=1")) {
+			notices.notice(Notices.Kind.ADVICE, "generating on the CPU without huge pages for large tensors (" + NativeMemory.THP_VARIABLE + " is not 1, or "
+				+ NativeMemory.THP_PROPERTY + "=false): a full-size video step is about 20% slower");
 		}
 		ModelFolder located = ModelFolder.locate(folder);
 		for (WeightFile w : located.missing()) {
