@@ -63,6 +63,8 @@ final class BenchGenerateCommand {
 			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME)));
 			Device device = StyleCrafterModel.device(a.device());
+			MatmulRate rate = MatmulRate.measure(device, a.precision().dataType()); // before the model fills the memory
+			out.println(rate);
 			GpuMonitor gpu = device.isGpu() ? GpuMonitor.start(device.getDeviceId()) : null;
 			long t0 = System.nanoTime();
 			StyleCrafterModel loaded = GenerateCommand.load(a.models(), device, a.precision(), err, "bench-generate");
@@ -72,8 +74,6 @@ final class BenchGenerateCommand {
 				out.printf(Locale.ROOT, "load\t%s on %s (%s)\t%.1f s\tpeak RSS %.0f MB%n", a.models(), StyleCrafterModel.label(device), a.precision().label(), load,
 					BenchLoadCommand.peakRssKb() / 1e3);
 				var s = a.settings();
-				MatmulRate rate = MatmulRate.measure(device, a.precision().dataType());
-				out.println(rate);
 				GenerationResult r = null;
 				for (int i = 0; i < runs; i++) {
 					GenerateCommand.TerminalProgress progress = new GenerateCommand.TerminalProgress(err);

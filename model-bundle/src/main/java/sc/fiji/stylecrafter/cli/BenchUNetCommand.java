@@ -63,14 +63,14 @@ final class BenchUNetCommand {
 			UNetConfig uc = cfg.unet();
 			long frames = video ? (args.length > 5 ? Long.parseLong(args[5]) : uc.temporalLength()) : 1;
 			long h = args.length > 6 ? Long.parseLong(args[6]) : video ? 40 : 64, w = args.length > 7 ? Long.parseLong(args[7]) : 64;
+			MatmulRate rate = MatmulRate.measure(device, dtype); // before the weights fill the memory
+			out.println(rate);
 			long t0 = System.nanoTime();
 			Weights unetWeights = precision.bfloat16Products() ? Weights.ofBfloat16Products(CheckpointKeyMap.unet(ckpt, temporal), model, "unet")
 				: Weights.of(CheckpointKeyMap.unet(ckpt, temporal), model, dtype, "unet");
 			UNetModel unet = new UNetModel(unetWeights,
 				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video ? Mode.VIDEO : Mode.IMAGE, cfg.text().contextLength());
 			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", precision.label(), device, (System.nanoTime() - t0) / 1e9);
-			MatmulRate rate = MatmulRate.measure(device, dtype);
-			out.println(rate);
 			String save = System.getenv("STYLECRAFTER_BENCH_SAVE");
 			for (int i = 0; i < runs; i++) {
 				if (save != null) ai.djl.engine.Engine.getInstance().setRandomSeed(7);

@@ -14,7 +14,7 @@ import sc.fiji.stylecrafter.nn.Linear;
 /**
  * The machine's matrix product rate through the same libtorch, measured in the benchmark's own process so that a
  * benchmark's GFLOP/s can be given as a fraction of what this machine does at best, which means the same on any CPU.
- * Square products of 2048 (CPU) or 8192 (GPU), two to warm up, then the best of five, two ways: libtorch's matrix
+ * Square products of 2048 (CPU) or 8192 (GPU), two to warm up, then the best of eight, two ways: libtorch's matrix
  * product ({@code torch.mm}, BLAS) and {@link Linear} as the networks run it (on an x86-64 CPU oneDNN's 1x1
  * convolution, faster than BLAS on some CPUs). Ratios are to the faster of the two.
  */
@@ -32,10 +32,10 @@ record MatmulRate(double mm, double linear, long size, DataType dtype, Device de
 		}
 	}
 
-	/** Seconds of the fastest of five products, after two to warm up. */
+	/** Seconds of the fastest of eight products, after two to warm up. */
 	private static double best(NDArray a, NDArray b, BinaryOperator<NDArray> product) {
 		double best = Double.MAX_VALUE;
-		for (int i = 0; i < 7; i++) {
+		for (int i = 0; i < 10; i++) {
 			try (NDManager step = a.getManager().newSubManager()) {
 				a.tempAttach(step);
 				long t0 = System.nanoTime();
@@ -59,7 +59,7 @@ record MatmulRate(double mm, double linear, long size, DataType dtype, Device de
 
 	@Override
 	public String toString() {
-		return String.format(Locale.ROOT, "matrix product rate\t%.1f GFLOP/s (torch.mm %.1f, as Linear runs it %.1f; %s, %dx%d, best of 5, %s)", gflops(), mm, linear,
+		return String.format(Locale.ROOT, "matrix product rate\t%.1f GFLOP/s (torch.mm %.1f, as Linear runs it %.1f; %s, %dx%d, best of 8, %s)", gflops(), mm, linear,
 			dtype.name().toLowerCase(Locale.ROOT), size, size, device.isGpu() ? "GPU " + device.getDeviceId() : "CPU");
 	}
 }
