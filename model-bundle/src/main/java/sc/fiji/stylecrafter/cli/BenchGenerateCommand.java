@@ -2,7 +2,6 @@ package sc.fiji.stylecrafter.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
