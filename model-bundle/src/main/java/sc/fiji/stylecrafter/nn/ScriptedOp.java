@@ -99,13 +99,14 @@ public final class ScriptedOp {
 		synchronized (this) {
 			if (module != null) return module;
 			if (failure != null) throw failure;
+			// a manager of its own, for the life of the process: the module is a few hundred bytes and holds no tensors
+			PtNDManager owner = (PtNDManager) NDManager.newBaseManager(ai.djl.Device.cpu());
 			try {
-				// a manager of its own, for the life of the process: the module is a few hundred bytes and holds no tensors
-				PtNDManager owner = (PtNDManager) NDManager.newBaseManager(ai.djl.Device.cpu());
 				module = JniUtils.loadModule(owner, new ByteArrayInputStream(archive()), true, false);
 				return module;
 			}
 			catch (EngineException | IOException | UnsupportedOperationException e) {
+				owner.close();
 				failure = new IllegalStateException("libtorch cannot compile " + name + " (" + firstLine(e) + ")", e);
 				throw failure;
 			}
@@ -139,9 +140,9 @@ public final class ScriptedOp {
 		z.closeEntry();
 	}
 
+	/** The first non-blank line of an exception's message (libtorch's compile errors start with an empty line). */
 	private static String firstLine(Throwable e) {
-		String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-		int nl = m.indexOf('\n');
-		return nl < 0 ? m : m.substring(0, nl);
+		String m = e.getMessage() == null ? "" : e.getMessage();
+		return m.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(e.getClass().getSimpleName());
 	}
 }
