@@ -5,25 +5,51 @@ import java.util.Locale;
 import org.scijava.app.StatusService;
 import org.scijava.log.LogService;
 import org.scijava.task.Task;
+import org.scijava.task.TaskService;
 
 import sc.fiji.stylecrafter.models.ModelFile;
 import sc.fiji.stylecrafter.runtime.RuntimeInstaller;
 
 /**
  * Download and install progress in Fiji: the status bar and a cancellable task (bytes, speed, time left; at most four
- * updates a second), messages to the log. Used by Set Up Models and Install GPU Runtime.
+ * updates a second, in thousandths), messages to the log. Used by Set Up Models and Install GPU Runtime; closing it
+ * finishes the task.
  */
-final class DownloadProgress implements RuntimeInstaller.Listener {
+final class DownloadProgress implements RuntimeInstaller.Listener, AutoCloseable {
+
+	/** The task's scale: progress in thousandths. */
+	private static final int STEPS = 1000;
 
 	private final StatusService status;
 	private final Task task;
 	private final LogService log;
 	private long last;
 
-	DownloadProgress(StatusService status, Task task, LogService log) {
+	private DownloadProgress(StatusService status, Task task, LogService log) {
 		this.status = status;
 		this.task = task;
 		this.log = log;
+	}
+
+	/** Starts a cancellable task named {@code title} (where Fiji has a task service) and reports to it. */
+	static DownloadProgress start(String title, TaskService tasks, StatusService status, LogService log) {
+		Task task = tasks == null ? null : tasks.createTask(title);
+		if (task != null) {
+			task.setProgressMaximum(STEPS);
+			task.start();
+		}
+		return new DownloadProgress(status, task, log);
+	}
+
+	@Override
+	public void close() {
+		if (task != null) task.finish();
+	}
+
+	/** The outcome, in the status bar and the log. */
+	static void report(String text, StatusService status, LogService log) {
+		if (status != null) status.showStatus(text);
+		if (log != null) log.info(text);
 	}
 
 	/** The task's cancel button or an interrupt. */
@@ -53,8 +79,8 @@ final class DownloadProgress implements RuntimeInstaller.Listener {
 		long now = System.nanoTime();
 		if (now - last < 250_000_000L && done != total) return;
 		last = now;
-		int permille = (int) (1000 * done / Math.max(1, total));
-		if (status != null) status.showStatus(permille, 1000, msg);
+		int permille = (int) (STEPS * done / Math.max(1, total));
+		if (status != null) status.showStatus(permille, STEPS, msg);
 		if (task != null) {
 			task.setProgressValue(permille);
 			task.setStatusMessage(msg);

@@ -13,7 +13,6 @@ import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.task.Task;
 import org.scijava.task.TaskService;
 import org.scijava.widget.FileWidget;
 
@@ -60,22 +59,15 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 	public void run() {
 		Path root = RuntimeInstaller.defaultFolder();
 		RuntimeInstaller installer = new RuntimeInstaller(root, LibtorchArchive.OFFICIAL, Downloader.DiskSpace.REAL);
-		Task task = tasks == null ? null : tasks.createTask("StyleCrafter: installing the GPU runtime");
-		if (task != null) {
-			task.setProgressMaximum(1000);
-			task.start();
-		}
-		try {
+		try (DownloadProgress progress = DownloadProgress.start("StyleCrafter: installing the GPU runtime", tasks, status, log)) {
 			String classifier = LibtorchArchive.currentClassifier();
-			DownloadProgress progress = new DownloadProgress(status, task, log);
 			InstalledRuntime r = from != null && !from.getPath().isBlank()
 				? installer.from(from.toPath(), classifier, progress, progress::cancelled)
 				: installer.download(classifier, new Downloader(Downloader.Options.defaults()), keepzip, progress, progress::cancelled);
 			boolean chosen = RuntimeSelection.made().isPresent();
 			report = String.format(Locale.ROOT, "libtorch %s %s is installed in %s (%.1f GB). %s", r.version(), r.flavor(), r.dir(), r.totalBytes() / 1e9,
 				chosen ? "Restart Fiji to use it: the PyTorch engine of this Fiji was already chosen." : "StyleCrafter uses it from the next generation.");
-			if (status != null) status.showStatus(report);
-			if (log != null) log.info(report);
+			DownloadProgress.report(report, status, log);
 		}
 		catch (DownloadCancelledException e) {
 			fail("Install cancelled: " + e.getMessage());
@@ -86,9 +78,6 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			fail("interrupted; what was downloaded is kept and the next install resumes there");
-		}
-		finally {
-			if (task != null) task.finish();
 		}
 	}
 

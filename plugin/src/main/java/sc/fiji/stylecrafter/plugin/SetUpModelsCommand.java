@@ -13,7 +13,6 @@ import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.task.Task;
 import org.scijava.task.TaskService;
 import org.scijava.widget.FileWidget;
 
@@ -69,17 +68,8 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 				}
 				ModelSetup.acceptLicences(dir, catalogue);
 			}
-			Task task = tasks == null ? null : tasks.createTask("StyleCrafter: downloading the model files");
-			if (task != null) {
-				task.setProgressMaximum(1000);
-				task.start();
-			}
-			try {
-				DownloadProgress progress = new DownloadProgress(status, task, log);
+			try (DownloadProgress progress = DownloadProgress.start("StyleCrafter: downloading the model files", tasks, status, log)) {
 				ModelSetup.download(catalogue, dir, new Downloader(Downloader.Options.defaults()), progress, progress::cancelled);
-			}
-			finally {
-				if (task != null) task.finish();
 			}
 			List<String> problems = service.checkModelFolder(dir);
 			if (!problems.isEmpty()) {
@@ -88,8 +78,7 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 			}
 			service.setModelFolder(dir);
 			report = "StyleCrafter's model files are in " + dir + ", verified, and in use";
-			if (status != null) status.showStatus(report);
-			if (log != null) log.info(report);
+			DownloadProgress.report(report, status, log);
 		}
 		catch (DownloadCancelledException e) {
 			fail("Download cancelled: " + e.getMessage());
