@@ -47,17 +47,16 @@ public final class Attention {
 	/** The fused operator as TorchScript functions, compiled on first use. */
 	private static final class Fused {
 
-		static final ScriptedOp PLAIN = new ScriptedOp("Attention", "q: Tensor,\n    k: Tensor,\n    v: Tensor,\n    scale: float",
+		static final ScriptedOp PLAIN = new ScriptedOp("Attention", "q: Tensor, k: Tensor, v: Tensor, scale: float",
 			"torch.scaled_dot_product_attention(q, k, v, None, 0., False, scale=scale)");
-		static final ScriptedOp MASKED = new ScriptedOp("MaskedAttention", "q: Tensor,\n    k: Tensor,\n    v: Tensor,\n    mask: Tensor,\n    scale: float",
+		static final ScriptedOp MASKED = new ScriptedOp("MaskedAttention", "q: Tensor, k: Tensor, v: Tensor, mask: Tensor, scale: float",
 			"torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=scale)");
 		static final String WHY;
 		static final boolean ON;
 
 		static {
 			String asked = System.getProperty("stylecrafter.attention", "fused");
-			String problem = asked.equals("manual") ? "-Dstylecrafter.attention=manual" : PLAIN.problem();
-			if (problem == null) problem = MASKED.problem();
+			String problem = asked.equals("manual") ? "-Dstylecrafter.attention=manual" : ScriptedOp.problem(PLAIN, MASKED);
 			WHY = problem;
 			ON = problem == null;
 		}

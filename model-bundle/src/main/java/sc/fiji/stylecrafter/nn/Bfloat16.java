@@ -1,5 +1,8 @@
 package sc.fiji.stylecrafter.nn;
 
+import static sc.fiji.stylecrafter.nn.ScriptedOp.BFLOAT16;
+import static sc.fiji.stylecrafter.nn.ScriptedOp.FLOAT32;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,12 +19,10 @@ import ai.djl.ndarray.NDArray;
  */
 public final class Bfloat16 {
 
-	private static final int BFLOAT16 = 15; // torch.bfloat16 as a TorchScript scalar type number
-	private static final int FLOAT32 = 6;
 	private static final ScriptedOp PACK = new ScriptedOp("PackBfloat16", "x: Tensor", "x.to(" + BFLOAT16 + ")");
-	private static final ScriptedOp LINEAR = new ScriptedOp("LinearBfloat16", "x: Tensor,\n    w: Tensor,\n    b: Tensor",
+	private static final ScriptedOp LINEAR = new ScriptedOp("LinearBfloat16", "x: Tensor, w: Tensor, b: Tensor",
 		"torch.linear(x.to(" + BFLOAT16 + "), w, b).to(" + FLOAT32 + ")");
-	private static final ScriptedOp LINEAR_NO_BIAS = new ScriptedOp("LinearNoBiasBfloat16", "x: Tensor,\n    w: Tensor",
+	private static final ScriptedOp LINEAR_NO_BIAS = new ScriptedOp("LinearNoBiasBfloat16", "x: Tensor, w: Tensor",
 		"torch.linear(x.to(" + BFLOAT16 + "), w).to(" + FLOAT32 + ")");
 	/** One function per stride and padding (TorchScript takes them as constants here). */
 	private static final Map<String, ScriptedOp> CONVOLUTIONS = new ConcurrentHashMap<>();
@@ -30,11 +31,7 @@ public final class Bfloat16 {
 
 	/** Why bfloat16 products cannot run with this libtorch, or {@code null} if they can. */
 	public static String problem() {
-		for (ScriptedOp op : new ScriptedOp[] { PACK, LINEAR, LINEAR_NO_BIAS, convolution(1, 1) }) {
-			String p = op.problem();
-			if (p != null) return p;
-		}
-		return null;
+		return ScriptedOp.problem(PACK, LINEAR, LINEAR_NO_BIAS, convolution(1, 1));
 	}
 
 	/** A bfloat16 copy of a float32 weight, as an opaque handle on the weight's manager; the float32 weight is closed. */
@@ -57,7 +54,7 @@ public final class Bfloat16 {
 
 	private static ScriptedOp convolution(int stride, int padding) {
 		return CONVOLUTIONS.computeIfAbsent(stride + "_" + padding, key -> new ScriptedOp("Conv2dBfloat16S" + stride + "P" + padding,
-			"x: Tensor,\n    w: Tensor,\n    b: Tensor", "torch.conv2d(x.to(" + BFLOAT16 + "), w, b, [" + stride + ", " + stride + "], [" + padding + ", " + padding + "]).to("
+			"x: Tensor, w: Tensor, b: Tensor", "torch.conv2d(x.to(" + BFLOAT16 + "), w, b, [" + stride + ", " + stride + "], [" + padding + ", " + padding + "]).to("
 				+ FLOAT32 + ")"));
 	}
 }

@@ -16,12 +16,11 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class GroupNorm {
 
-	private static final ScriptedOp NATIVE = new ScriptedOp("GroupNorm", "x: Tensor,\n    groups: int,\n    w: Tensor,\n    b: Tensor,\n    eps: float",
+	private static final ScriptedOp NATIVE = new ScriptedOp("GroupNorm", "x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float",
 		"torch.group_norm(x, groups, w, b, eps)");
 	private static final ScriptedOp NATIVE_FLOAT32 = new ScriptedOp("GroupNormFloat32",
-		"x: Tensor,\n    groups: int,\n    w: Tensor,\n    b: Tensor,\n    eps: float", "torch.group_norm(x.to(6), groups, w, b, eps).to(x.dtype)");
-	private static final boolean USE_NATIVE = "native".equals(System.getProperty("stylecrafter.groupnorm")) && NATIVE.problem() == null
-		&& NATIVE_FLOAT32.problem() == null;
+		"x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float", "torch.group_norm(x.to(" + ScriptedOp.FLOAT32 + "), groups, w, b, eps).to(x.dtype)");
+	private static final boolean USE_NATIVE = "native".equals(System.getProperty("stylecrafter.groupnorm")) && ScriptedOp.problem(NATIVE, NATIVE_FLOAT32) == null;
 
 	/** Weight and bias {@code [C]}, and shaped {@code [1, C, 1, 1]} and {@code [1, C, 1, 1, 1]}, in the dtype the norm computes in. */
 	private final NDArray weight;

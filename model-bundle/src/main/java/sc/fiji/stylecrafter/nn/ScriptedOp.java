@@ -28,6 +28,10 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 public final class ScriptedOp {
 
+	/** TorchScript's numbers for the scalar types (a function's source names them so: {@code x.to(6)}). */
+	public static final int FLOAT32 = 6;
+	public static final int BFLOAT16 = 15;
+
 	private final String name;
 	private final String source;
 	private volatile PtSymbolBlock module;
@@ -40,13 +44,22 @@ public final class ScriptedOp {
 	 */
 	public ScriptedOp(String name, String signature, String body) {
 		this.name = name;
-		this.source = "class " + name + "(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n  def forward(self: __torch__." + name + ",\n    "
+		this.source = "class " + name + "(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n  def forward(self: __torch__." + name + ", "
 			+ signature + ") -> Tensor:\n    return " + body + "\n";
 	}
 
 	/** The TorchScript source of the function. */
 	public String source() {
 		return source;
+	}
+
+	/** The first of {@code ops} that libtorch cannot compile, as {@link #problem()} says it, or {@code null} if none. */
+	public static String problem(ScriptedOp... ops) {
+		for (ScriptedOp op : ops) {
+			String p = op.problem();
+			if (p != null) return p;
+		}
+		return null;
 	}
 
 	/**
