@@ -97,6 +97,7 @@ public final class StyleCrafterPipeline {
 			// 4. Style embeddings and per-layer scales (PITFALLS 11-12); the style travels appended to the text (15).
 			NDArray style = model.adapter.styleEmbeddings(styleTokens); // [1, 8, D]
 			NDArray scales = model.adapter.scales(style, text); // [1, 16, 1]
+			Conditions c = Conditions.of(text, uncond, style, scales, s.styleGuidance() != null, batchBranches); // once per generation
 			// 5. Initial latent: the first draw of the noise stream.
 			NDArray x = noise.next(latentShape, run).toDevice(model.device(), false);
 			// 6. Timesteps.
@@ -110,7 +111,7 @@ public final class StyleCrafterPipeline {
 				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
 				float[] predicted = null;
 				try (Scope step = new Scope()) { // closes every array the step creates, whatever its manager, but the new latent
-					NDArray eps = guidedNoise(x.toType(dtype, false), new float[] { scheduler.timestep(i) }, text, uncond, style, scales, s);
+					NDArray eps = guidedNoise(x.toType(dtype, false), new float[] { scheduler.timestep(i) }, c, s);
 					NDArray z = noise.next(latentShape, run).toDevice(model.device(), false); // drawn after the UNet calls, as the official code
 					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), i, x, z);
 					if (preview != null) predicted = next.predOriginalSample().toType(DataType.FLOAT32, false).toFloatArray();
@@ -139,31 +140,43 @@ public final class StyleCrafterPipeline {
 	}
 
 	/**
-	 * The guided noise prediction of one step: three UNet branches with a separate style guidance (PITFALLS 17), else
-	 * two (PITFALLS 18). Batched, every branch runs in one UNet call: the branches without style see the style tokens
-	 * too, but with the scale -1, so that their style attention is weighted {@code (1 + s) = 0} and adds exactly
-	 * nothing ({@code x + 0 = x}); the context lengths then match. One after the other, each branch is one call.
+	 * What the UNet branches of every step are conditioned on, made once per generation: the text, the empty prompt,
+	 * the text with the style tokens appended and the scales; for batched branches also their contexts and scales in
+	 * one batch. The branches without style see the style tokens there too, but with the scale -1, so that their style
+	 * attention is weighted {@code (1 + s) = 0} and adds exactly nothing ({@code x + 0 = x}); the context lengths then
+	 * match.
+	 *
+	 * @param branches the number of branches: 3 with a separate style guidance (PITFALLS 17), else 2 (PITFALLS 18)
+	 * @param batchContext the branches' contexts as one batch, or {@code null} when they run one after the other
 	 */
-	private NDArray guidedNoise(NDArray in, float[] t, NDArray text, NDArray uncond, NDArray style, NDArray scales, GenerationSettings s) {
-		NDArray condStyle = NDArrays.concat(new NDList(text, style), 1);
-		if (batchBranches) {
-			boolean three = s.styleGuidance() != null;
-			NDList contexts = three ? new NDList(condStyle, condStyle, NDArrays.concat(new NDList(uncond, style), 1))
-				: new NDList(condStyle, NDArrays.concat(new NDList(uncond, style), 1));
+	private record Conditions(NDArray text, NDArray uncond, NDArray condStyle, NDArray scales, int branches, NDArray batchContext, NDArray batchScales) {
+
+		static Conditions of(NDArray text, NDArray uncond, NDArray style, NDArray scales, boolean styleGuidance, boolean batch) {
+			NDArray condStyle = NDArrays.concat(new NDList(text, style), 1);
+			int branches = styleGuidance ? 3 : 2;
+			if (!batch) return new Conditions(text, uncond, condStyle, scales, branches, null, null);
+			NDArray uncondStyle = NDArrays.concat(new NDList(uncond, style), 1);
 			NDArray off = scales.onesLike().neg(); // (1 + s) = 0: no style
-			NDList scaleList = three ? new NDList(scales, off, off) : new NDList(scales, off);
-			float[] ts = new float[contexts.size()];
+			NDList contexts = styleGuidance ? new NDList(condStyle, condStyle, uncondStyle) : new NDList(condStyle, uncondStyle);
+			NDList scaleList = styleGuidance ? new NDList(scales, off, off) : new NDList(scales, off);
+			return new Conditions(text, uncond, condStyle, scales, branches, NDArrays.concat(contexts, 0), NDArrays.concat(scaleList, 0));
+		}
+	}
+
+	/** The guided noise prediction of one step: its branches in one batched UNet call, or one call each. */
+	private NDArray guidedNoise(NDArray in, float[] t, Conditions c, GenerationSettings s) {
+		if (c.batchContext() != null) {
+			float[] ts = new float[c.branches()];
 			java.util.Arrays.fill(ts, t[0]);
 			NDList inputs = new NDList();
-			for (int i = 0; i < contexts.size(); i++) inputs.add(in);
-			NDList e = model.unet.forward(NDArrays.concat(inputs, 0), ts, NDArrays.concat(contexts, 0), NDArrays.concat(scaleList, 0), s.styleWeight(), s.mode())
-				.split(contexts.size(), 0);
-			return three ? Guidance.withStyleScale(e.get(0), e.get(1), e.get(2), s.textGuidance(), s.styleGuidance())
+			for (int i = 0; i < c.branches(); i++) inputs.add(in);
+			NDList e = model.unet.forward(NDArrays.concat(inputs, 0), ts, c.batchContext(), c.batchScales(), s.styleWeight(), s.mode()).split(c.branches(), 0);
+			return c.branches() == 3 ? Guidance.withStyleScale(e.get(0), e.get(1), e.get(2), s.textGuidance(), s.styleGuidance())
 				: Guidance.textOnly(e.get(0), e.get(1), s.textGuidance());
 		}
-		NDArray eTs = unet(in, t, condStyle, scales, s);
-		if (s.styleGuidance() == null) return Guidance.textOnly(eTs, unet(in, t, uncond, null, s), s.textGuidance());
-		return Guidance.withStyleScale(eTs, unet(in, t, text, null, s), unet(in, t, uncond, null, s), s.textGuidance(), s.styleGuidance());
+		NDArray eTs = unet(in, t, c.condStyle(), c.scales(), s);
+		if (c.branches() == 2) return Guidance.textOnly(eTs, unet(in, t, c.uncond(), null, s), s.textGuidance());
+		return Guidance.withStyleScale(eTs, unet(in, t, c.text(), null, s), unet(in, t, c.uncond(), null, s), s.textGuidance(), s.styleGuidance());
 	}
 
 	private NDArray unet(NDArray x, float[] t, NDArray context, NDArray scales, GenerationSettings s) {
