@@ -23,6 +23,7 @@ import sc.fiji.stylecrafter.nn.FlopCounter;
 import sc.fiji.stylecrafter.nn.OpProfile;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.pipeline.Precision;
+import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 import sc.fiji.stylecrafter.unet.UNetConfig;
 import sc.fiji.stylecrafter.unet.UNetModel;
 
@@ -66,9 +67,7 @@ final class BenchUNetCommand {
 			MatmulRate rate = MatmulRate.measure(device, dtype); // before the weights fill the memory
 			out.println(rate);
 			long t0 = System.nanoTime();
-			Weights unetWeights = precision.bfloat16Products() ? Weights.ofBfloat16Products(CheckpointKeyMap.unet(ckpt, temporal), model, "unet")
-				: Weights.of(CheckpointKeyMap.unet(ckpt, temporal), model, dtype, "unet");
-			UNetModel unet = new UNetModel(unetWeights,
+			UNetModel unet = new UNetModel(StyleCrafterModel.unetWeights(precision, CheckpointKeyMap.unet(ckpt, temporal), model, "unet"),
 				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video ? Mode.VIDEO : Mode.IMAGE, cfg.text().contextLength());
 			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", precision.label(), device, (System.nanoTime() - t0) / 1e9);
 			String save = System.getenv("STYLECRAFTER_BENCH_SAVE");

@@ -54,6 +54,17 @@ public final class NativeMemory {
 		if (LIBC == null) return false;
 		try {
 			if (!"false".equalsIgnoreCase(System.getProperty(THP_PROPERTY)) && LIBC.getenv(THP_VARIABLE) == null) LIBC.setenv(THP_VARIABLE, "1", 0);
+		}
+		catch (UnsatisfiedLinkError e) {
+			return false;
+		}
+		return hugePagesForTensors();
+	}
+
+	/** Whether {@value #THP_VARIABLE} is 1 in this process's environment (as the C library, and so libtorch, sees it). */
+	public static boolean hugePagesForTensors() {
+		if (LIBC == null) return false;
+		try {
 			return "1".equals(LIBC.getenv(THP_VARIABLE));
 		}
 		catch (UnsatisfiedLinkError e) {

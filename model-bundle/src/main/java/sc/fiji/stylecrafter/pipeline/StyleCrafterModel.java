@@ -122,7 +122,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 		if (precision == Precision.FLOAT16 && !device.isGpu()) {
 			notices.notice(Notices.Kind.ADVICE, "float16 on the CPU is much slower than float32");
 		}
-		if (!device.isGpu() && NativeMemory.isGlibc() && !NativeMemory.enableHugePagesForTensors()
+		if (!device.isGpu() && NativeMemory.isGlibc() && !NativeMemory.hugePagesForTensors()
 			&& !String.valueOf(System.getenv("GLIBC_TUNABLES")).contains("glibc.malloc.hugetlb=1")) {
 			notices.notice(Notices.Kind.ADVICE, "generating on the CPU without huge pages for large tensors (" + NativeMemory.THP_VARIABLE + " is not 1, or "
 				+ NativeMemory.THP_PROPERTY + "=false): a full-size video step is about 20% slower");
@@ -148,7 +148,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 			Weights text = Weights.of(CheckpointKeyMap.textEncoder(clip, ckpt), manager, dtype, "text encoder (open_clip_pytorch_model.bin, then model.ckpt)");
 			Weights visual = Weights.of(CheckpointKeyMap.visionEncoder(clip), manager, dtype, "image encoder (open_clip_pytorch_model.bin visual.*)");
 			Weights adapterW = Weights.of(CheckpointKeyMap.adapter(adapterFile), manager, dtype, "adapter_v1.pth");
-			Weights unetW = products(precision, CheckpointKeyMap.unet(ckpt, temporal), manager, "UNet (model.ckpt, then temporal_v1_1.pth)");
+			Weights unetW = unetWeights(precision, CheckpointKeyMap.unet(ckpt, temporal), manager, "UNet (model.ckpt, then temporal_v1_1.pth)");
 			Weights vaeW = Weights.of(CheckpointKeyMap.vae(ckpt), manager, precision.dataType(), "VAE (model.ckpt first_stage_model.*)");
 			ClipTextEncoder textEncoder = new ClipTextEncoder(text, config.text());
 			StyleImageEncoder styleEncoder = new StyleImageEncoder(new ClipVisionEncoder(visual, config.vision()));
@@ -177,8 +177,10 @@ public final class StyleCrafterModel implements AutoCloseable {
 		}
 	}
 
-	/** Weights of a network whose products follow {@code precision} (the UNet). */
-	private static Weights products(Precision precision, java.util.SortedMap<String, sc.fiji.stylecrafter.io.StoredTensor> keys, NDManager manager, String source) {
+	/** The UNet's weights in {@code precision}: with bfloat16, float32 weights whose layers compute in bfloat16. */
+	public static Weights unetWeights(Precision precision, java.util.SortedMap<String, sc.fiji.stylecrafter.io.StoredTensor> keys, NDManager manager,
+		String source)
+	{
 		return precision.bfloat16Products() ? Weights.ofBfloat16Products(keys, manager, source) : Weights.of(keys, manager, precision.dataType(), source);
 	}
 
