@@ -60,15 +60,8 @@ final class TimestepEmbedSequential {
 		if (spatial != null) h = next(h, spatial.forward(h, s.context(), s.scales(), s.styleWeight()), input, keepInput);
 		if (temporal != null && s.temporal()) h = next(h, temporal.forward(h, s.batch()), input, keepInput);
 		if (res2 != null) h = next(h, res2.forward(h, s.emb()), input, keepInput);
-		if (upsample != null) h = next(h, upsample(h), input, keepInput);
+		if (upsample != null) h = next(h, upsample.forwardUpsampled(h), input, keepInput);
 		return h;
-	}
-
-	/** Nearest-neighbour x2, then the convolution; the enlarged copy is freed at once. */
-	private NDArray upsample(NDArray x) {
-		try (Scope scope = new Scope()) {
-			return scope.keep(upsample.forward(x.repeat(2, 2).repeat(3, 2)));
-		}
 	}
 
 	/** {@code next}, closing {@code previous} unless it is the block's input and a skip connection still needs it. */

@@ -81,16 +81,9 @@ public final class VaeDecoder {
 			h = Scope.replace(h, midBlock2.forward(h));
 			for (int level = config.chMult().size() - 1; level >= 0; level--) {
 				for (ResnetBlock b : upBlocks.get(level)) h = Scope.replace(h, b.forward(h));
-				if (upsample.get(level) != null) h = Scope.replace(h, upsample(upsample.get(level), h));
+				if (upsample.get(level) != null) h = Scope.replace(h, upsample.get(level).forwardUpsampled(h));
 			}
 			return scope.keep(convOut.forward(Activations.silu(normOut.forward(h))));
-		}
-	}
-
-	/** Nearest-neighbour x2, then the convolution; the enlarged copy is freed at once. */
-	private static NDArray upsample(Conv2d conv, NDArray x) {
-		try (Scope scope = new Scope()) {
-			return scope.keep(conv.forward(x.repeat(2, 2).repeat(3, 2)));
 		}
 	}
 
