@@ -1,18 +1,16 @@
 package sc.fiji.stylecrafter.nn;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+
+import sc.fiji.stylecrafter.testing.ChildJvm;
 
 /**
  * Large CPU tensors land on transparent huge pages without anything set outside the process (as in a Fiji started the
@@ -34,17 +32,12 @@ class HugePagesTest {
 	}
 
 	private static long hugeKb(String... jvmOptions) throws IOException, InterruptedException {
-		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-Dai.djl.offline=true"));
-		cmd.addAll(List.of(jvmOptions));
-		cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HugePagesChild.class.getName()));
-		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-		pb.environment().remove("GLIBC_TUNABLES");
-		pb.environment().remove(NativeMemory.THP_VARIABLE);
-		Process proc = pb.start();
-		String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertTrue(proc.waitFor(120, TimeUnit.SECONDS));
-		assertEquals(0, proc.exitValue(), out);
-		assertTrue(out.contains("sum=6.7108864E7"), out);
-		return out.lines().filter(l -> l.startsWith("hugeKb=")).mapToLong(l -> Long.parseLong(l.substring(7))).findFirst().orElseThrow();
+		List<String> out = ChildJvm.run(List.of(jvmOptions), env -> {
+			env.remove("GLIBC_TUNABLES");
+			env.remove(NativeMemory.THP_VARIABLE);
+		}, HugePagesChild.class);
+		assertTrue(out.contains("sum=6.7108864E7"), String.join("\n", out));
+		return out.stream().filter(l -> l.startsWith("hugeKb=")).mapToLong(l -> Long.parseLong(l.substring(7))).findFirst().orElseThrow();
 	}
+
 }

@@ -10,17 +10,15 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import sc.fiji.stylecrafter.models.Downloader;
 import sc.fiji.stylecrafter.pipeline.CancellationToken;
+import sc.fiji.stylecrafter.testing.ChildJvm;
 
 /**
  * The runtime override end to end, with a real libtorch: the CPU libtorch of the {@code pytorch-native-cpu} jar,
@@ -47,7 +45,7 @@ class RuntimeOverrideTest {
 		Path lib = r.libDir().toRealPath();
 		Path djlCache = tmp.resolve("djl-cache");
 
-		List<String> child = run(root, djlCache, RuntimeChild.class.getName());
+		List<String> child = run(root, djlCache, RuntimeChild.class);
 		assertTrue(child.contains("sum=12.0"), "computed on the installed libtorch: " + child);
 		assertTrue(child.contains("libtorch=" + r.libDir().toAbsolutePath()), "DJL's own word on where libtorch came from: " + child);
 		String runtimeDir = r.dir().toRealPath().toString(), engineCache = r.engineCacheDir().toRealPath().toString();
@@ -57,7 +55,7 @@ class RuntimeOverrideTest {
 		assertTrue(maps.stream().allMatch(m -> m.startsWith(runtimeDir)), "nothing of libtorch from elsewhere (the jar's copy): " + maps);
 		assertFalse(Files.exists(djlCache.resolve("pytorch")), "DJL unpacked nothing from the jar");
 
-		List<String> status = run(root, djlCache, "sc.fiji.stylecrafter.cli.Main", "runtime", "status");
+		List<String> status = run(root, djlCache, sc.fiji.stylecrafter.cli.Main.class, "runtime", "status");
 		String text = String.join("\n", status);
 		assertTrue(text.contains("libtorch: loaded in this process from " + r.libDir().toAbsolutePath()), text);
 		assertTrue(text.contains("GPU runtime: libtorch 2.7.1 cpu in " + r.dir()), text);
@@ -87,22 +85,15 @@ class RuntimeOverrideTest {
 		return home;
 	}
 
-	private static List<String> run(Path root, Path djlCache, String... mainAndArgs) throws IOException, InterruptedException {
-		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-			"-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path")));
-		cmd.addAll(List.of(mainAndArgs));
-		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-		Map<String, String> env = pb.environment();
-		env.put(RuntimeInstaller.FOLDER_ENV, root.toString());
-		env.put("DJL_CACHE_DIR", djlCache.toString());
-		env.remove("PYTORCH_LIBRARY_PATH");
-		env.remove("PYTORCH_VERSION");
-		env.remove("PYTORCH_FLAVOR");
-		env.remove("ENGINE_CACHE_DIR");
-		Process proc = pb.start();
-		String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertTrue(proc.waitFor(120, TimeUnit.SECONDS));
-		assertEquals(0, proc.exitValue(), out);
-		return out.lines().toList();
+	private static List<String> run(Path root, Path djlCache, Class<?> main, String... args) throws IOException, InterruptedException {
+		return ChildJvm.run(List.of("-Xmx512m"), env -> {
+			env.put(RuntimeInstaller.FOLDER_ENV, root.toString());
+			env.put("DJL_CACHE_DIR", djlCache.toString());
+			env.remove("PYTORCH_LIBRARY_PATH");
+			env.remove("PYTORCH_VERSION");
+			env.remove("PYTORCH_FLAVOR");
+			env.remove("ENGINE_CACHE_DIR");
+		}, main, args);
 	}
+
 }
