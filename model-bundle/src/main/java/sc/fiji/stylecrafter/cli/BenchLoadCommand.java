@@ -16,6 +16,7 @@ import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.io.StoredTensor;
 import sc.fiji.stylecrafter.io.TensorLoader;
+import sc.fiji.stylecrafter.nn.NativeMemory;
 
 /**
  * {@code stylecrafter bench-load FILE}: a benchmark, not a test. Times reading the metadata of a weight file and
@@ -74,14 +75,6 @@ final class BenchLoadCommand {
 
 	/** VmHWM of /proc/self/status, in kB (0 where there is none). */
 	static long peakRssKb() {
-		try {
-			for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-				if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-			}
-		}
-		catch (IOException | NumberFormatException e) {
-			return 0;
-		}
-		return 0;
+		return Math.max(0, NativeMemory.statusKb("VmHWM"));
 	}
 }

@@ -90,9 +90,15 @@ public final class NativeMemory {
 
 	/** The resident memory of this process in MB (Linux), or -1. */
 	public static long residentMb() {
+		long kb = statusKb("VmRSS");
+		return kb < 0 ? -1 : kb / 1024;
+	}
+
+	/** A kB line of {@code /proc/self/status} ({@code VmRSS}, {@code VmHWM}, {@code RssAnon}, ...), or -1 (not Linux, no such line). */
+	public static long statusKb(String key) {
 		try {
 			for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-				if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+				if (line.startsWith(key + ":")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
 			}
 		}
 		catch (IOException | RuntimeException e) {

@@ -1,8 +1,6 @@
 package sc.fiji.stylecrafter.testing;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /** The process's resident memory, for tests that show it stays flat. */
@@ -12,7 +10,7 @@ public final class Memory {
 
 	/** VmRSS of /proc/self/status in kB: the pages in RAM, libtorch's native allocations included. */
 	public static long rssKb() throws IOException {
-		return status("VmRSS:");
+		return status("VmRSS");
 	}
 
 	/**
@@ -21,7 +19,7 @@ public final class Memory {
 	 * TorchScript function compiled, a oneDNN kernel) and which the kernel can drop: the measure of a leak.
 	 */
 	public static long anonKb() throws IOException {
-		return status("RssAnon:");
+		return status("RssAnon");
 	}
 
 	/**
@@ -40,10 +38,9 @@ public final class Memory {
 		return v[v.length / 2];
 	}
 
-	private static long status(String key) throws IOException {
-		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-			if (line.startsWith(key)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-		}
-		throw new IllegalStateException("no " + key + " in /proc/self/status");
+	private static long status(String key) {
+		long kb = sc.fiji.stylecrafter.nn.NativeMemory.statusKb(key);
+		if (kb < 0) throw new IllegalStateException("no " + key + " in /proc/self/status");
+		return kb;
 	}
 }
