@@ -1,11 +1,14 @@
 package sc.fiji.stylecrafter.nn;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 
 /**
  * The memory idiom of every forward pass: DJL's {@link NDScope} (every array created while it is open is closed when
- * it closes, whatever its manager), plus the one result that outlives it. DJL keeps an array until its manager closes,
+ * it closes, whatever its manager), plus the result that outlives it. DJL keeps an array until its manager closes,
  * so without scopes a UNet call would hold all its intermediates at once, and the keys and values derived from a
  * context would pile up on the context's manager.
  *
@@ -25,20 +28,22 @@ import ai.djl.ndarray.NDScope;
 public final class Scope implements AutoCloseable {
 
 	private final NDScope scope = new NDScope();
-	private NDArray kept;
+	private final List<NDArray> kept = new ArrayList<>(1);
 
-	/** Keeps {@code result} past this scope; at most one result per scope. */
+	/**
+	 * Keeps {@code result} past this scope. A forward pass keeps its one output; a few results made together (the
+	 * keys and values of a prepared context) may each be kept.
+	 */
 	public NDArray keep(NDArray result) {
-		if (kept != null && kept != result) throw new IllegalStateException("a scope keeps one result");
 		NDScope.unregister(result);
-		kept = result;
+		kept.add(result);
 		return result;
 	}
 
 	@Override
 	public void close() {
 		scope.close();
-		if (kept != null) NDScope.register(kept);
+		for (NDArray a : kept) NDScope.register(a);
 	}
 
 	/**

@@ -20,6 +20,7 @@ import sc.fiji.stylecrafter.sched.DdimConfig;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.Guidance;
 import sc.fiji.stylecrafter.sched.NoiseSource;
+import sc.fiji.stylecrafter.unet.UNetModel;
 
 /**
  * From a prompt, style references and settings to frames: the numbered script of the official inference
@@ -97,7 +98,7 @@ public final class StyleCrafterPipeline {
 			// 4. Style embeddings and per-layer scales (PITFALLS 11-12); the style travels appended to the text (15).
 			NDArray style = model.adapter.styleEmbeddings(styleTokens); // [1, 8, D]
 			NDArray scales = model.adapter.scales(style, text); // [1, 16, 1]
-			Conditions c = Conditions.of(text, uncond, style, scales, s.styleGuidance() != null, batchBranches); // once per generation
+			Conditions c = Conditions.of(model.unet, text, uncond, style, scales, s.styleGuidance() != null, batchBranches, s.styleWeight()); // once per generation
 			// 5. Initial latent: the first draw of the noise stream.
 			NDArray x = noise.next(latentShape, run).toDevice(model.device(), false);
 			// 6. Timesteps.
@@ -111,7 +112,7 @@ public final class StyleCrafterPipeline {
 				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
 				float[] predicted = null;
 				try (Scope step = new Scope()) { // closes every array the step creates, whatever its manager, but the new latent
-					NDArray eps = guidedNoise(x.toType(dtype, false), new float[] { scheduler.timestep(i) }, c, s);
+					NDArray eps = guidedNoise(x.toType(dtype, false), scheduler.timestep(i), c, s);
 					NDArray z = noise.next(latentShape, run).toDevice(model.device(), false); // drawn after the UNet calls, as the official code
 					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), i, x, z);
 					if (preview != null) predicted = next.predOriginalSample().toType(DataType.FLOAT32, false).toFloatArray();
@@ -140,47 +141,53 @@ public final class StyleCrafterPipeline {
 	}
 
 	/**
-	 * What the UNet branches of every step are conditioned on, made once per generation: the text, the empty prompt,
-	 * the text with the style tokens appended and the scales; for batched branches also their contexts and scales in
-	 * one batch. The branches without style see the style tokens there too, but with the scale -1, so that their style
-	 * attention is weighted {@code (1 + s) = 0} and adds exactly nothing ({@code x + 0 = x}); the context lengths then
-	 * match.
+	 * What the UNet branches of every step are conditioned on, prepared once per generation ({@link UNetModel#prepare}:
+	 * the keys and values of every cross-attention layer): the text with the style tokens appended and the scales, the
+	 * text alone, the empty prompt; or, for batched branches, their contexts and scales as one batch. The branches
+	 * without style see the style tokens there too, but with the scale -1, so that their style attention is weighted
+	 * {@code (1 + s) = 0} and adds exactly nothing ({@code x + 0 = x}); the context lengths then match.
 	 *
 	 * @param branches the number of branches: 3 with a separate style guidance (PITFALLS 17), else 2 (PITFALLS 18)
-	 * @param batchContext the branches' contexts as one batch, or {@code null} when they run one after the other
+	 * @param batched all branches as one batch, or {@code null} when they run one after the other
 	 */
-	private record Conditions(NDArray text, NDArray uncond, NDArray condStyle, NDArray scales, int branches, NDArray batchContext, NDArray batchScales) {
-
-		static Conditions of(NDArray text, NDArray uncond, NDArray style, NDArray scales, boolean styleGuidance, boolean batch) {
-			NDArray condStyle = NDArrays.concat(new NDList(text, style), 1);
+	private record Conditions(int branches, UNetModel.Conditioning batched, UNetModel.Conditioning textStyle, UNetModel.Conditioning text,
+		UNetModel.Conditioning uncond)
+	{
+		static Conditions of(UNetModel unet, NDArray text, NDArray uncond, NDArray style, NDArray scales, boolean styleGuidance, boolean batch,
+			float styleWeight)
+		{
+			NDArray textStyle = NDArrays.concat(new NDList(text, style), 1);
 			int branches = styleGuidance ? 3 : 2;
-			if (!batch) return new Conditions(text, uncond, condStyle, scales, branches, null, null);
+			if (!batch) {
+				return new Conditions(branches, null, unet.prepare(textStyle, scales, styleWeight), styleGuidance ? unet.prepare(text, null, styleWeight) : null,
+					unet.prepare(uncond, null, styleWeight));
+			}
 			NDArray uncondStyle = NDArrays.concat(new NDList(uncond, style), 1);
 			NDArray off = scales.onesLike().neg(); // (1 + s) = 0: no style
-			NDList contexts = styleGuidance ? new NDList(condStyle, condStyle, uncondStyle) : new NDList(condStyle, uncondStyle);
+			NDList contexts = styleGuidance ? new NDList(textStyle, textStyle, uncondStyle) : new NDList(textStyle, uncondStyle);
 			NDList scaleList = styleGuidance ? new NDList(scales, off, off) : new NDList(scales, off);
-			return new Conditions(text, uncond, condStyle, scales, branches, NDArrays.concat(contexts, 0), NDArrays.concat(scaleList, 0));
+			return new Conditions(branches, unet.prepare(NDArrays.concat(contexts, 0), NDArrays.concat(scaleList, 0), styleWeight), null, null, null);
 		}
 	}
 
 	/** The guided noise prediction of one step: its branches in one batched UNet call, or one call each. */
-	private NDArray guidedNoise(NDArray in, float[] t, Conditions c, GenerationSettings s) {
-		if (c.batchContext() != null) {
+	private NDArray guidedNoise(NDArray in, float t, Conditions c, GenerationSettings s) {
+		if (c.batched() != null) {
 			float[] ts = new float[c.branches()];
-			java.util.Arrays.fill(ts, t[0]);
+			java.util.Arrays.fill(ts, t);
 			NDList inputs = new NDList();
 			for (int i = 0; i < c.branches(); i++) inputs.add(in);
-			NDList e = model.unet.forward(NDArrays.concat(inputs, 0), ts, c.batchContext(), c.batchScales(), s.styleWeight(), s.mode()).split(c.branches(), 0);
+			NDList e = model.unet.forward(NDArrays.concat(inputs, 0), ts, c.batched(), s.mode()).split(c.branches(), 0);
 			return c.branches() == 3 ? Guidance.withStyleScale(e.get(0), e.get(1), e.get(2), s.textGuidance(), s.styleGuidance())
 				: Guidance.textOnly(e.get(0), e.get(1), s.textGuidance());
 		}
-		NDArray eTs = unet(in, t, c.condStyle(), c.scales(), s);
-		if (c.branches() == 2) return Guidance.textOnly(eTs, unet(in, t, c.uncond(), null, s), s.textGuidance());
-		return Guidance.withStyleScale(eTs, unet(in, t, c.text(), null, s), unet(in, t, c.uncond(), null, s), s.textGuidance(), s.styleGuidance());
+		NDArray eTs = unet(in, t, c.textStyle(), s);
+		if (c.branches() == 2) return Guidance.textOnly(eTs, unet(in, t, c.uncond(), s), s.textGuidance());
+		return Guidance.withStyleScale(eTs, unet(in, t, c.text(), s), unet(in, t, c.uncond(), s), s.textGuidance(), s.styleGuidance());
 	}
 
-	private NDArray unet(NDArray x, float[] t, NDArray context, NDArray scales, GenerationSettings s) {
-		return model.unet.forward(x, t, context, scales, s.styleWeight(), s.mode());
+	private NDArray unet(NDArray x, float t, UNetModel.Conditioning c, GenerationSettings s) {
+		return model.unet.forward(x, new float[] { t }, c, s.mode());
 	}
 
 	/** At most this many style references (the official code is trained with 1 to 3; more only dilute). */

@@ -44,14 +44,20 @@ final class BasicTransformerBlock {
 		ff = new FeedForward(w.sub("ff"), dim);
 	}
 
-	NDArray forward(NDArray x, NDArray context, NDArray scales, float styleWeight) {
+	/** attn2's keys and values of a constant context (a spatial block only). */
+	CrossAttention.KeyValues keyValues(NDArray context, NDArray scales, float styleWeight) {
+		return attn2.keyValues(context, scales, styleWeight);
+	}
+
+	/** @param kv attn2's prepared context in a spatial block; {@code null} in a temporal block */
+	NDArray forward(NDArray x, CrossAttention.KeyValues kv) {
 		if (tattn1 != null) {
 			x = tattn1.forward(norm1.forward(x)).add(x);
 			x = tattn2.forward(norm2.forward(x)).add(x);
 		}
 		else {
-			x = attn1.forward(norm1.forward(x), null, null, styleWeight).add(x);
-			x = attn2.forward(norm2.forward(x), context, scales, styleWeight).add(x);
+			x = attn1.forward(norm1.forward(x)).add(x);
+			x = attn2.forward(norm2.forward(x), kv).add(x);
 		}
 		return ff.forward(norm3.forward(x)).add(x);
 	}

@@ -2,6 +2,7 @@ package sc.fiji.stylecrafter.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.nn.Attention;
 import sc.fiji.stylecrafter.nn.LayerNorm;
@@ -56,32 +57,68 @@ final class CrossAttention {
 	}
 
 	/**
-	 * @param x {@code [N, L, queryDim]}
-	 * @param context {@code [N, 77 (+ style tokens), contextDim]}, or {@code null} for self-attention
-	 * @param styleScale per-sample factor {@code (1 + s_layer) * style weight} source: the scales {@code [N, 16, 1]},
-	 *          or {@code null} (scale 1)
-	 * @param styleWeight the adapter's {@code scale}
+	 * What this layer's cross-attention takes from one constant context, made once per generation instead of in every
+	 * step ({@link UNetModel#prepare}): the text keys and values, and where the context carries style tokens the style
+	 * keys and values and the per-sample factor {@code (1 + s_layer)}. One entry per video (not per frame): the frames of
+	 * a video share their context.
+	 *
+	 * @param kStyle {@code null} when the context has only text tokens
+	 * @param factor {@code [b, 1, 1]}, or {@code null} (factor 1: no scales given)
 	 */
-	NDArray forward(NDArray x, NDArray context, NDArray scales, float styleWeight) {
-		NDArray ctx = context == null ? x : context;
-		NDArray styleCtx = null;
-		if (context != null && context.getShape().get(1) != textTokens) {
-			styleCtx = context.get(new NDIndex(":, {}:, :", textTokens));
-			ctx = context.get(new NDIndex(":, :{}, :", textTokens));
+	record KeyValues(NDArray k, NDArray v, NDArray kStyle, NDArray vStyle, NDArray factor, float styleWeight) {
+
+		long batch() {
+			return k.getShape().get(0);
 		}
-		NDArray q = Attention.splitHeads(toQ.forward(x), heads); // [N, H, L, D]
-		NDArray k = Attention.splitHeads(toK.forward(ctx), heads);
-		NDArray v = Attention.splitHeads(toV.forward(ctx), heads);
-		NDArray out = Attention.mergeHeads(Attention.scaledDotProduct(q, k, v, scale, null)); // [N, L, inner]
-		if (styleCtx != null) {
+	}
+
+	/**
+	 * @param context {@code [b, 77 (+ style tokens), contextDim]}
+	 * @param scales the scales {@code [b, 16, 1]}, or {@code null} (factor 1)
+	 * @param styleWeight the adapter's {@code scale}
+	 * @return arrays created in the caller's scope
+	 */
+	KeyValues keyValues(NDArray context, NDArray scales, float styleWeight) {
+		NDArray text = context;
+		NDArray style = null;
+		if (context.getShape().get(1) != textTokens) {
 			if (toKStyle == null) throw new IllegalStateException("style tokens given to an attention layer without a style branch");
-			NDArray ks = Attention.splitHeads(toKStyle.forward(styleCtx), heads);
-			NDArray vs = Attention.splitHeads(toVStyle.forward(styleCtx), heads);
-			NDArray outStyle = normStyle.forward(Attention.mergeHeads(Attention.scaledDotProduct(q, ks, vs, scale, null)));
-			NDArray factor = scales == null ? null : scales.get(new NDIndex(":, {}, :", layerIndex)).add(1f).expandDims(2); // [N, 1, 1]
-			if (factor != null) outStyle = outStyle.mul(factor);
-			out = out.add(outStyle.mul(styleWeight));
+			style = context.get(new NDIndex(":, {}:, :", textTokens));
+			text = context.get(new NDIndex(":, :{}, :", textTokens));
 		}
-		return toOut.forward(out);
+		NDArray k = Attention.splitHeads(toK.forward(text), heads);
+		NDArray v = Attention.splitHeads(toV.forward(text), heads);
+		if (style == null) return new KeyValues(k, v, null, null, null, styleWeight);
+		NDArray ks = Attention.splitHeads(toKStyle.forward(style), heads);
+		NDArray vs = Attention.splitHeads(toVStyle.forward(style), heads);
+		NDArray factor = scales == null ? null : scales.get(new NDIndex(":, {}, :", layerIndex)).add(1f).expandDims(2); // [b, 1, 1]
+		return new KeyValues(k, v, ks, vs, factor, styleWeight);
+	}
+
+	/** Self-attention: {@code [N, L, queryDim]} -> the same shape. */
+	NDArray forward(NDArray x) {
+		NDArray q = Attention.splitHeads(toQ.forward(x), heads); // [N, H, L, D]
+		NDArray k = Attention.splitHeads(toK.forward(x), heads);
+		NDArray v = Attention.splitHeads(toV.forward(x), heads);
+		return toOut.forward(Attention.mergeHeads(Attention.scaledDotProduct(q, k, v, scale, null)));
+	}
+
+	/**
+	 * Cross-attention to a prepared context. The frames of a video share their context, so they are folded into the
+	 * query length ({@code [(b t), L, C] -> [b, t*L, C]}, a view): each query row sees the same keys and values as when
+	 * the context is repeated per frame (the official code), without repeating it or its keys and values.
+	 *
+	 * @param x {@code [(b t), L, queryDim]} with {@code b = kv.batch()}
+	 */
+	NDArray forward(NDArray x, KeyValues kv) {
+		Shape s = x.getShape();
+		NDArray q = Attention.splitHeads(toQ.forward(x.reshape(kv.batch(), -1, s.get(2))), heads); // [b, H, t*L, D]
+		NDArray out = Attention.mergeHeads(Attention.scaledDotProduct(q, kv.k(), kv.v(), scale, null)); // [b, t*L, inner]
+		if (kv.kStyle() != null) {
+			NDArray outStyle = normStyle.forward(Attention.mergeHeads(Attention.scaledDotProduct(q, kv.kStyle(), kv.vStyle(), scale, null)));
+			if (kv.factor() != null) outStyle = outStyle.mul(kv.factor());
+			out = out.add(outStyle.mul(kv.styleWeight()));
+		}
+		return toOut.forward(out).reshape(s.get(0), s.get(1), -1);
 	}
 }

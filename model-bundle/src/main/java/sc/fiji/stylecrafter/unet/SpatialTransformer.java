@@ -27,12 +27,17 @@ final class SpatialTransformer {
 		projOut = new Linear(w.sub("proj_out"), inner, channels, true);
 	}
 
-	/** {@code [N, C, H, W]} with context {@code [N, L, D]} -> {@code [N, C, H, W]}. */
-	NDArray forward(NDArray x, NDArray context, NDArray scales, float styleWeight) {
+	/** The cross-attention's keys and values of a constant context {@code [b, L, D]}. */
+	CrossAttention.KeyValues keyValues(NDArray context, NDArray scales, float styleWeight) {
+		return block.keyValues(context, scales, styleWeight);
+	}
+
+	/** {@code [(b t), C, H, W]} attending to a context prepared for the {@code b} videos -> the same shape. */
+	NDArray forward(NDArray x, CrossAttention.KeyValues kv) {
 		try (Scope scope = new Scope()) {
 			Shape s = x.getShape();
 			NDArray h = norm.forward(x).reshape(s.get(0), s.get(1), -1).transpose(0, 2, 1); // b c h w -> b (h w) c
-			h = projOut.forward(block.forward(projIn.forward(h), context, scales, styleWeight));
+			h = projOut.forward(block.forward(projIn.forward(h), kv));
 			return scope.keep(h.transpose(0, 2, 1).reshape(s).add(x)); // b (h w) c -> b c h w
 		}
 	}

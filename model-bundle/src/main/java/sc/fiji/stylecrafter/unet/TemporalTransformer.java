@@ -44,7 +44,7 @@ final class TemporalTransformer {
 			NDArray v = x.reshape(batch, t, c, s.get(2), s.get(3)).transpose(0, 2, 1, 3, 4); // (b f) c h w -> b c f h w
 			NDArray h = norm.forward(v); // GroupNorm over b c t h w
 			h = h.reshape(batch, c, t, hw).transpose(0, 3, 2, 1).reshape(batch * hw, t, c); // -> (b h w) t c
-			h = projOut.forward(block.forward(projIn.forward(h), null, null, 1f)); // [(b hw), t, c]
+			h = projOut.forward(block.forward(projIn.forward(h), null)); // [(b hw), t, c]
 			h = h.reshape(batch, hw, t, c).transpose(0, 3, 2, 1).reshape(batch, c, t, s.get(2), s.get(3)); // -> b c t h w
 			return scope.keep(h.add(v).transpose(0, 2, 1, 3, 4).reshape(s)); // b c f h w -> (b f) c h w
 		}

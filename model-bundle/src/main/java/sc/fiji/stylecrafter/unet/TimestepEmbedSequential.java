@@ -14,7 +14,7 @@ import sc.fiji.stylecrafter.nn.Scope;
 final class TimestepEmbedSequential {
 
 	/** What one UNet call passes to every block. */
-	record Step(NDArray emb, NDArray context, NDArray scales, float styleWeight, long batch, boolean temporal) {}
+	record Step(NDArray emb, UNetModel.Conditioning conditioning, long batch, boolean temporal) {}
 
 	final Conv2d conv;
 	final ResBlock res;
@@ -57,7 +57,7 @@ final class TimestepEmbedSequential {
 		NDArray h = input;
 		if (conv != null) h = next(h, conv.forward(h), input, keepInput);
 		if (res != null) h = next(h, res.forward(h, s.emb()), input, keepInput);
-		if (spatial != null) h = next(h, spatial.forward(h, s.context(), s.scales(), s.styleWeight()), input, keepInput);
+		if (spatial != null) h = next(h, spatial.forward(h, s.conditioning().of(spatial)), input, keepInput);
 		if (temporal != null && s.temporal()) h = next(h, temporal.forward(h, s.batch()), input, keepInput);
 		if (res2 != null) h = next(h, res2.forward(h, s.emb()), input, keepInput);
 		if (upsample != null) h = next(h, upsample.forwardUpsampled(h), input, keepInput);

@@ -3,7 +3,9 @@ package sc.fiji.stylecrafter.unet;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -122,12 +124,73 @@ public final class UNetModel {
 		return config;
 	}
 
+	/** The spatial transformers (their cross-attentions are the dual ones), in the order of their scales. */
+	private List<SpatialTransformer> spatialLayers() {
+		List<SpatialTransformer> layers = new ArrayList<>();
+		for (TimestepEmbedSequential b : inputBlocks) if (b.spatial != null) layers.add(b.spatial);
+		if (middleBlock.spatial != null) layers.add(middleBlock.spatial);
+		for (TimestepEmbedSequential b : outputBlocks) if (b.spatial != null) layers.add(b.spatial);
+		return layers;
+	}
+
 	/** Number of dual cross-attention layers (16 at full size): the length of the scale vector, counted in the tree. */
 	public int styleLayers() {
-		int n = middleBlock.spatial != null ? 1 : 0;
-		for (TimestepEmbedSequential b : inputBlocks) if (b.spatial != null) n++;
-		for (TimestepEmbedSequential b : outputBlocks) if (b.spatial != null) n++;
-		return n;
+		return spatialLayers().size();
+	}
+
+	/**
+	 * A context prepared for {@link #forward(NDArray, float[], Conditioning, Mode)}: every cross-attention layer's keys
+	 * and values of it (and of its style tokens, with the layer's style factor), computed once instead of in every
+	 * call. The arrays live on the context's manager (the caller's scope, if one is open) and are valid as long as
+	 * they are; one conditioning serves any number of calls with the same batch of {@code b} samples, any frame count.
+	 */
+	public static final class Conditioning {
+
+		private final UNetModel unet;
+		private final long batch;
+		private final Map<SpatialTransformer, CrossAttention.KeyValues> layers;
+
+		private Conditioning(UNetModel unet, long batch, Map<SpatialTransformer, CrossAttention.KeyValues> layers) {
+			this.unet = unet;
+			this.batch = batch;
+			this.layers = layers;
+		}
+
+		/** The number of samples it conditions. */
+		public long batch() {
+			return batch;
+		}
+
+		CrossAttention.KeyValues of(SpatialTransformer layer) {
+			return layers.get(layer);
+		}
+	}
+
+	/**
+	 * Prepares a context that stays the same over many calls (the conditioning of a generation).
+	 *
+	 * @param context {@code [b, 77 (+ style tokens), contextDim]}
+	 * @param scales {@code [b, styleLayers, 1]} from the scale predictor, or {@code null}
+	 * @param styleWeight the adapter's {@code scale} (style weight, 1.0 by default)
+	 */
+	public Conditioning prepare(NDArray context, NDArray scales, float styleWeight) {
+		Shape cs = context.getShape();
+		if (cs.dimension() != 3 || cs.get(2) != config.contextDim() || cs.get(1) < textTokens) {
+			throw new IllegalArgumentException("context " + cs + " is not allowed; expected [batch, " + textTokens + " text (+ style) tokens, " + config.contextDim() + "]");
+		}
+		List<SpatialTransformer> spatial = spatialLayers();
+		if (scales != null && !scales.getShape().equals(new Shape(cs.get(0), spatial.size(), 1))) {
+			throw new IllegalArgumentException("scales " + scales.getShape() + " do not fit; expected " + new Shape(cs.get(0), spatial.size(), 1));
+		}
+		Map<SpatialTransformer, CrossAttention.KeyValues> layers = new IdentityHashMap<>();
+		try (Scope scope = new Scope()) { // the slices and head splits on the way are freed; the keys and values stay
+			for (SpatialTransformer layer : spatial) {
+				CrossAttention.KeyValues kv = layer.keyValues(context, scales, styleWeight);
+				for (NDArray a : new NDArray[] { kv.k(), kv.v(), kv.kStyle(), kv.vStyle(), kv.factor() }) if (a != null) scope.keep(a);
+				layers.put(layer, kv);
+			}
+		}
+		return new Conditioning(this, cs.get(0), layers);
 	}
 
 	/**
@@ -149,18 +212,26 @@ public final class UNetModel {
 	 * video UNet, {@link Mode#IMAGE} the image UNet (same weights, temporal layers skipped, one frame).
 	 */
 	public NDArray forward(NDArray x, float[] timesteps, NDArray context, NDArray scales, float styleWeight, Mode mode) {
+		try (Scope call = new Scope()) {
+			return call.keep(forward(x, timesteps, prepare(context, scales, styleWeight), mode));
+		}
+	}
+
+	/** As {@link #forward(NDArray, float[], NDArray, NDArray, float, Mode)}, with a context prepared once ({@link #prepare}). */
+	public NDArray forward(NDArray x, float[] timesteps, Conditioning c, Mode mode) {
 		boolean temporal = mode == Mode.VIDEO;
 		if (temporal && built != Mode.VIDEO) throw new IllegalStateException("this UNet was built without temporal layers; it cannot run in video mode");
+		if (c.unet != this) throw new IllegalArgumentException("the conditioning was prepared by another UNet");
 		Shape xs = x.getShape();
 		long b = xs.get(0), t = xs.get(2);
 		if (timesteps.length != b) throw new IllegalArgumentException(timesteps.length + " timesteps for a batch of " + b);
+		if (c.batch() != b) throw new IllegalArgumentException("a conditioning for " + c.batch() + " sample(s) given with a batch of " + b);
 		if (!temporal && t != 1) throw new IllegalArgumentException("the image UNet takes one frame, got " + t);
 		// every child frees its own intermediates (Scope); this scope frees what the call itself derives
 		try (Scope call = new Scope()) { // only the result outlives the call
 			NDArray tEmb = TimestepEmbedding.embed(timesteps, config.modelChannels(), x.getManager()).toDevice(x.getDevice(), false).toType(x.getDataType(), false);
 			NDArray emb = timeEmbed2.forward(Activations.silu(timeEmbed0.forward(tEmb))).repeat(0, t); // [(b t), E]
-			TimestepEmbedSequential.Step s = new TimestepEmbedSequential.Step(emb, context.repeat(0, t), scales == null ? null : scales.repeat(0, t), styleWeight,
-				b, temporal);
+			TimestepEmbedSequential.Step s = new TimestepEmbedSequential.Step(emb, c, b, temporal);
 			NDArray h = x.transpose(0, 2, 1, 3, 4).reshape(b * t, xs.get(1), xs.get(3), xs.get(4)); // b c t h w -> (b t) c h w
 			Deque<NDArray> hs = new ArrayDeque<>(); // the skip connections: only these outputs stay alive
 			for (TimestepEmbedSequential block : inputBlocks) {

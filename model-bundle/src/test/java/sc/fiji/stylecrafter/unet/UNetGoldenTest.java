@@ -1,6 +1,8 @@
 package sc.fiji.stylecrafter.unet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.model.Mode;
+import sc.fiji.stylecrafter.nn.FlopCounter;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.testing.Compare;
 import sc.fiji.stylecrafter.testing.Golden;
@@ -55,6 +58,40 @@ class UNetGoldenTest {
 				NDArray ctx = NDArrays.concat(new NDList(text, style), 1);
 				check("unet_video_eps_text_style.npy", unet.forward(x, timesteps(g), ctx, scales, 1f), g);
 				check("unet_video_eps_text.npy", unet.forward(x, timesteps(g), text, null, 1f), g);
+			}
+		}
+	}
+
+	/**
+	 * A context prepared once ({@link UNetModel#prepare}, as the pipeline does per generation) gives the official
+	 * result in every call, and the calls do not compute its keys and values again: a call with the raw context costs
+	 * exactly the prepared call plus the preparation, in multiply-add FLOPs.
+	 */
+	@Test
+	void preparedContextServesEveryCallWithoutRecomputingKeysAndValues() throws IOException {
+		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
+			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
+				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
+			try (NDManager scope = model.newSubManager()) {
+				NDArray x = g.array("unet_video_x.npy", scope);
+				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
+				NDArray scales = g.array("scales_single.npy", scope);
+				NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
+				FlopCounter.Counted<UNetModel.Conditioning> prepared = FlopCounter.count(() -> unet.prepare(ctx, scales, 1f));
+				FlopCounter.Counted<NDArray> first = FlopCounter.count(() -> unet.forward(x, timesteps(g), prepared.result(), Mode.VIDEO));
+				NDArray second = unet.forward(x, timesteps(g), prepared.result(), Mode.VIDEO);
+				check("unet_video_eps_text_style.npy", first.result(), g);
+				assertArrayEquals(first.result().toFloatArray(), second.toFloatArray(), "a second call with the same conditioning");
+				long raw = FlopCounter.count(() -> unet.forward(x, timesteps(g), ctx, scales, 1f)).flops();
+				System.out.printf("prepared call %d FLOPs + preparation %d = call with the raw context %d%n", first.flops(), prepared.flops(), raw);
+				assertTrue(prepared.flops() > 0, "preparing computed nothing");
+				assertEquals(raw, first.flops() + prepared.flops(), "a prepared call still computes the context's keys and values");
+				NDArray two = NDArrays.concat(new NDList(x, x), 0);
+				IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+					() -> unet.forward(two, new float[] { 1, 1 }, prepared.result(), Mode.VIDEO));
+				assertTrue(e.getMessage().contains("1 sample(s) given with a batch of 2"), e.getMessage());
+				e = assertThrows(IllegalArgumentException.class, () -> unet.prepare(ctx.get(new NDIndex(":, :, :8")), null, 1f));
+				assertTrue(e.getMessage().startsWith("context (1, "), e.getMessage());
 			}
 		}
 	}
