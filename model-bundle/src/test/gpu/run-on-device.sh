@@ -78,7 +78,7 @@ print(f'{sys.argv[3]}: max |diff| {d.max()} levels, {(d > 0).sum()} of {d.size} 
 
 stage_status() {
 	sc runtime status > "$out/status.log" 2>&1
-	cat "$out/status.log" >> "$summary"
+	grep -v '^SLF4J' "$out/status.log" >> "$summary"
 }
 
 stage_weights() {

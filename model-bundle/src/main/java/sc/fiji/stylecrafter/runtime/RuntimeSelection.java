@@ -101,10 +101,17 @@ public final class RuntimeSelection {
 		return new Choice(r, "the runtime installed in " + r.dir() + " (libtorch " + r.version() + " " + r.flavor() + ")");
 	}
 
-	/** Points DJL at the chosen runtime (nothing to do when none was chosen). */
+	/**
+	 * Points DJL at the chosen runtime. When none was chosen, the user's own CUDA libtorch ({@code PYTORCH_FLAVOR} cu...
+	 * in the environment or the properties) gets cuDNN's benchmark mode too; otherwise nothing changes.
+	 */
 	static Choice apply(Choice c) {
 		InstalledRuntime r = c.runtime();
-		if (r == null) return c;
+		if (r == null) {
+			String flavor = System.getenv("PYTORCH_FLAVOR") != null ? System.getenv("PYTORCH_FLAVOR") : System.getProperty("PYTORCH_FLAVOR", "");
+			if (flavor.startsWith("cu") && System.getProperty(CUDNN_BENCHMARK) == null) System.setProperty(CUDNN_BENCHMARK, "true");
+			return c;
+		}
 		String lib = r.libDir().toAbsolutePath().toString();
 		System.setProperty("PYTORCH_LIBRARY_PATH", lib);
 		System.setProperty("PYTORCH_VERSION", r.version());

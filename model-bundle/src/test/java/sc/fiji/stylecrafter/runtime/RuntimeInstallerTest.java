@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -145,6 +146,26 @@ class RuntimeInstallerTest {
 		RuntimeSelection.Choice late = RuntimeSelection.decide(root, () -> driver(13000, 9, 0), Optional.of(Path.of("/elsewhere")));
 		assertNull(late.runtime());
 		assertTrue(late.reason().contains("restart"), late.reason());
+	}
+
+	/** A user's own CUDA libtorch (PYTORCH_FLAVOR cu...) gets cuDNN's benchmark mode as an installed runtime does; a CPU one does not. */
+	@Test
+	void theUsersOwnCudaLibtorchGetsCudnnBenchmarkMode() {
+		assumeTrue(System.getenv("PYTORCH_FLAVOR") == null, "PYTORCH_FLAVOR is set in this environment");
+		String before = System.getProperty(RuntimeSelection.CUDNN_BENCHMARK);
+		try {
+			for (String flavor : new String[] { "cpu", "cu130" }) {
+				System.clearProperty(RuntimeSelection.CUDNN_BENCHMARK);
+				System.setProperty("PYTORCH_FLAVOR", flavor);
+				RuntimeSelection.apply(new RuntimeSelection.Choice(null, "PYTORCH_LIBRARY_PATH is set"));
+				assertEquals(flavor.equals("cpu") ? null : "true", System.getProperty(RuntimeSelection.CUDNN_BENCHMARK), flavor);
+			}
+		}
+		finally {
+			System.clearProperty("PYTORCH_FLAVOR");
+			if (before == null) System.clearProperty(RuntimeSelection.CUDNN_BENCHMARK);
+			else System.setProperty(RuntimeSelection.CUDNN_BENCHMARK, before);
+		}
 	}
 
 	@Test
