@@ -43,11 +43,25 @@ class UNetGoldenTest {
 		return g.npy("unet_video_t.npy").floats();
 	}
 
+	private static UNetModel unet(Golden g, Weights unetWeights, NDManager model, Mode built) {
+		return new UNetModel(unetWeights, Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), built,
+			g.config.text().contextLength());
+	}
+
+	/** The float32 video UNet (it runs image mode too). */
+	private static UNetModel videoUNet(Golden g, NDManager model) {
+		return unet(g, Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"), model, Mode.VIDEO);
+	}
+
+	/** The first prompt's text tokens with the single reference's style tokens appended. */
+	private static NDArray styleContext(Golden g, NDManager scope) throws IOException {
+		return NDArrays.concat(new NDList(g.array("text_embeddings.npy", scope).get(new NDIndex("0:1")), g.array("adapter_context_single.npy", scope)), 1);
+	}
+
 	@Test
 	void videoModeWithAndWithoutStyle() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
-			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
+			UNetModel unet = videoUNet(g, model);
 			long layers = g.npy("scales_single.npy").shape()[1]; // one scale per dual cross-attention layer
 			assertTrue(unet.styleLayers() == layers, "dual cross-attention layers: " + unet.styleLayers() + ", the golden scales have " + layers);
 			try (NDManager scope = model.newSubManager()) {
@@ -70,13 +84,11 @@ class UNetGoldenTest {
 	@Test
 	void preparedContextServesEveryCallWithoutRecomputingKeysAndValues() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
-			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
+			UNetModel unet = videoUNet(g, model);
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_video_x.npy", scope);
-				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
 				NDArray scales = g.array("scales_single.npy", scope);
-				NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
+				NDArray ctx = styleContext(g, scope);
 				FlopCounter.Counted<UNetModel.Conditioning> prepared = FlopCounter.count(() -> unet.prepare(ctx, scales, 1f));
 				FlopCounter.Counted<NDArray> first = FlopCounter.count(() -> unet.forward(x, timesteps(g), prepared.result(), Mode.VIDEO));
 				NDArray second = unet.forward(x, timesteps(g), prepared.result(), Mode.VIDEO);
@@ -99,12 +111,10 @@ class UNetGoldenTest {
 	@Test
 	void imageModeRunsNoTemporalLayers() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
-			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, null), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.IMAGE, g.config.text().contextLength());
+			UNetModel unet = unet(g, Weights.of(CheckpointKeyMap.unet(g.modelCkpt, null), model, DataType.FLOAT32, "unet"), model, Mode.IMAGE);
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_image_x.npy", scope);
-				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
-				NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
+				NDArray ctx = styleContext(g, scope);
 				check("unet_image_eps_text_style.npy", unet.forward(x, timesteps(g), ctx, g.array("scales_single.npy", scope), 1f), g);
 			}
 		}
@@ -118,12 +128,10 @@ class UNetGoldenTest {
 	@Test
 	void bfloat16ProductsStayCloseToTheOfficialFloat32() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
-			UNetModel unet = new UNetModel(Weights.ofBfloat16Products(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
+			UNetModel unet = unet(g, Weights.ofBfloat16Products(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, "unet"), model, Mode.VIDEO);
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_video_x.npy", scope);
-				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
-				NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
+				NDArray ctx = styleContext(g, scope);
 				double err = check("unet_video_eps_text_style.npy", unet.forward(x, timesteps(g), ctx, g.array("scales_single.npy", scope), 1f), g, 5e-2);
 				assertTrue(err > 1e-4, "bfloat16 gave float32's accuracy (" + err + "): it did not run");
 			}
@@ -133,12 +141,10 @@ class UNetGoldenTest {
 	@Test
 	void videoUNetRunsImageModeBySkippingItsTemporalLayers() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
-			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
+			UNetModel unet = videoUNet(g, model);
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_image_x.npy", scope);
-				NDArray text = g.array("text_embeddings.npy", scope).get(new NDIndex("0:1"));
-				NDArray ctx = NDArrays.concat(new NDList(text, g.array("adapter_context_single.npy", scope)), 1);
+				NDArray ctx = styleContext(g, scope);
 				check("unet_image_eps_text_style.npy", unet.forward(x, timesteps(g), ctx, g.array("scales_single.npy", scope), 1f, Mode.IMAGE), g);
 			}
 		}
