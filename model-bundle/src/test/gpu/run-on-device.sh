@@ -8,7 +8,7 @@
 #   status    `runtime status`: what our driver query and runtime selection say on a real GPU machine
 #   weights   full-size random weights with the device's torch (make_fullsize_random.py), in $WORK/full
 #   parity    GPU vs CPU, float32 with TF32 off, on a small whole run at full size (2 frames 128x128, 4 steps)
-#   golden    the tiny golden video_single run on the GPU (float32, TF32 off) vs the official frames; when packed
+#   golden    the tiny golden video_single run on the GPU (float32 with TF32 off, and float16) vs the official frames
 #   fp16      one full-size image-mode UNet call, float16 vs float32 on the GPU (relative error)
 #   unet      bench-unet: video (1x4x16x40x64) and image (64x64), float16 and float32, on the GPU; float16 again with
 #             libtorch's group_norm (-Dstylecrafter.groupnorm=native)
@@ -124,6 +124,10 @@ PY
 	NVIDIA_TF32_OVERRIDE=0 sc bench-generate --models "$g" --prompt "$prompt" --style "$g/style_0.png" $args --device "$device" --runs 1 \
 		--out "$work/golden-gpu.npy" > "$out/golden.log" 2>&1
 	diff_levels "$work/golden-gpu.npy" "$g/video_single_frames_uint8.npy" "$device float32 vs the official run (video_single; the CPU suite allows 1 level)" | tee -a "$summary"
+	# the same run in half precision (on the CPU suite, float16 frames are within 8e-3 relative of the official ones)
+	sc bench-generate --models "$g" --prompt "$prompt" --style "$g/style_0.png" $args --device "$device" --dtype "$half" --runs 1 \
+		--out "$work/golden-half.npy" > "$out/golden-half.log" 2>&1
+	diff_levels "$work/golden-half.npy" "$g/video_single_frames_uint8.npy" "$device $half vs the official float32 run (video_single)" | tee -a "$summary"
 }
 
 stage_fp16() {

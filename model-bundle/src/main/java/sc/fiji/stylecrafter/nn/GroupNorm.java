@@ -5,8 +5,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * {@code torch.nn.GroupNorm} with affine weights over {@code [N, C, ...]}. With {@code float32Compute} it normalises
- * in float32 and casts back, as LVDM's {@code GroupNorm32} does for half-precision inputs.
+ * {@code torch.nn.GroupNorm} with affine weights over {@code [N, C, ...]}. Half-precision inputs are normalised in
+ * float32 and cast back, for every group norm: LVDM's {@code GroupNorm32} (the UNet's) does so explicitly, and
+ * torch's own {@code group_norm} kernel (the VAE's plain {@code nn.GroupNorm}) keeps its statistics in float32 for
+ * float16 inputs. Operators in float16 would overflow instead: a squared deviation above 65504 (|x - mean| > 256,
+ * which the VAE's activations reach at real latents) is infinite and the frame comes out flat.
  *
  * <p>Seven DJL operators by default; {@code -Dstylecrafter.groupnorm=native} takes libtorch's own {@code group_norm}
  * instead (one kernel, reached through a {@link ScriptedOp}: DJL 0.36 does not expose it). Both agree to float
@@ -22,7 +25,7 @@ public final class GroupNorm {
 		"x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float", "torch.group_norm(x.to(" + ScriptedOp.FLOAT32 + "), groups, w, b, eps).to(x.dtype)");
 	private static final boolean USE_NATIVE = "native".equals(System.getProperty("stylecrafter.groupnorm")) && ScriptedOp.problem(NATIVE, NATIVE_FLOAT32) == null;
 
-	/** Weight and bias {@code [C]}, and shaped {@code [1, C, 1, 1]} and {@code [1, C, 1, 1, 1]}, in the dtype the norm computes in. */
+	/** Weight and bias {@code [C]}, and shaped {@code [1, C, 1, 1]} and {@code [1, C, 1, 1, 1]}, in float32. */
 	private final NDArray weight;
 	private final NDArray bias;
 	private final NDArray weight4;
@@ -31,20 +34,17 @@ public final class GroupNorm {
 	private final NDArray bias5;
 	private final int groups;
 	private final float eps;
-	private final boolean float32Compute;
 
-	public GroupNorm(Weights w, int groups, long channels, float eps, boolean float32Compute) {
-		this(w.get("weight", channels), w.get("bias", channels), groups, eps, float32Compute);
+	public GroupNorm(Weights w, int groups, long channels, float eps) {
+		this(w.get("weight", channels), w.get("bias", channels), groups, eps);
 	}
 
 	/** Over given weight and bias {@code [C]}. */
-	GroupNorm(NDArray weight, NDArray bias, int groups, float eps, boolean float32Compute) {
+	GroupNorm(NDArray weight, NDArray bias, int groups, float eps) {
 		long channels = weight.getShape().get(0);
 		if (channels % groups != 0) throw new WeightException("GroupNorm: " + channels + " channels are not divisible into " + groups + " groups");
-		if (float32Compute) {
-			weight = weight.toType(DataType.FLOAT32, false);
-			bias = bias.toType(DataType.FLOAT32, false);
-		}
+		weight = weight.toType(DataType.FLOAT32, false);
+		bias = bias.toType(DataType.FLOAT32, false);
 		this.weight = weight;
 		this.bias = bias;
 		// shaped once on the model's manager: per-call reshapes of a weight would land there too
@@ -54,7 +54,6 @@ public final class GroupNorm {
 		this.bias5 = bias.reshape(1, channels, 1, 1, 1);
 		this.groups = groups;
 		this.eps = eps;
-		this.float32Compute = float32Compute;
 	}
 
 	public NDArray forward(NDArray x) {
@@ -65,15 +64,14 @@ public final class GroupNorm {
 
 	/** libtorch's {@code group_norm}. */
 	NDArray nativeKernel(NDArray x) {
-		boolean widen = float32Compute && x.getDataType() != DataType.FLOAT32;
-		return (widen ? NATIVE_FLOAT32 : NATIVE).call(x, groups, weight, bias, eps);
+		return (x.getDataType() != DataType.FLOAT32 ? NATIVE_FLOAT32 : NATIVE).call(x, groups, weight, bias, eps);
 	}
 
 	/** The same in DJL operators. */
 	NDArray operators(NDArray x) {
 		Shape s = x.getShape();
 		DataType in = x.getDataType();
-		NDArray xf = float32Compute && in != DataType.FLOAT32 ? x.toType(DataType.FLOAT32, false) : x;
+		NDArray xf = in != DataType.FLOAT32 ? x.toType(DataType.FLOAT32, false) : x;
 		NDArray g = xf.reshape(s.get(0), groups, -1); // [N, G, C/G * spatial]
 		NDArray mean = g.mean(new int[] { 2 }, true);
 		NDArray centered = g.sub(mean);

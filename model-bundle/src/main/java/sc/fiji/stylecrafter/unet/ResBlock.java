@@ -24,12 +24,12 @@ final class ResBlock {
 	private final Conv2d skip;
 
 	ResBlock(Weights w, long in, long out, int embDim) {
-		inNorm = new GroupNorm(w.sub("in_layers.0"), UNetConfig.GROUPS, in, 1e-5f, true);
+		inNorm = new GroupNorm(w.sub("in_layers.0"), UNetConfig.GROUPS, in, 1e-5f);
 		// in_layers.1 is SiLU
 		inConv = new Conv2d(w.sub("in_layers.2"), in, out, 3, 1, 1);
 		// emb_layers.0 is SiLU
 		embLinear = new Linear(w.sub("emb_layers.1"), embDim, out, true);
-		outNorm = new GroupNorm(w.sub("out_layers.0"), UNetConfig.GROUPS, out, 1e-5f, true);
+		outNorm = new GroupNorm(w.sub("out_layers.0"), UNetConfig.GROUPS, out, 1e-5f);
 		// out_layers.1 is SiLU, out_layers.2 Dropout
 		outConv = new Conv2d(w.sub("out_layers.3"), out, out, 3, 1, 1);
 		skip = in == out ? null : new Conv2d(w.sub("skip_connection"), in, out, 1, 1, 0);

@@ -21,7 +21,7 @@ final class SpatialTransformer {
 
 	SpatialTransformer(Weights w, long channels, int heads, int headDim, long contextDim, Weights style, int layerIndex, int textTokens) {
 		long inner = (long) heads * headDim;
-		norm = new GroupNorm(w.sub("norm"), UNetConfig.GROUPS, channels, 1e-6f, false);
+		norm = new GroupNorm(w.sub("norm"), UNetConfig.GROUPS, channels, 1e-6f);
 		projIn = new Linear(w.sub("proj_in"), channels, inner, true);
 		block = BasicTransformerBlock.spatial(w.sub("transformer_blocks.0"), inner, heads, headDim, contextDim, style, layerIndex, textTokens);
 		projOut = new Linear(w.sub("proj_out"), inner, channels, true);

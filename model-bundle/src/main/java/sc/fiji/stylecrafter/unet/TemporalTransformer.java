@@ -23,7 +23,7 @@ final class TemporalTransformer {
 
 	TemporalTransformer(Weights w, long channels, int heads, int headDim, int temporalLength) {
 		long inner = (long) heads * headDim;
-		norm = new GroupNorm(w.sub("norm"), UNetConfig.GROUPS, channels, 1e-6f, false);
+		norm = new GroupNorm(w.sub("norm"), UNetConfig.GROUPS, channels, 1e-6f);
 		projIn = matrix(w.sub("proj_in"), channels, inner);
 		block = BasicTransformerBlock.temporal(w.sub("transformer_blocks.0"), inner, heads, headDim, temporalLength);
 		projOut = matrix(w.sub("proj_out"), inner, channels);

@@ -102,7 +102,7 @@ public final class UNetModel {
 				outputBlocks.add(TimestepEmbedSequential.res(res, attention ? spatial(w, adapter, path, ch) : null, attention ? temporal(w, path, ch) : null, up));
 			}
 		}
-		outNorm = new GroupNorm(w.sub("out.0"), UNetConfig.GROUPS, ch, 1e-5f, true);
+		outNorm = new GroupNorm(w.sub("out.0"), UNetConfig.GROUPS, ch, 1e-5f);
 		// out.1 is SiLU
 		outConv = new Conv2d(w.sub("out.2"), mc, c.outChannels(), 3, 1, 1);
 	}

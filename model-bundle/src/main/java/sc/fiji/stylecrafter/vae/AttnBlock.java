@@ -19,7 +19,7 @@ final class AttnBlock {
 	private final Conv2d projOut;
 
 	AttnBlock(Weights w, long c) {
-		norm = new GroupNorm(w.sub("norm"), 32, c, 1e-6f, false);
+		norm = new GroupNorm(w.sub("norm"), 32, c, 1e-6f);
 		q = new Conv2d(w.sub("q"), c, c, 1, 1, 0);
 		k = new Conv2d(w.sub("k"), c, c, 1, 1, 0);
 		v = new Conv2d(w.sub("v"), c, c, 1, 1, 0);

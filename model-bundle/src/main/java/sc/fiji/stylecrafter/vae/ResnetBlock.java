@@ -18,9 +18,9 @@ final class ResnetBlock {
 	private final Conv2d ninShortcut;
 
 	ResnetBlock(Weights w, long in, long out) {
-		norm1 = new GroupNorm(w.sub("norm1"), 32, in, 1e-6f, false);
+		norm1 = new GroupNorm(w.sub("norm1"), 32, in, 1e-6f);
 		conv1 = new Conv2d(w.sub("conv1"), in, out, 3, 1, 1);
-		norm2 = new GroupNorm(w.sub("norm2"), 32, out, 1e-6f, false);
+		norm2 = new GroupNorm(w.sub("norm2"), 32, out, 1e-6f);
 		// dropout between norm2 and conv2
 		conv2 = new Conv2d(w.sub("conv2"), out, out, 3, 1, 1);
 		ninShortcut = in == out ? null : new Conv2d(w.sub("nin_shortcut"), in, out, 1, 1, 0);

@@ -61,7 +61,7 @@ public final class VaeDecoder {
 			upBlocks.set(level, blocks);
 			if (level != 0) upsample.set(level, new Conv2d(d.sub("up").sub(level).sub("upsample.conv"), blockIn, blockIn, 3, 1, 1));
 		}
-		normOut = new GroupNorm(d.sub("norm_out"), 32, blockIn, 1e-6f, false);
+		normOut = new GroupNorm(d.sub("norm_out"), 32, blockIn, 1e-6f);
 		convOut = new Conv2d(d.sub("conv_out"), blockIn, c.outCh(), 3, 1, 1);
 	}
 

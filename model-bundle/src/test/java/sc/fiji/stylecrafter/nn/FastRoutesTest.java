@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.testing.Compare;
@@ -85,20 +86,23 @@ class FastRoutesTest {
 		try (NDManager m = NDManager.newBaseManager()) {
 			m.getEngine().setRandomSeed(9);
 			NDArray w = m.randomNormal(new Shape(12)), b = m.randomNormal(new Shape(12));
-			GroupNorm norm = new GroupNorm(w, b, 4, 1e-6f, false);
+			GroupNorm norm = new GroupNorm(w, b, 4, 1e-6f);
 			for (Shape s : new Shape[] { new Shape(2, 12, 5, 7), new Shape(1, 12, 3, 4, 5) }) {
 				NDArray x = m.randomNormal(s).mul(3f).add(1f);
 				OpProfile.Profiled<NDArray> p = OpProfile.run(() -> norm.nativeKernel(x));
 				assertEquals(1, p.report().operatorCalls("aten::native_group_norm"), "one native kernel for " + s);
 				assertTrue(rel(norm.operators(x), p.result()) < 1e-6, "relative error " + rel(norm.operators(x), p.result()));
 			}
-			// float16 activations normalised in float32 and cast back, as GroupNorm32
-			GroupNorm norm32 = new GroupNorm(w, b, 4, 1e-5f, true);
-			NDArray half = m.randomNormal(new Shape(2, 12, 6, 6)).toType(ai.djl.ndarray.types.DataType.FLOAT16, false);
-			NDArray y = norm32.nativeKernel(half);
-			assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, y.getDataType());
-			NDArray want = norm32.operators(half).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-			assertTrue(rel(want, y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)) < 1e-3);
+			// float16 activations normalised in float32 and cast back, by both routes; at the VAE's magnitudes (here up to
+			// about 2,000) float16 squares would overflow: the float32 result of the same (float16-rounded) values is the reference
+			NDArray large = m.randomNormal(new Shape(2, 12, 6, 6)).mul(500f);
+			NDArray half = large.toType(DataType.FLOAT16, false);
+			NDArray want = norm.operators(half.toType(DataType.FLOAT32, false));
+			for (NDArray y : new NDArray[] { norm.operators(half), norm.nativeKernel(half) }) {
+				assertEquals(DataType.FLOAT16, y.getDataType());
+				double err = rel(want, y.toType(DataType.FLOAT32, false));
+				assertTrue(err < 1e-3, "float16 group norm at large activations: relative error " + err);
+			}
 		}
 	}
 
