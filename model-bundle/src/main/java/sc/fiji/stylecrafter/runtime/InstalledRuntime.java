@@ -44,6 +44,11 @@ public record InstalledRuntime(Path dir, String version, String flavor, String c
 	}
 
 	public boolean isCuda() {
+		return isCudaFlavor(flavor);
+	}
+
+	/** Whether a libtorch flavour ({@code cu128}, {@code cpu}, ...) is a CUDA build. */
+	public static boolean isCudaFlavor(String flavor) {
 		return flavor.startsWith("cu");
 	}
 

@@ -12,6 +12,8 @@ import com.sun.jna.Function;
 import com.sun.jna.Platform;
 import com.sun.jna.WString;
 
+import ai.djl.util.Utils;
+
 /**
  * Chooses, before DJL's engine loads, which libtorch it loads: an installed GPU runtime when this machine's NVIDIA driver
  * can run it, else the CPU libtorch in the {@code pytorch-native-cpu} jar. DJL reads where to look once, when the engine
@@ -81,7 +83,7 @@ public final class RuntimeSelection {
 	 * @param loaded where the libtorch of this process was loaded from, if it was
 	 */
 	public static Choice decide(Path root, java.util.function.Supplier<NvidiaDriver.Report> driver, Optional<Path> loaded) {
-		String env = System.getenv("PYTORCH_LIBRARY_PATH") != null ? System.getenv("PYTORCH_LIBRARY_PATH") : System.getProperty("PYTORCH_LIBRARY_PATH");
+		String env = Utils.getEnvOrSystemProperty("PYTORCH_LIBRARY_PATH"); // read as DJL reads it
 		if (env != null && !env.isBlank()) return new Choice(null, "PYTORCH_LIBRARY_PATH is set (" + env + "): DJL loads the libtorch there");
 		if (System.getenv("PYTORCH_VERSION") != null || System.getenv("PYTORCH_FLAVOR") != null) {
 			return new Choice(null, "PYTORCH_VERSION or PYTORCH_FLAVOR is set in the environment: DJL follows them");
@@ -102,21 +104,21 @@ public final class RuntimeSelection {
 	}
 
 	/**
-	 * Points DJL at the chosen runtime. When none was chosen, the user's own CUDA libtorch ({@code PYTORCH_FLAVOR} cu...
-	 * in the environment or the properties) gets cuDNN's benchmark mode too; otherwise nothing changes.
+	 * Points DJL at the chosen runtime (nothing to do when none was chosen), and turns cuDNN's benchmark mode on for a
+	 * CUDA libtorch: the chosen runtime, or the user's own ({@code PYTORCH_FLAVOR} cu... in the environment or the
+	 * properties).
 	 */
 	static Choice apply(Choice c) {
 		InstalledRuntime r = c.runtime();
-		if (r == null) {
-			String flavor = System.getenv("PYTORCH_FLAVOR") != null ? System.getenv("PYTORCH_FLAVOR") : System.getProperty("PYTORCH_FLAVOR", "");
-			if (flavor.startsWith("cu") && System.getProperty(CUDNN_BENCHMARK) == null) System.setProperty(CUDNN_BENCHMARK, "true");
-			return c;
+		String flavor = r != null ? r.flavor() : Utils.getEnvOrSystemProperty("PYTORCH_FLAVOR", "");
+		if (InstalledRuntime.isCudaFlavor(flavor) && System.getProperty(CUDNN_BENCHMARK) == null) {
+			System.setProperty(CUDNN_BENCHMARK, "true"); // fixed shapes: let cuDNN pick its fastest kernels once
 		}
+		if (r == null) return c;
 		String lib = r.libDir().toAbsolutePath().toString();
 		System.setProperty("PYTORCH_LIBRARY_PATH", lib);
 		System.setProperty("PYTORCH_VERSION", r.version());
 		System.setProperty("PYTORCH_FLAVOR", r.flavor());
-		if (r.isCuda() && System.getProperty(CUDNN_BENCHMARK) == null) System.setProperty(CUDNN_BENCHMARK, "true"); // fixed shapes: let cuDNN pick its fastest kernels once
 		if (System.getenv("ENGINE_CACHE_DIR") == null) System.setProperty("ENGINE_CACHE_DIR", r.engineCacheDir().toAbsolutePath().toString());
 		if (Platform.isWindows()) {
 			// CUDA's DLLs in a folder outside the system's search path do not find each other without this
