@@ -52,11 +52,10 @@ class PipelineGoldenTest {
 	}
 
 	private static GenerationResult run(StyleCrafterModel model, String name, boolean seeded) throws IOException {
-		return run(model, name, seeded, model.device().isGpu());
+		return run(new StyleCrafterPipeline(model), name, seeded);
 	}
 
-	/** @param batched all guidance branches of a step in one UNet call (the GPU's way) */
-	private static GenerationResult run(StyleCrafterModel model, String name, boolean seeded, boolean batched) throws IOException {
+	private static GenerationResult run(StyleCrafterPipeline pipeline, String name, boolean seeded) throws IOException {
 		GoldenRuns.Run run = GoldenRuns.named(name);
 		List<RgbImage> styles = new ArrayList<>();
 		for (Path p : run.styles()) styles.add(RgbImage.read(p));
@@ -67,7 +66,7 @@ class PipelineGoldenTest {
 			for (int i = 0; i <= run.settings().steps(); i++) files.add(golden.resolve(String.format("%s_noise_%02d.npy", name, i)));
 			noise = new ReplayNoise(files);
 		}
-		return new StyleCrafterPipeline(model, batched).generate(new StyleCrafterPipeline.Request(run.prompt(), styles, run.settings()), noise, null, null, true);
+		return pipeline.generate(new StyleCrafterPipeline.Request(run.prompt(), styles, run.settings()), noise, null, null, true);
 	}
 
 	@ParameterizedTest(name = "{0} seeded={1}")
@@ -119,7 +118,7 @@ class PipelineGoldenTest {
 	void float16RunStaysNearTheFloat32Frames() throws IOException {
 		try (StyleCrafterModel half = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT16)) {
 			for (String name : new String[] { "video_single", "image_single" }) {
-				GenerationResult r = run(half, name, true, true); // batched branches, as on the GPU
+				GenerationResult r = run(new StyleCrafterPipeline(half, true), name, true); // batched branches, as on the GPU
 				double err = Compare.relativeError(r.frames(), Npy.read(golden.resolve(name + "_frames.npy")).floats());
 				System.out.printf("%s float16 frames (batched branches): relative error %.3g%n", name, err);
 				assertTrue(err < 5e-2 && err > 1e-4, name + " float16 frames relative error " + err); // > 1e-4: float16 really ran
