@@ -30,8 +30,11 @@ mkdir -p "$out" "$work"
 [ -d "$pack/lib" ] || { echo "no $pack: run model-bundle/src/test/gpu/pack.sh first and carry it" >&2; exit 2; }
 [ -f "$jni" ] || { echo "JNI library $jni not found" >&2; exit 2; }
 
+# .tar.xz archives unpacked with Python (the device may have no xz)
+untar() { python3 -c "import tarfile,sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" "$1" "$2"; }
+
 # The JRE
-if [ ! -x "$work/.jre/bin/java" ]; then python3 -c "import tarfile,sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" "$pack/jre.tar.xz" "$work"; fi
+if [ ! -x "$work/.jre/bin/java" ]; then untar "$pack/jre.tar.xz" "$work"; fi
 java="$work/.jre/bin/java"
 
 # DJL on the device's libtorch (the pip wheel's, or SC_LIBTORCH): its folder, version and flavour, and the JNI where
@@ -99,7 +102,7 @@ stage_parity() {
 stage_golden() {
 	[ -f "$pack/golden.tar.xz" ] || { echo "golden files not packed (they did not fit): skipped" | tee -a "$summary"; return 0; }
 	local g="$work/golden"
-	mkdir -p "$g" && python3 -c "import tarfile,sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" "$pack/golden.tar.xz" "$g"
+	mkdir -p "$g" && untar "$pack/golden.tar.xz" "$g"
 	cp "$pack/bpe_simple_vocab_16e6.txt.gz" "$g/"
 	local args
 	args=$(python3 - "$g" <<'PY'
