@@ -14,8 +14,8 @@ import ai.djl.ndarray.types.Shape;
  * <p>Seven DJL operators by default; {@code -Dstylecrafter.groupnorm=native} takes libtorch's own {@code group_norm}
  * instead (one kernel, reached through a {@link ScriptedOp}: DJL 0.36 does not expose it). Both agree to float
  * rounding. On the CPU the native kernel was no faster (image UNet call, alternating runs: 2.9-3.4 s with the
- * operators, 3.1-3.5 s native; it copies strided inputs), though it cuts a UNet call's operator calls from 2,800 to
- * 2,200: on a GPU, where every operator is a kernel launch, it is the one to measure.
+ * operators, 3.1-3.5 s native; it copies strided inputs), though it cuts an image UNet call's operator calls from
+ * 2,400 to 1,790: on a GPU, where every operator is a kernel launch, it is the one to measure.
  */
 public final class GroupNorm {
 
