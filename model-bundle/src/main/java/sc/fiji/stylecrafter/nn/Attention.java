@@ -3,6 +3,8 @@ package sc.fiji.stylecrafter.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /** Multi-head scaled dot-product attention on tensors laid out {@code [B, L, H*D]}. */
@@ -23,25 +25,46 @@ public final class Attention {
 	}
 
 	/**
-	 * {@code softmax(q k^T * scale + mask) v} with q {@code [B, H, Lq, D]}, k and v {@code [B, H, Lk, D]}: libtorch's
-	 * fused {@code scaled_dot_product_attention} (on the CPU a flash-attention kernel that never holds the whole score
-	 * matrix; 3 to 8 times faster than the three operators at the UNet's sizes), or {@link #manual} where libtorch
-	 * cannot compile it or {@code -Dstylecrafter.attention=manual} asks for it. Both agree to float rounding.
+	 * {@code softmax(q k^T * scale + mask) v} with q {@code [B, H, Lq, D]}, k {@code [B, H, Lk, D]}, v {@code [B, H, Lk, Dv]}:
+	 * libtorch's fused {@code scaled_dot_product_attention} (on the CPU a flash-attention kernel that never holds the
+	 * whole score matrix; 3 to 8 times faster than the three operators at the UNet's sizes) where it was checked right at
+	 * this shape ({@link Route#FUSED_ATTENTION}), else {@link #manual}, the reference (also where libtorch cannot compile
+	 * the fused operator, or {@code -Dstylecrafter.attention=manual} asks for it).
 	 *
 	 * @param mask additive mask broadcastable to {@code [B, H, Lq, Lk]}, or {@code null}
 	 */
 	public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, float scale, NDArray mask) {
-		if (!Fused.ON) return manual(q, k, v, scale, mask, MAX_SCORE_BYTES);
+		Shape qs = q.getShape(), ks = k.getShape(), vs = v.getShape(), ms = mask == null ? null : mask.getShape();
+		boolean fused = Fused.ON && RouteChecks.accept(Route.FUSED_ATTENTION, "q " + qs + ", k " + ks + ", v " + vs + (ms == null ? "" : ", mask " + ms) + ", "
+			+ q.getDataType().toString().toLowerCase(java.util.Locale.ROOT), q, m -> checkFused(m, qs, ks, vs, ms, q.getDataType()));
+		if (RouteChecks.tracing()) return RouteChecks.zeros(q, new Shape(qs.get(0), qs.get(1), qs.get(2), vs.get(3)));
+		if (!fused) return manual(q, k, v, scale, mask, MAX_SCORE_BYTES);
 		try (OpProfile.Section s = OpProfile.enter(OpProfile.Kind.ATTENTION)) {
 			countFlops(q, k);
-			if (mask == null) return Fused.PLAIN.call(q, k, v, scale);
-			return Fused.MASKED.call(q, k, v, mask.getDataType() == q.getDataType() ? mask : mask.toType(q.getDataType(), false), scale);
+			return fused(q, k, v, scale, mask);
 		}
+	}
+
+	private static NDArray fused(NDArray q, NDArray k, NDArray v, float scale, NDArray mask) {
+		NDArray y = mask == null ? Fused.PLAIN.call(q, k, v, scale)
+			: Fused.MASKED.call(q, k, v, mask.getDataType() == q.getDataType() ? mask : mask.toType(q.getDataType(), false), scale);
+		return RouteChecks.output(Route.FUSED_ATTENTION, y);
+	}
+
+	/** The fused operator against the three operators at one shape, on random inputs (and a random finite mask). */
+	private static RouteChecks.Comparison checkFused(NDManager m, Shape qs, Shape ks, Shape vs, Shape ms, DataType type) {
+		long seed = RouteChecks.seed("attention " + qs + ks + vs + ms + type);
+		NDArray q = RouteChecks.random(m, seed, qs.getShape()).toType(type, false);
+		NDArray k = RouteChecks.random(m, seed + 1, ks.getShape()).toType(type, false);
+		NDArray v = RouteChecks.random(m, seed + 2, vs.getShape()).toType(type, false);
+		NDArray mask = ms == null ? null : RouteChecks.random(m, seed + 3, ms.getShape()).toType(type, false);
+		float scale = (float) (1 / Math.sqrt(qs.get(3)));
+		return RouteChecks.compare(() -> fused(q, k, v, scale, mask), () -> manual(q, k, v, scale, mask, MAX_SCORE_BYTES));
 	}
 
 	/** Which path {@link #scaledDotProduct} takes, in words, and why. */
 	public static String path() {
-		return Fused.ON ? "fused (libtorch scaled_dot_product_attention)" : "manual (" + Fused.WHY + ")";
+		return Fused.ON ? "fused (libtorch scaled_dot_product_attention) where checked right" : "manual (" + Fused.WHY + ")";
 	}
 
 	/** The fused operator as TorchScript functions, compiled on first use. */
@@ -55,8 +78,7 @@ public final class Attention {
 		static final boolean ON;
 
 		static {
-			String asked = System.getProperty("stylecrafter.attention", "fused");
-			String problem = asked.equals("manual") ? "-Dstylecrafter.attention=manual" : ScriptedOp.problem(PLAIN, MASKED);
+			String problem = Route.FUSED_ATTENTION.on() ? ScriptedOp.problem(PLAIN, MASKED) : Route.FUSED_ATTENTION.whyOff();
 			WHY = problem;
 			ON = problem == null;
 		}

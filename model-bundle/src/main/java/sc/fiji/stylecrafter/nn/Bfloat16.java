@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * bfloat16 convolutions and linear layers on the CPU without a bfloat16 tensor ever crossing DJL's JNI (whose dtype switch aborts the
@@ -20,6 +22,8 @@ import ai.djl.ndarray.NDArray;
 public final class Bfloat16 {
 
 	private static final ScriptedOp PACK = new ScriptedOp("PackBfloat16", "x: Tensor", "x.to(" + BFLOAT16 + ")");
+	/** A packed tensor back to float32 (exact: every bfloat16 value is a float32 value). */
+	private static final ScriptedOp UNPACK = new ScriptedOp("UnpackBfloat16", "x: Tensor", "x.to(" + FLOAT32 + ")");
 	private static final ScriptedOp LINEAR = new ScriptedOp("LinearBfloat16", "x: Tensor, w: Tensor, b: Tensor",
 		"torch.linear(x.to(" + BFLOAT16 + "), w, b).to(" + FLOAT32 + ")");
 	private static final ScriptedOp LINEAR_NO_BIAS = new ScriptedOp("LinearNoBiasBfloat16", "x: Tensor, w: Tensor",
@@ -31,7 +35,7 @@ public final class Bfloat16 {
 
 	/** Why bfloat16 products cannot run with this libtorch, or {@code null} if they can. */
 	public static String problem() {
-		return ScriptedOp.problem(PACK, LINEAR, LINEAR_NO_BIAS, convolution(1, 1));
+		return ScriptedOp.problem(PACK, UNPACK, LINEAR, LINEAR_NO_BIAS, convolution(1, 1));
 	}
 
 	/** A bfloat16 copy of a float32 weight, as an opaque handle on the weight's manager; the float32 weight is closed. */
@@ -42,14 +46,78 @@ public final class Bfloat16 {
 		return packed;
 	}
 
+	/**
+	 * A packed tensor as float32, on its manager (the model's, for weights), outside any scope that is open: for the
+	 * layers whose bfloat16 route was rejected, which then compute in float32 with the bfloat16-rounded weights.
+	 */
+	static NDArray unpack(NDArray packed) {
+		if (packed == null) return null;
+		NDArray f = UNPACK.call(packed);
+		ai.djl.ndarray.NDScope.unregister(f); // made in the innermost scope, which would close it with the step
+		return f;
+	}
+
+	/**
+	 * A bfloat16 layer's weight and bias as float32, converted from the packed ones at the first call that needs them
+	 * (a shape where the layer's bfloat16 route was rejected), then kept with the model's weights.
+	 */
+	static final class Unpacked {
+
+		private final NDArray weight;
+		private final NDArray bias;
+		private volatile NDArray[] float32;
+
+		Unpacked(NDArray packedWeight, NDArray packedBias) {
+			this.weight = packedWeight;
+			this.bias = packedBias;
+		}
+
+		/** {@code [weight, bias]} as float32 (the bias {@code null} where the layer has none). */
+		NDArray[] get() {
+			NDArray[] f = float32;
+			if (f != null) return f;
+			synchronized (this) {
+				if (float32 == null) float32 = new NDArray[] { unpack(weight), unpack(bias) };
+				return float32;
+			}
+		}
+	}
+
 	/** {@code x W^T + b} with packed {@code w} and {@code b} (or no bias). */
 	static NDArray linear(NDArray x, NDArray w, NDArray b) {
-		return b == null ? LINEAR_NO_BIAS.call(x, w) : LINEAR.call(x, w, b);
+		return RouteChecks.output(Route.BFLOAT16_LINEAR, b == null ? LINEAR_NO_BIAS.call(x, w) : LINEAR.call(x, w, b));
 	}
 
 	/** A 2-d convolution with packed weight and bias. */
 	static NDArray conv2d(NDArray x, NDArray w, NDArray b, int stride, int padding) {
-		return convolution(stride, padding).call(x, w, b);
+		return RouteChecks.output(Route.BFLOAT16_CONVOLUTION, convolution(stride, padding).call(x, w, b));
+	}
+
+	/**
+	 * The bfloat16 linear layer against float32 on the same bfloat16-rounded input, weight and bias, at one shape, on
+	 * random inputs: only the output's rounding and the order of the sums differ.
+	 */
+	static RouteChecks.Comparison checkLinear(NDManager m, long rows, long in, long out, boolean hasBias) {
+		long seed = RouteChecks.seed("bfloat16 linear " + rows + " " + in + " " + out + " " + hasBias);
+		NDArray x = rounded(RouteChecks.random(m, seed, rows, in));
+		NDArray w = PACK.call(RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in)));
+		NDArray b = hasBias ? PACK.call(RouteChecks.random(m, seed + 2, out)) : null;
+		return RouteChecks.compare(() -> linear(x, w, b), () -> Linear.plain(x, UNPACK.call(w), b == null ? null : UNPACK.call(b)));
+	}
+
+	/** The bfloat16 convolution against float32 on the same bfloat16-rounded values, at one shape, on random inputs. */
+	static RouteChecks.Comparison checkConvolution(NDManager m, Shape input, Shape weight, int stride, int padding) {
+		long seed = RouteChecks.seed("bfloat16 convolution " + input + " " + weight + " " + stride + " " + padding);
+		NDArray x = rounded(RouteChecks.random(m, seed, input.getShape()));
+		long fanIn = weight.size() / weight.get(0);
+		NDArray w = PACK.call(RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn)));
+		NDArray b = PACK.call(RouteChecks.random(m, seed + 2, weight.get(0)));
+		return RouteChecks.compare(() -> conv2d(x, w, b, stride, padding), () -> Conv2d.plain(x, UNPACK.call(w), UNPACK.call(b), stride, padding));
+	}
+
+	/** {@code x} rounded to bfloat16, as float32. */
+	private static NDArray rounded(NDArray x) {
+		return UNPACK.call(PACK.call(x));
 	}
 
 	private static ScriptedOp convolution(int stride, int padding) {

@@ -1,6 +1,7 @@
 package sc.fiji.stylecrafter.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -23,7 +24,7 @@ public final class GroupNorm {
 		"torch.group_norm(x, groups, w, b, eps)");
 	private static final ScriptedOp NATIVE_FLOAT32 = new ScriptedOp("GroupNormFloat32",
 		"x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float", "torch.group_norm(x.to(" + ScriptedOp.FLOAT32 + "), groups, w, b, eps).to(x.dtype)");
-	private static final boolean USE_NATIVE = "native".equals(System.getProperty("stylecrafter.groupnorm")) && ScriptedOp.problem(NATIVE, NATIVE_FLOAT32) == null;
+	private static final boolean NATIVE_ON = Route.NATIVE_GROUP_NORM.on() && ScriptedOp.problem(NATIVE, NATIVE_FLOAT32) == null;
 
 	/** Weight and bias {@code [C]}, and shaped {@code [1, C, 1, 1]} and {@code [1, C, 1, 1, 1]}, in float32. */
 	private final NDArray weight;
@@ -58,13 +59,25 @@ public final class GroupNorm {
 
 	public NDArray forward(NDArray x) {
 		try (OpProfile.Section section = OpProfile.enter(OpProfile.Kind.NORMALISATION)) {
-			return USE_NATIVE ? nativeKernel(x) : operators(x);
+			Shape s = x.getShape();
+			boolean route = NATIVE_ON && RouteChecks.accept(Route.NATIVE_GROUP_NORM, s + ", " + groups + " groups, " + x.getDataType().toString().toLowerCase(java.util.Locale.ROOT), x,
+				m -> checkNative(m, s, groups, eps, x.getDataType()));
+			if (RouteChecks.tracing()) return RouteChecks.zeros(x, s);
+			return route ? nativeKernel(x) : operators(x);
 		}
 	}
 
 	/** libtorch's {@code group_norm}. */
 	NDArray nativeKernel(NDArray x) {
-		return (x.getDataType() != DataType.FLOAT32 ? NATIVE_FLOAT32 : NATIVE).call(x, groups, weight, bias, eps);
+		return RouteChecks.output(Route.NATIVE_GROUP_NORM, (x.getDataType() != DataType.FLOAT32 ? NATIVE_FLOAT32 : NATIVE).call(x, groups, weight, bias, eps));
+	}
+
+	/** The native kernel against the operators at one shape, on random inputs, weights and biases. */
+	private static RouteChecks.Comparison checkNative(NDManager m, Shape s, int groups, float eps, DataType type) {
+		long seed = RouteChecks.seed("group norm " + s + groups + type);
+		NDArray x = RouteChecks.random(m, seed, s.getShape()).mul(3f).add(1f).toType(type, false);
+		GroupNorm norm = new GroupNorm(RouteChecks.random(m, seed + 1, s.get(1)), RouteChecks.random(m, seed + 2, s.get(1)), groups, eps);
+		return RouteChecks.compare(() -> norm.nativeKernel(x), () -> norm.operators(x));
 	}
 
 	/** The same in DJL operators. */

@@ -134,7 +134,7 @@ public final class FrameWriter {
 		}
 	}
 
-	/** Prompt, seed and settings as JSON. */
+	/** Prompt, seed and settings as JSON, with the kernel routes the run used. */
 	public static String describe(GenerationResult r, Map<String, Object> extra) {
 		Gson gson = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
 		JsonObject o = new JsonObject();
@@ -151,6 +151,7 @@ public final class FrameWriter {
 		o.addProperty("style_guidance", s.styleGuidance());
 		o.addProperty("style_weight", s.styleWeight());
 		if (extra != null) extra.forEach((k, v) -> o.add(k, gson.toJsonTree(v)));
+		if (r.routes() != null) o.add("routes", gson.toJsonTree(r.routes())); // which faster kernels ran, checked on this machine
 		return gson.toJson(o) + "\n";
 	}
 }

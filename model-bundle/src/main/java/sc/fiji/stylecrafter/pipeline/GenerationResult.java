@@ -9,9 +9,11 @@ import java.util.List;
  * @param rgb8 the same as 8-bit values, clamped to [-1, 1], mapped to [0, 255] and truncated as the official code does
  *          (PITFALLS 23), same layout
  * @param latents the latent after each step, {@code [4, t, h, w]} each, when recorded
+ * @param routes the faster kernel routes the run asked for, one line each: at how many shapes each was used and
+ *          rejected ({@code nn.RouteChecks.Usage#summary})
  */
 public record GenerationResult(String prompt, GenerationSettings settings, int frameCount, int width, int height, float[] frames, byte[] rgb8,
-	List<float[]> latents)
+	List<float[]> latents, List<String> routes)
 {
 
 	/** One frame as packed {@code 0xRRGGBB} pixels, row-major. */

@@ -28,6 +28,7 @@ import sc.fiji.stylecrafter.model.WeightFile;
 import sc.fiji.stylecrafter.models.ModelFolder;
 import sc.fiji.stylecrafter.nn.Bfloat16;
 import sc.fiji.stylecrafter.nn.NativeMemory;
+import sc.fiji.stylecrafter.nn.RouteChecks;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.sched.DdimConfig;
 import sc.fiji.stylecrafter.unet.UNetModel;
@@ -51,6 +52,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 	private final Device device;
 	private final Precision precision;
 	private final NDManager manager;
+	private final Notices notices;
 	final ModelConfig config;
 	final ClipTokenizer tokenizer;
 	final ClipTextEncoder textEncoder;
@@ -60,13 +62,14 @@ public final class StyleCrafterModel implements AutoCloseable {
 	final VaeDecoder vae;
 	final DdimConfig schedule = DdimConfig.STYLECRAFTER;
 
-	private StyleCrafterModel(Path folder, Device device, Precision precision, NDManager manager, ModelConfig config, ClipTokenizer tokenizer,
-		ClipTextEncoder textEncoder, StyleImageEncoder styleEncoder, StyleAdapter adapter, UNetModel unet, VaeDecoder vae)
+	private StyleCrafterModel(Path folder, Device device, Precision precision, NDManager manager, Notices notices, ModelConfig config,
+		ClipTokenizer tokenizer, ClipTextEncoder textEncoder, StyleImageEncoder styleEncoder, StyleAdapter adapter, UNetModel unet, VaeDecoder vae)
 	{
 		this.folder = folder;
 		this.device = device;
 		this.precision = precision;
 		this.manager = manager;
+		this.notices = notices;
 		this.config = config;
 		this.tokenizer = tokenizer;
 		this.textEncoder = textEncoder;
@@ -165,7 +168,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 				throw new CheckpointFormatException("the model files hold weights that no part of StyleCrafter takes, so they are not the files "
 					+ "this program was written for (another version?): " + String.join("; ", unexpected));
 			}
-			return new StyleCrafterModel(folder, device, precision, manager, config, tokenizer, textEncoder, styleEncoder, adapter, unet, vae);
+			return new StyleCrafterModel(folder, device, precision, manager, notices, config, tokenizer, textEncoder, styleEncoder, adapter, unet, vae);
 		}
 		catch (UncheckedIOException e) {
 			manager.close();
@@ -217,6 +220,14 @@ public final class StyleCrafterModel implements AutoCloseable {
 
 	public ModelConfig config() {
 		return config;
+	}
+
+	/**
+	 * Tells the notices given at load, as advice, the kernel routes this process found wrong on this machine since the
+	 * last call (each route once per process, {@link RouteChecks#takeReports}).
+	 */
+	void reportRoutes() {
+		for (String line : RouteChecks.takeReports()) notices.notice(Notices.Kind.ADVICE, line);
 	}
 
 	/** The model-level manager; each generation opens a sub-manager of it. */

@@ -15,6 +15,7 @@ import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.NativeMemory;
+import sc.fiji.stylecrafter.nn.RouteChecks;
 import sc.fiji.stylecrafter.nn.Scope;
 import sc.fiji.stylecrafter.sched.DdimConfig;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
@@ -64,14 +65,15 @@ public final class StyleCrafterPipeline {
 		LatentPreview.Listener preview)
 	{
 		synchronized (StyleCrafterPipeline.class) { // seeded noise uses libtorch's one global generator: one run at a time, all models
-			try {
+			try (RouteChecks.Usage routes = RouteChecks.collect()) {
 				return run(req, noise, progress == null ? ProgressListener.NONE : progress, cancel == null ? CancellationToken.NEVER : cancel,
-					recordLatents, preview);
+					recordLatents, preview, routes);
 			}
 			catch (EngineException e) {
 				throw translate(e, req.settings());
 			}
 			finally {
+				model.reportRoutes();
 				// the run's tensors are closed: hand libtorch's cached GPU blocks back, so other programs (and a retry after
 				// running out of memory) can have them
 				if (model.device().isGpu()) ai.djl.pytorch.jni.JniUtils.emptyCudaCache();
@@ -80,7 +82,7 @@ public final class StyleCrafterPipeline {
 	}
 
 	private GenerationResult run(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents,
-		LatentPreview.Listener preview)
+		LatentPreview.Listener preview, RouteChecks.Usage routes)
 	{
 		// 1. Check inputs.
 		GenerationSettings s = req.settings();
@@ -99,6 +101,7 @@ public final class StyleCrafterPipeline {
 			NDArray style = model.adapter.styleEmbeddings(styleTokens); // [1, 8, D]
 			NDArray scales = model.adapter.scales(style, text); // [1, 16, 1]
 			Conditions c = Conditions.of(model.unet, text, uncond, style, scales, s.styleGuidance() != null, batchBranches, s.styleWeight()); // once per generation
+			model.reportRoutes(); // a route rejected by the encoders' checks is told now, not after the run
 			// 5. Initial latent: the first draw of the noise stream.
 			NDArray x = noise.next(latentShape, run).toDevice(model.device(), false);
 			// 6. Timesteps.
@@ -119,6 +122,7 @@ public final class StyleCrafterPipeline {
 					x = Scope.replace(x, step.keep(next.prevSample()));
 				}
 				NativeMemory.trim();
+				if (i == 0) model.reportRoutes();
 				if (latents != null) latents.add(x.toFloatArray());
 				progress.progress(i + 1, total, Stage.SAMPLING);
 				if (preview != null) {
@@ -136,7 +140,7 @@ public final class StyleCrafterPipeline {
 			Shape fs = frames.getShape();
 			float[] values = frames.toFloatArray();
 			return new GenerationResult(req.prompt(), s, (int) fs.get(2), (int) fs.get(4), (int) fs.get(3), values, GenerationResult.toUint8(values),
-				latents);
+				latents, routes.summary());
 		}
 	}
 

@@ -1,0 +1,295 @@
+package sc.fiji.stylecrafter.nn;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import ai.djl.Device;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * The process's verdicts on the {@link Route}s: a route is taken at a shape only after it was checked there, on this
+ * machine, at the running thread count, against its reference, on random inputs (drawn here in Java, so libtorch's
+ * generator, which a seeded generation uses, is not touched). Once per route, shape, thread count and device, its cost
+ * kept with the verdict. A route that disagrees is not taken at that shape again in this process, and the first
+ * rejection of each route is reported once, in one line ({@link #takeReports}).
+ *
+ * <p>The layers ask {@link #accept}; {@link #collect} tells which routes one generation used; {@link #trace} lists the
+ * routes a forward pass would ask for without computing it (the self-test).
+ */
+public final class RouteChecks {
+
+	/** What a check measured: the route's relative error against the reference, and the time of each. */
+	public record Comparison(double error, double routeSeconds, double referenceSeconds) {}
+
+	/** A check: builds random inputs of the shape on {@code m} (a manager of the layer's device) and compares. */
+	@FunctionalInterface
+	public interface Check {
+		Comparison run(NDManager m);
+	}
+
+	/**
+	 * A verdict.
+	 *
+	 * @param shape the shape in words ({@code [4096, 320] -> 2560, float32})
+	 * @param failure why the check could not compare (the route threw), or {@code null}
+	 */
+	public record Verdict(Route route, String shape, int threads, String device, double error, double tolerance, double routeSeconds,
+		double referenceSeconds, double checkSeconds, String failure)
+	{
+		/** Whether the route is taken at this shape: it agreed with the reference (a NaN error does not). */
+		public boolean accepted() {
+			return failure == null && error <= tolerance;
+		}
+
+		/** The one-line report of a rejection. */
+		public String report() {
+			return route.label() + " computed " + shape + " wrong on this machine (" + (failure != null ? failure
+				: String.format(Locale.ROOT, "relative error %.3g against %s, allowed %.0e", error, route.reference(), tolerance)) + ", " + threads
+				+ " thread(s)); layers of that shape compute with " + route.instead() + " instead";
+		}
+	}
+
+	private record Key(Route route, String shape, int threads, String device) {}
+
+	/** A route a forward pass asked for while {@link #trace traced}: what a check there needs. */
+	public record Demand(Route route, String shape, Device device, DataType type, Check check) {}
+
+	private static final Map<Key, Verdict> VERDICTS = new ConcurrentHashMap<>();
+	private static final Set<Route> REPORTED = EnumSet.noneOf(Route.class);
+	private static final List<String> UNREPORTED = new ArrayList<>();
+	private static final Set<Route> BROKEN = ConcurrentHashMap.newKeySet();
+	private static final ThreadLocal<Usage> USAGE = new ThreadLocal<>();
+	private static final ThreadLocal<Map<String, Demand>> TRACE = new ThreadLocal<>();
+
+	private RouteChecks() {}
+
+	/**
+	 * Whether to take {@code route} at {@code shape}: checks it first if this process has not yet (at this thread count,
+	 * on this device). While a pass is {@link #trace traced}, only notes the demand and says no.
+	 *
+	 * @param shape the shape in words, the key of the verdict: everything that may change the kernel libtorch picks
+	 * @param like the layer's input: the check runs on its device, with a tolerance for its type
+	 */
+	public static boolean accept(Route route, String shape, NDArray like, Check check) {
+		Device device = like.getDevice();
+		DataType type = like.getDataType();
+		Map<String, Demand> trace = TRACE.get();
+		if (trace != null) {
+			trace.putIfAbsent(route.id() + " " + shape + " " + device, new Demand(route, shape, device, type, check));
+			return false;
+		}
+		Key key = new Key(route, shape, JniUtils.getNumThreads(), device.toString());
+		Verdict v = VERDICTS.get(key);
+		if (v == null) v = check(key, device, type, check);
+		Usage u = USAGE.get();
+		if (u != null) u.add(v);
+		return v.accepted();
+	}
+
+	/** Checks a traced demand now (at the running thread count), or returns the verdict this process already has. */
+	public static Verdict check(Demand d) {
+		Key key = new Key(d.route(), d.shape(), JniUtils.getNumThreads(), d.device().toString());
+		Verdict v = VERDICTS.get(key);
+		return v != null ? v : check(key, d.device(), d.type(), d.check());
+	}
+
+	private static synchronized Verdict check(Key key, Device device, DataType type, Check check) {
+		Verdict v = VERDICTS.get(key);
+		if (v != null) return v;
+		long t0 = System.nanoTime();
+		Comparison c = null;
+		String failure = null;
+		// the check's arrays are its own: a scope of its own inside whatever scope the layer's caller opened
+		try (NDManager m = NDManager.newBaseManager(device); NDScope scope = new NDScope()) {
+			c = check.run(m);
+		}
+		catch (EngineException | IllegalStateException | IllegalArgumentException | UnsupportedOperationException e) {
+			failure = "the route failed: " + String.valueOf(e.getMessage()).lines().filter(l -> !l.isBlank()).findFirst().orElse(e.getClass().getSimpleName());
+		}
+		v = new Verdict(key.route(), key.shape(), key.threads(), key.device(), c == null ? Double.NaN : c.error(), key.route().tolerance(type),
+			c == null ? Double.NaN : c.routeSeconds(), c == null ? Double.NaN : c.referenceSeconds(), (System.nanoTime() - t0) / 1e9, failure);
+		VERDICTS.put(key, v);
+		if (!v.accepted() && REPORTED.add(key.route())) UNREPORTED.add(v.report());
+		return v;
+	}
+
+	/** The one-line reports of rejections not yet handed out (the first rejection of each route, once per process). */
+	public static synchronized List<String> takeReports() {
+		List<String> out = List.copyOf(UNREPORTED);
+		UNREPORTED.clear();
+		return out;
+	}
+
+	/** The verdict on {@code route} at {@code shape} on {@code device} at the running thread count, if it was checked. */
+	public static java.util.Optional<Verdict> verdict(Route route, String shape, Device device) {
+		return java.util.Optional.ofNullable(VERDICTS.get(new Key(route, shape, JniUtils.getNumThreads(), device.toString())));
+	}
+
+	/** Every verdict of this process. */
+	public static List<Verdict> verdicts() {
+		return List.copyOf(VERDICTS.values());
+	}
+
+	/** Forgets every verdict and report (tests that change the thread count or break a route on purpose). */
+	public static synchronized void forget() {
+		VERDICTS.clear();
+		REPORTED.clear();
+		UNREPORTED.clear();
+	}
+
+	// ---- what one generation used ----
+
+	/** The verdicts one piece of work consulted, per route; open one with {@link #collect}. */
+	public static final class Usage implements AutoCloseable {
+
+		private final Usage previous = USAGE.get();
+		private final Map<Route, Map<String, Verdict>> seen = new EnumMap<>(Route.class);
+
+		private Usage() {
+			USAGE.set(this);
+		}
+
+		private void add(Verdict v) {
+			seen.computeIfAbsent(v.route(), r -> new LinkedHashMap<>()).putIfAbsent(v.shape(), v);
+			if (previous != null) previous.add(v);
+		}
+
+		/**
+		 * One line per route consulted: at how many shapes it was taken and rejected (with the largest error), and what the
+		 * checks cost. Empty when no route was asked for.
+		 */
+		public List<String> summary() {
+			List<String> out = new ArrayList<>();
+			for (Map.Entry<Route, Map<String, Verdict>> e : seen.entrySet()) {
+				int used = 0, rejected = 0;
+				double worst = 0, seconds = 0;
+				for (Verdict v : e.getValue().values()) {
+					seconds += v.checkSeconds();
+					if (v.accepted()) used++;
+					else {
+						rejected++;
+						worst = Double.isNaN(v.error()) ? Double.NaN : Math.max(worst, v.error());
+					}
+				}
+				out.add(String.format(Locale.ROOT, "%s: used at %d shape(s)%s (checked in %.2f s)", e.getKey().id(), used,
+					rejected == 0 ? "" : String.format(Locale.ROOT, ", rejected at %d (largest error %.3g; the reference ran there)", rejected, worst), seconds));
+			}
+			return out;
+		}
+
+		@Override
+		public void close() {
+			if (previous == null) USAGE.remove();
+			else USAGE.set(previous);
+		}
+	}
+
+	/** Starts collecting, on this thread, which routes the work asks for (nested collections see their inner work too). */
+	public static Usage collect() {
+		return new Usage();
+	}
+
+	// ---- tracing a forward pass ----
+
+	/**
+	 * Runs {@code pass} with every routed layer ({@link Linear}, {@link Conv2d}, {@link Attention}, {@link GroupNorm})
+	 * answering zeros of its output's shape instead of computing, and returns the routes the pass asked for, one per
+	 * route and shape, in the order asked. The self-test lists a model's routes so, without computing the model.
+	 */
+	public static List<Demand> trace(Runnable pass) {
+		Map<String, Demand> previous = TRACE.get();
+		Map<String, Demand> demands = new LinkedHashMap<>();
+		TRACE.set(demands);
+		try {
+			pass.run();
+		}
+		finally {
+			if (previous == null) TRACE.remove();
+			else TRACE.set(previous);
+		}
+		return new ArrayList<>(demands.values());
+	}
+
+	/** Whether a pass is being {@link #trace traced} on this thread (the routed layers then answer {@link #zeros}). */
+	public static boolean tracing() {
+		return TRACE.get() != null;
+	}
+
+	/** What a routed layer answers while traced: zeros of its output's shape, like {@code x}, on {@code x}'s manager. */
+	static NDArray zeros(NDArray x, Shape shape) {
+		return x.getManager().zeros(shape, x.getDataType(), x.getDevice());
+	}
+
+	// ---- helpers for the checks ----
+
+	/**
+	 * Random values of unit variance (uniform), drawn in Java from a seed, as float32 on {@code m}'s device: no draw from
+	 * libtorch's generator.
+	 */
+	public static NDArray random(NDManager m, long seed, long... shape) {
+		Shape s = new Shape(shape);
+		long n = s.size();
+		if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("a check input of " + s + " is too large");
+		float[] values = new float[(int) n];
+		SplittableRandom r = new SplittableRandom(seed);
+		float half = (float) Math.sqrt(3);
+		for (int i = 0; i < values.length; i++) values[i] = (float) (r.nextDouble() * 2 - 1) * half;
+		return m.create(values, s).toDevice(m.getDevice(), false);
+	}
+
+	/** A seed for a check's inputs, from its shape: the same inputs every time the same shape is checked. */
+	public static long seed(String shape) {
+		return shape.hashCode() * 0x9E3779B97F4A7C15L;
+	}
+
+	/**
+	 * Times {@code route} and {@code reference} (each once, in that order; on the CPU libtorch has finished when a call
+	 * returns) and compares them: {@code |route - reference| / |reference|} over all values, in float32.
+	 */
+	public static Comparison compare(Supplier<NDArray> route, Supplier<NDArray> reference) {
+		long t0 = System.nanoTime();
+		NDArray got = route.get();
+		long t1 = System.nanoTime();
+		NDArray want = reference.get();
+		long t2 = System.nanoTime();
+		return new Comparison(relativeError(got, want), (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+	}
+
+	/** {@code |got - want| / |want|} (Frobenius norms, float32); the absolute norm where {@code want} is all zeros. */
+	public static double relativeError(NDArray got, NDArray want) {
+		if (!got.getShape().equals(want.getShape())) throw new IllegalStateException("the route gave " + got.getShape() + ", the reference " + want.getShape());
+		NDArray g = got.toType(DataType.FLOAT32, false), w = want.toType(DataType.FLOAT32, false);
+		double diff = g.sub(w).norm().getFloat(), norm = w.norm().getFloat();
+		return norm == 0 ? diff : diff / norm;
+	}
+
+	/** Makes {@code route} compute wrong on purpose (its output times 1.1) until closed; for tests of the checks. */
+	public static AutoCloseable breakOnPurpose(Route route) {
+		forget();
+		BROKEN.add(route);
+		return () -> {
+			BROKEN.remove(route);
+			forget();
+		};
+	}
+
+	/** A route's output as the route gives it: {@code y}, unless a test broke the route on purpose. */
+	static NDArray output(Route route, NDArray y) {
+		return BROKEN.isEmpty() || !BROKEN.contains(route) ? y : y.mul(1.1f);
+	}
+}
