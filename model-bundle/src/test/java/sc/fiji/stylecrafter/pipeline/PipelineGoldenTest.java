@@ -26,6 +26,7 @@ import sc.fiji.stylecrafter.sched.ReplayNoise;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.testing.Compare;
 import sc.fiji.stylecrafter.testing.GoldenRuns;
+import sc.fiji.stylecrafter.testing.Threads;
 
 /**
  * The three full sampling runs of the golden folder, replayed from their recorded noise and seeded as the official
@@ -69,9 +70,15 @@ class PipelineGoldenTest {
 		return pipeline.generate(new StyleCrafterPipeline.Request(run.prompt(), styles, run.settings()), noise, null, null, true);
 	}
 
-	@ParameterizedTest(name = "{0} seeded={1}")
-	@CsvSource({ "video_single, false", "video_multi, false", "image_single, false", "video_single, true", "video_multi, true", "image_single, true" })
-	void samplingRunMatches(String name, boolean seeded) throws IOException {
+	/** Each run replayed and seeded at the default thread count, and seeded at 1 thread (threads 0 = default). */
+	@ParameterizedTest(name = "{0} seeded={1} threads={2}")
+	@CsvSource({ "video_single, false, 0", "video_multi, false, 0", "image_single, false, 0", "video_single, true, 0", "video_multi, true, 0",
+		"image_single, true, 0", "video_single, true, 1", "video_multi, true, 1", "image_single, true, 1" })
+	void samplingRunMatches(String name, boolean seeded, int threads) throws Exception {
+		Threads.at(threads, () -> samplingRunMatches(name, seeded));
+	}
+
+	private static void samplingRunMatches(String name, boolean seeded) throws IOException {
 		GenerationResult r = run(name, seeded);
 		Npy.Array xt = Npy.read(golden.resolve(name + "_xt_per_step.npy"));
 		int per = (int) (xt.numel() / xt.shape()[0]);

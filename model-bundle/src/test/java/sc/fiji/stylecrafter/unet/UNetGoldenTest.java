@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.List;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -15,13 +16,18 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.nn.FlopCounter;
+import sc.fiji.stylecrafter.nn.Route;
+import sc.fiji.stylecrafter.nn.RouteChecks;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.testing.Compare;
 import sc.fiji.stylecrafter.testing.Golden;
+import sc.fiji.stylecrafter.testing.Threads;
 
 /** One UNet call in video mode (with and without style) and in image mode, inputs and outputs from the golden folder. */
 class UNetGoldenTest {
@@ -58,8 +64,14 @@ class UNetGoldenTest {
 		return NDArrays.concat(new NDList(g.array("text_embeddings.npy", scope).get(new NDIndex("0:1")), g.array("adapter_context_single.npy", scope)), 1);
 	}
 
-	@Test
-	void videoModeWithAndWithoutStyle() throws IOException {
+	/** At the default thread count, and at 1 thread (0 = default). */
+	@ParameterizedTest(name = "threads {0}")
+	@ValueSource(ints = { 0, 1 })
+	void videoModeWithAndWithoutStyle(int threads) throws Exception {
+		Threads.at(threads, UNetGoldenTest::videoModeWithAndWithoutStyle);
+	}
+
+	private static void videoModeWithAndWithoutStyle() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = videoUNet(g, model);
 			long layers = g.npy("scales_single.npy").shape()[1]; // one scale per dual cross-attention layer
@@ -108,8 +120,31 @@ class UNetGoldenTest {
 		}
 	}
 
+	/**
+	 * With the float32 routes made wrong on purpose, every layer that would take them is checked, finds them wrong and
+	 * computes by its reference: the call still gives the official output. (The check a route gets on this machine is the
+	 * only thing between a wrong kernel and the user's frames; on a host whose kernels are right, this shows it works.)
+	 */
 	@Test
-	void imageModeRunsNoTemporalLayers() throws IOException {
+	void routesMadeWrongOnPurposeAreNotUsed() throws Exception {
+		try (AutoCloseable linear = RouteChecks.breakOnPurpose(Route.LINEAR_CONVOLUTION);
+			AutoCloseable attention = RouteChecks.breakOnPurpose(Route.FUSED_ATTENTION))
+		{
+			videoModeWithAndWithoutStyle();
+			List<RouteChecks.Verdict> verdicts = RouteChecks.verdicts();
+			assertTrue(verdicts.stream().anyMatch(v -> v.route() == Route.FUSED_ATTENTION), "the video call took no attention route: " + verdicts);
+			assertTrue(verdicts.stream().noneMatch(RouteChecks.Verdict::accepted), "a broken route was accepted: " + verdicts);
+			assertEquals(verdicts.stream().map(RouteChecks.Verdict::route).distinct().count(), RouteChecks.takeReports().size(), "one report per route");
+		}
+	}
+
+	@ParameterizedTest(name = "threads {0}")
+	@ValueSource(ints = { 0, 1 })
+	void imageModeRunsNoTemporalLayers(int threads) throws Exception {
+		Threads.at(threads, UNetGoldenTest::imageModeRunsNoTemporalLayers);
+	}
+
+	private static void imageModeRunsNoTemporalLayers() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = unet(g, Weights.of(CheckpointKeyMap.unet(g.modelCkpt, null), model, DataType.FLOAT32, "unet"), model, Mode.IMAGE);
 			try (NDManager scope = model.newSubManager()) {
