@@ -223,7 +223,8 @@ final class GenerateCommand {
 	static Notices notices(PrintStream err) {
 		boolean info = "INFO".equalsIgnoreCase(System.getenv("STYLECRAFTER_LOG"));
 		return (kind, message) -> {
-			if (kind == Notices.Kind.ADVICE || info) err.println("stylecrafter: " + message);
+			// from the start of the line, over a progress bar that may be on it (the bar is drawn again at its next update)
+			if (kind == Notices.Kind.ADVICE || info) err.println(String.format(Locale.ROOT, "\r%-120s", "stylecrafter: " + message));
 		};
 	}
 

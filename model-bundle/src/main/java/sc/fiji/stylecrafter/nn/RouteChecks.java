@@ -186,8 +186,9 @@ public final class RouteChecks {
 						worst = Double.isNaN(v.error()) ? Double.NaN : Math.max(worst, v.error());
 					}
 				}
-				out.add(String.format(Locale.ROOT, "%s: used at %d shape(s)%s (checked in %.2f s)", e.getKey().id(), used,
-					rejected == 0 ? "" : String.format(Locale.ROOT, ", rejected at %d (largest error %.3g; the reference ran there)", rejected, worst), seconds));
+				out.add(String.format(Locale.ROOT, "%s: used at %d shape(s)%s; checks %.2f s", e.getKey().id(), used,
+					rejected == 0 ? "" : String.format(Locale.ROOT, ", rejected at %d (largest error %.3g: %s ran there)", rejected, worst, e.getKey().instead()),
+					seconds));
 			}
 			return out;
 		}

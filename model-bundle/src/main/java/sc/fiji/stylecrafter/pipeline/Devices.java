@@ -19,7 +19,7 @@ public final class Devices {
 
 	/** The device a user's choice means: "auto" takes the GPU when one is usable. */
 	public static Device choose(String choice) {
-		EngineSettings.prepare();
+		EngineSettings.start();
 		switch (choice == null ? AUTO : choice.toLowerCase(java.util.Locale.ROOT)) {
 			case AUTO: {
 				GpuCheck.Verdict v = GpuCheck.gpu();

@@ -17,7 +17,11 @@ public final class EngineSettings {
 	/** slf4j-simple (when it is the binding): DJL's own log level. */
 	public static final String SIMPLE_LOGGER_DJL = "org.slf4j.simpleLogger.log.ai.djl";
 
+	/** libtorch's own switch for its C++ log (read by its Python start-up only; honoured here where the user sets it). */
+	public static final String TORCH_LOG_LEVEL = "TORCH_CPP_LOG_LEVEL";
+
 	private static volatile boolean prepared;
+	private static volatile boolean started;
 
 	private EngineSettings() {}
 
@@ -33,6 +37,43 @@ public final class EngineSettings {
 			sc.fiji.stylecrafter.nn.NativeMemory.enableHugePagesForTensors(); // before libtorch's first allocation
 			sc.fiji.stylecrafter.runtime.RuntimeSelection.select(); // an installed GPU runtime, when the driver can run it
 			prepared = true;
+		}
+	}
+
+	/**
+	 * {@link #prepare}s, loads DJL's PyTorch engine, and keeps libtorch's warnings off standard error: libtorch prints
+	 * them there itself (in Fiji that opens the Console), e.g. {@code Could not initialize NNPACK! Reason: Unsupported
+	 * hardware.} on CPUs its NNPACK does not know, at the first convolution, which tells a user nothing they can act on.
+	 * Errors still print. A user's {@value #TORCH_LOG_LEVEL} is left alone. Cheap to call again.
+	 */
+	public static void start() {
+		prepare();
+		if (started) return;
+		synchronized (EngineSettings.class) {
+			if (started) return;
+			ai.djl.engine.Engine.getEngine("PyTorch");
+			if (System.getenv(TORCH_LOG_LEVEL) == null) quietLibtorch();
+			started = true;
+		}
+	}
+
+	/**
+	 * Raises c10's log threshold ({@code FLAGS_caffe2_log_level}, an exported int of the loaded libc10) from WARNING (1) to
+	 * ERROR (2). libtorch without Python never reads {@value #TORCH_LOG_LEVEL}, so the flag is set in the loaded library
+	 * itself; where it cannot be found nothing changes.
+	 */
+	private static void quietLibtorch() {
+		try {
+			java.nio.file.Path dir = java.nio.file.Path.of(ai.djl.pytorch.jni.LibUtils.getLibtorchPath());
+			for (String name : new String[] { "libc10.so", "libc10.dylib", "c10.dll" }) {
+				java.nio.file.Path lib = dir.resolve(name);
+				if (!java.nio.file.Files.isRegularFile(lib)) continue;
+				com.sun.jna.NativeLibrary.getInstance(lib.toAbsolutePath().toString()).getGlobalVariableAddress("FLAGS_caffe2_log_level").setInt(0, 2);
+				return;
+			}
+		}
+		catch (RuntimeException | LinkageError e) {
+			// another libtorch build without the flag: its warnings stay
 		}
 	}
 

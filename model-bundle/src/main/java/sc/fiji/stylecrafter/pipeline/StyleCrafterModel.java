@@ -113,6 +113,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 	 * @throws NoSuchFileException naming the first missing file, before any heavy work
 	 */
 	public static StyleCrafterModel load(Path folder, Device device, Precision precision, Notices notices) throws IOException {
+		EngineSettings.start();
 		if (precision == Precision.BFLOAT16 && device.isGpu()) {
 			throw new IllegalArgumentException("precision bfloat16 runs on the CPU only; on a GPU use float16 (or float32)");
 		}
