@@ -10,6 +10,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
+import sc.fiji.stylecrafter.nn.Activations;
+
 import sc.fiji.stylecrafter.nn.LayerNorm;
 import sc.fiji.stylecrafter.nn.Linear;
 import sc.fiji.stylecrafter.nn.ResidualAttentionBlock;
@@ -37,7 +39,7 @@ public final class ScaleEncoder {
 		ln1 = new LayerNorm(w.sub("ln1"), c.scaleInDim());
 		for (int i = 0; i < c.scaleLayers(); i++) blocks.add(new ResidualAttentionBlock(w.sub("transformer_blocks.resblocks").sub(i), c.scaleInDim(), c.scaleHeads()));
 		ln2 = new LayerNorm(w.sub("ln2"), c.scaleInDim());
-		long hidden = w.shape("out.0.weight")[0];
+		long hidden = w.shape("out.0.weight", 32, c.scaleInDim())[0]; // 32 in the official adapter
 		out0 = new Linear(w.sub("out.0"), c.scaleInDim(), hidden, true);
 		// out.1 is GELU (no parameters)
 		out2 = new Linear(w.sub("out.2"), hidden, 1, true);
@@ -51,6 +53,6 @@ public final class ScaleEncoder {
 		NDArray h = ln1.forward(NDArrays.concat(new NDList(queries, x), 1));
 		for (ResidualAttentionBlock blk : blocks) h = blk.forward(h, null);
 		h = ln2.forward(h.get(new NDIndex(":, :{}, :", config.scaleTokens())));
-		return Activation.tanh(out2.forward(Activation.gelu(out0.forward(h))));
+		return Activation.tanh(out2.forward(Activations.gelu(out0.forward(h))));
 	}
 }

@@ -127,11 +127,16 @@ final class GenerateCommand {
 	}
 
 	private static int integer(Map<String, String> m, String k) {
+		return wholeNumber(k, m.get(k));
+	}
+
+	/** An option's whole-number value, or an error naming the option and the value. */
+	static int wholeNumber(String option, String value) {
 		try {
-			return Integer.parseInt(m.get(k));
+			return Integer.parseInt(value);
 		}
 		catch (NumberFormatException e) {
-			throw new IllegalArgumentException(k + " must be a whole number, got '" + m.get(k) + "'");
+			throw new IllegalArgumentException(option + " must be a whole number, got '" + value + "'");
 		}
 	}
 

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import sc.fiji.stylecrafter.pipeline.EngineSettings;
 
 /**
- * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, {@code models status}, {@code runtime status|install|remove}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed
+ * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, {@code models status}, {@code runtime status|install|remove}, {@code selftest}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed
  * (one-line reason on standard error), 2 bad arguments.
  */
 public final class Main {
@@ -27,6 +27,7 @@ public final class Main {
 			err.println("       stylecrafter inspect [--prefix P] FILE");
 			err.println("       stylecrafter models status|verify|download [--dir DIR] [--accept-licences]");
 			err.println("       " + RuntimeCommand.USAGE.substring("usage: ".length()));
+			err.println("       " + SelftestCommand.USAGE.substring("usage: ".length()));
 			err.println("       stylecrafter bench-load FILE | bench-encoders DIR VOCAB | bench-unet DIR [video|image] ... | bench-generate ...");
 			return args.length == 0 ? 2 : 0;
 		}
@@ -38,12 +39,13 @@ public final class Main {
 			case "score": return ScoreCommand.run(rest, out, err);
 			case "models": return ModelsCommand.run(rest, out, err);
 			case "runtime": return RuntimeCommand.run(rest, out, err);
+			case "selftest": return SelftestCommand.run(rest, out, err);
 			case "bench-load": return BenchLoadCommand.run(rest, out, err);
 			case "bench-encoders": return BenchEncodersCommand.run(rest, out, err);
 			case "bench-unet": return BenchUNetCommand.run(rest, out, err);
 			case "bench-generate": return BenchGenerateCommand.run(rest, out, err);
 			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, batch, score, inspect, models, runtime, bench-load, bench-encoders, bench-unet, bench-generate");
+				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, batch, score, inspect, models, runtime, selftest, bench-load, bench-encoders, bench-unet, bench-generate");
 				return 2;
 		}
 	}

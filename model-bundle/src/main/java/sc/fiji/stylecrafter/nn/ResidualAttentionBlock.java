@@ -2,7 +2,6 @@ package sc.fiji.stylecrafter.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Activation;
 
 
 /**
@@ -30,7 +29,7 @@ public final class ResidualAttentionBlock {
 		inProj = new Linear(attn.get("in_proj_weight", 3L * width, width), attn.get("in_proj_bias", 3L * width));
 		outProj = new Linear(attn.sub("out_proj"), width, width, true);
 		ln2 = new LayerNorm(w.sub("ln_2"), width);
-		long hidden = w.shape("mlp.c_fc.weight")[0];
+		long hidden = w.shape("mlp.c_fc.weight", 4L * width, width)[0]; // OpenCLIP's mlp_ratio 4
 		cFc = new Linear(w.sub("mlp").sub("c_fc"), width, hidden, true);
 		cProj = new Linear(w.sub("mlp").sub("c_proj"), hidden, width, true);
 	}
@@ -43,6 +42,6 @@ public final class ResidualAttentionBlock {
 		NDArray v = Attention.splitHeads(qkv.get(2), heads);
 		NDArray a = Attention.mergeHeads(Attention.scaledDotProduct(q, k, v, scale, mask)); // [B, L, W]
 		x = x.add(outProj.forward(a));
-		return x.add(cProj.forward(Activation.gelu(cFc.forward(ln2.forward(x)))));
+		return x.add(cProj.forward(Activations.gelu(cFc.forward(ln2.forward(x)))));
 	}
 }

@@ -231,9 +231,12 @@ public final class RouteChecks {
 		return TRACE.get() != null;
 	}
 
-	/** What a routed layer answers while traced: zeros of its output's shape, like {@code x}, on {@code x}'s manager. */
-	static NDArray zeros(NDArray x, Shape shape) {
-		return x.getManager().zeros(shape, x.getDataType(), x.getDevice());
+	/**
+	 * What a routed layer answers while traced: zeros of its output's shape, like {@code x}, on {@code x}'s manager, as a
+	 * view of one zero (no memory, nothing to fill).
+	 */
+	public static NDArray zeros(NDArray x, Shape shape) {
+		return x.getManager().zeros(new Shape(1), x.getDataType(), x.getDevice()).broadcast(shape);
 	}
 
 	// ---- helpers for the checks ----

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.io.StoredTensor;
 import sc.fiji.stylecrafter.io.TensorLoader;
@@ -25,6 +26,7 @@ public final class Weights {
 	private final Root root;
 	private final String prefix;
 
+	/** @param tensors the stored tensors, or {@code null} for {@link #zeros} */
 	private record Root(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, String source, Set<String> used, boolean bfloat16Products) {}
 
 	private Weights(Root root, String prefix) {
@@ -50,6 +52,16 @@ public final class Weights {
 		return new Weights(new Root(tensors, manager, DataType.FLOAT32, source, ConcurrentHashMap.newKeySet(), true), "");
 	}
 
+	/**
+	 * Zeros of whatever shape each block asks for, without memory of their own (views of one zero): a network of a
+	 * config's sizes whose values do not matter, for listing the shapes its layers compute at without the weight files
+	 * ({@code RouteChecks.trace}). Sizes that a block reads from the stored weights come from the official sizes it names
+	 * ({@link #shape(String, long...)}).
+	 */
+	public static Weights zeros(NDManager manager, DataType dtype, boolean bfloat16Products) {
+		return new Weights(new Root(null, manager, dtype, "zero weights", ConcurrentHashMap.newKeySet(), bfloat16Products), "");
+	}
+
 	/** Whether the layers built from these weights compute their products in bfloat16. */
 	public boolean bfloat16Products() {
 		return root.bfloat16Products;
@@ -72,13 +84,12 @@ public final class Weights {
 		return root.dtype;
 	}
 
-	public boolean has(String name) {
-		return root.tensors.containsKey(prefix + name);
-	}
-
-	/** The shape of a weight, without loading it. */
-	public long[] shape(String name) {
-		return stored(name, null).shape();
+	/**
+	 * The shape of a weight, without loading it: the stored one, or for {@link #zeros} weights {@code official}, the
+	 * shape of the official model's weight (for a size the config does not carry).
+	 */
+	public long[] shape(String name, long... official) {
+		return root.tensors == null ? official : stored(name, null).shape();
 	}
 
 	/**
@@ -88,6 +99,11 @@ public final class Weights {
 	 * @throws WeightException naming the full key when it is missing or has another shape
 	 */
 	public NDArray get(String name, long... expected) {
+		if (root.tensors == null) {
+			if (expected.length == 0) throw new WeightException("zero weights: '" + prefix + name + "' is asked for without a shape");
+			root.used.add(prefix + name);
+			return root.manager.zeros(new Shape(1), root.dtype).broadcast(new Shape(expected));
+		}
 		StoredTensor t = stored(name, expected);
 		if (expected.length > 0 && !Arrays.equals(t.shape(), expected)) {
 			throw new WeightException(root.source + ": weight '" + prefix + name + "' has shape " + Arrays.toString(t.shape())
@@ -111,6 +127,7 @@ public final class Weights {
 
 	/** Keys of the whole view that no block has taken, sorted. */
 	public Set<String> unusedKeys() {
+		if (root.tensors == null) return Set.of();
 		Set<String> out = new TreeSet<>(root.tensors.keySet());
 		out.removeAll(root.used);
 		return Collections.unmodifiableSet(out);

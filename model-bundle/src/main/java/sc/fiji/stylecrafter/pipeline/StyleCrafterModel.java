@@ -11,7 +11,9 @@ import java.util.Map;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.adapter.StyleAdapter;
 import sc.fiji.stylecrafter.clip.ClipTextEncoder;
@@ -62,8 +64,9 @@ public final class StyleCrafterModel implements AutoCloseable {
 	final VaeDecoder vae;
 	final DdimConfig schedule = DdimConfig.STYLECRAFTER;
 
+	/** Builds the networks from their weights (the loader's views of the files, or {@link Weights#zeros}). */
 	private StyleCrafterModel(Path folder, Device device, Precision precision, NDManager manager, Notices notices, ModelConfig config,
-		ClipTokenizer tokenizer, ClipTextEncoder textEncoder, StyleImageEncoder styleEncoder, StyleAdapter adapter, UNetModel unet, VaeDecoder vae)
+		ClipTokenizer tokenizer, Weights text, Weights visual, Weights adapter, Weights unet, Weights vae)
 	{
 		this.folder = folder;
 		this.device = device;
@@ -72,11 +75,38 @@ public final class StyleCrafterModel implements AutoCloseable {
 		this.notices = notices;
 		this.config = config;
 		this.tokenizer = tokenizer;
-		this.textEncoder = textEncoder;
-		this.styleEncoder = styleEncoder;
-		this.adapter = adapter;
-		this.unet = unet;
-		this.vae = vae;
+		this.textEncoder = new ClipTextEncoder(text, config.text());
+		this.styleEncoder = new StyleImageEncoder(new ClipVisionEncoder(visual, config.vision()));
+		this.adapter = new StyleAdapter(adapter, config.adapter());
+		this.unet = new UNetModel(unet, adapter, config.unet(), Mode.VIDEO, config.text().contextLength()); // runs both modes
+		this.vae = new VaeDecoder(vae, config.vae());
+	}
+
+	/**
+	 * A model of {@code config}'s sizes whose weights are all zero and take no memory ({@link Weights#zeros}), and which
+	 * has no tokenizer: what its layers compute at can be listed ({@code RouteChecks.trace}, the self-test) without the
+	 * weight files; what it generates means nothing.
+	 */
+	public static StyleCrafterModel zeros(ModelConfig config, Device device, Precision precision) {
+		EngineSettings.start();
+		checkPrecision(device, precision);
+		NDManager manager = NDManager.newBaseManager(device);
+		try {
+			Weights w = Weights.zeros(manager, precision.dataType(), false);
+			Weights unet = precision.bfloat16Products() ? Weights.zeros(manager, precision.dataType(), true) : w;
+			return new StyleCrafterModel(null, device, precision, manager, Notices.NONE, config, null, w, w, w, unet, w);
+		}
+		catch (RuntimeException e) {
+			manager.close();
+			throw e;
+		}
+	}
+
+	/** The prompt's text embeddings {@code [1, 77, D]} on {@code scope}; a model of {@link #zeros} encodes token ids 0. */
+	NDArray encodeText(String prompt, NDManager scope) {
+		if (tokenizer != null) return textEncoder.encode(tokenizer, List.of(prompt), scope);
+		NDArray ids = scope.zeros(new Shape(1, config.text().contextLength()), DataType.INT64).toDevice(device, false);
+		return textEncoder.encode(ids);
 	}
 
 	/**
@@ -114,12 +144,8 @@ public final class StyleCrafterModel implements AutoCloseable {
 	 */
 	public static StyleCrafterModel load(Path folder, Device device, Precision precision, Notices notices) throws IOException {
 		EngineSettings.start();
-		if (precision == Precision.BFLOAT16 && device.isGpu()) {
-			throw new IllegalArgumentException("precision bfloat16 runs on the CPU only; on a GPU use float16 (or float32)");
-		}
+		checkPrecision(device, precision);
 		if (precision == Precision.BFLOAT16) {
-			String problem = Bfloat16.problem();
-			if (problem != null) throw new IllegalArgumentException("precision bfloat16 cannot run with this libtorch: " + problem + "; use float32");
 			notices.notice(Notices.Kind.INFO, "bfloat16: the UNet's convolutions and linear layers compute in bfloat16 (about 3e-3 relative error each; float32 is "
 				+ "the reference)");
 		}
@@ -154,11 +180,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 			Weights adapterW = Weights.of(CheckpointKeyMap.adapter(adapterFile), manager, dtype, "adapter_v1.pth");
 			Weights unetW = unetWeights(precision, CheckpointKeyMap.unet(ckpt, temporal), manager, "UNet (model.ckpt, then temporal_v1_1.pth)");
 			Weights vaeW = Weights.of(CheckpointKeyMap.vae(ckpt), manager, precision.dataType(), "VAE (model.ckpt first_stage_model.*)");
-			ClipTextEncoder textEncoder = new ClipTextEncoder(text, config.text());
-			StyleImageEncoder styleEncoder = new StyleImageEncoder(new ClipVisionEncoder(visual, config.vision()));
-			StyleAdapter adapter = new StyleAdapter(adapterW, config.adapter());
-			UNetModel unet = new UNetModel(unetW, adapterW, config.unet(), Mode.VIDEO, config.text().contextLength()); // runs both modes
-			VaeDecoder vae = new VaeDecoder(vaeW, config.vae());
+			StyleCrafterModel model = new StyleCrafterModel(folder, device, precision, manager, notices, config, tokenizer, text, visual, adapterW, unetW, vaeW);
 			List<String> unexpected = new ArrayList<>();
 			unexpected.addAll(unused(notices, "text tower (open_clip_pytorch_model.bin, model.ckpt)", text, CheckpointKeyMap.View.TEXT, config));
 			unexpected.addAll(unused(notices, "image tower (open_clip_pytorch_model.bin)", visual, CheckpointKeyMap.View.VISION, config));
@@ -169,7 +191,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 				throw new CheckpointFormatException("the model files hold weights that no part of StyleCrafter takes, so they are not the files "
 					+ "this program was written for (another version?): " + String.join("; ", unexpected));
 			}
-			return new StyleCrafterModel(folder, device, precision, manager, notices, config, tokenizer, textEncoder, styleEncoder, adapter, unet, vae);
+			return model;
 		}
 		catch (UncheckedIOException e) {
 			manager.close();
@@ -178,6 +200,17 @@ public final class StyleCrafterModel implements AutoCloseable {
 		catch (IOException | RuntimeException e) {
 			manager.close();
 			throw e;
+		}
+	}
+
+	/** Refuses a precision the device or this libtorch cannot compute in, naming what can. */
+	private static void checkPrecision(Device device, Precision precision) {
+		if (precision == Precision.BFLOAT16 && device.isGpu()) {
+			throw new IllegalArgumentException("precision bfloat16 runs on the CPU only; on a GPU use float16 (or float32)");
+		}
+		if (precision == Precision.BFLOAT16) {
+			String problem = Bfloat16.problem();
+			if (problem != null) throw new IllegalArgumentException("precision bfloat16 cannot run with this libtorch: " + problem + "; use float32");
 		}
 	}
 

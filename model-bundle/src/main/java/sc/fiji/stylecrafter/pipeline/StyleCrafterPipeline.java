@@ -93,8 +93,8 @@ public final class StyleCrafterPipeline {
 		try (NDManager run = model.manager().newSubManager()) {
 			progress.progress(0, s.steps(), Stage.ENCODING);
 			// 2. Encode the prompt and the empty prompt (the unconditional branch, PITFALLS 19).
-			NDArray text = model.textEncoder.encode(model.tokenizer, List.of(req.prompt()), run); // [1, 77, D]
-			NDArray uncond = model.textEncoder.encode(model.tokenizer, List.of(""), run);
+			NDArray text = model.encodeText(req.prompt(), run); // [1, 77, D]
+			NDArray uncond = model.encodeText("", run);
 			// 3. Encode the style references, concatenated along tokens (PITFALLS 8-10).
 			NDArray styleTokens = model.styleEncoder.encode(req.styles(), run, model.device(), dtype); // [1, n*257, W]
 			// 4. Style embeddings and per-layer scales (PITFALLS 11-12); the style travels appended to the text (15).

@@ -2,8 +2,8 @@ package sc.fiji.stylecrafter.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Activation;
 
+import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Linear;
 import sc.fiji.stylecrafter.nn.Weights;
 
@@ -22,6 +22,6 @@ final class FeedForward {
 
 	NDArray forward(NDArray x) {
 		NDList h = proj.forward(x).split(2, x.getShape().dimension() - 1); // x, gate
-		return out.forward(h.get(0).mul(Activation.gelu(h.get(1))));
+		return out.forward(h.get(0).mul(Activations.gelu(h.get(1))));
 	}
 }

@@ -31,7 +31,7 @@ final class TemporalTransformer {
 
 	/** Linear {@code [out, in]} or Conv1d {@code [out, in, 1]} weights as a linear layer. */
 	private static Linear matrix(Weights w, long in, long out) {
-		long[] s = w.shape("weight");
+		long[] s = w.shape("weight", out, in);
 		NDArray weight = s.length == 3 ? w.get("weight", out, in, 1) : w.get("weight", out, in);
 		return new Linear(s.length == 3 ? weight.reshape(out, in) : weight, w.get("bias", out));
 	}
