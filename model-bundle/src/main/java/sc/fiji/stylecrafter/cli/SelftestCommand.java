@@ -57,8 +57,9 @@ final class SelftestCommand {
 			err.println(USAGE);
 			return 2;
 		}
+		EngineSettings.start();
+		int defaultThreads = JniUtils.getNumThreads();
 		try {
-			EngineSettings.start();
 			if (threads > 0) JniUtils.setNumThreads(threads);
 			Device d = StyleCrafterModel.device(device);
 			List<Precision> precisions = new ArrayList<>();
@@ -84,6 +85,9 @@ final class SelftestCommand {
 		catch (IOException | RuntimeException e) {
 			err.println("stylecrafter selftest: " + InspectCommand.oneLine(e.getMessage()));
 			return 1;
+		}
+		finally {
+			JniUtils.setNumThreads(defaultThreads); // the caller's count again (a test, or Fiji, runs on in this process)
 		}
 	}
 }
