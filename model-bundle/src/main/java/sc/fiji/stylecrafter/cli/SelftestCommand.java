@@ -3,14 +3,12 @@ package sc.fiji.stylecrafter.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
 
-import sc.fiji.stylecrafter.nn.Bfloat16;
 import sc.fiji.stylecrafter.pipeline.Devices;
 import sc.fiji.stylecrafter.pipeline.EngineSettings;
 import sc.fiji.stylecrafter.pipeline.Precision;
@@ -18,21 +16,21 @@ import sc.fiji.stylecrafter.pipeline.SelfTest;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 
 /**
- * {@code stylecrafter selftest [--models DIR] [--threads N] [--device auto|cpu|gpu] [--dtype float32|bfloat16|all]}:
+ * {@code stylecrafter selftest [--models DIR] [--threads N] [--device auto|cpu|gpu] [--dtype all|float32|bfloat16|float16]}:
  * checks every faster kernel route at the layer shapes of the model on this machine and prints a table
  * ({@link SelfTest}). Exit 0 when every check could compare (every route that is used is then right), 1 otherwise, 2
  * for bad arguments.
  */
 final class SelftestCommand {
 
-	static final String USAGE = "usage: stylecrafter selftest [--models DIR] [--threads N] [--device auto|cpu|gpu] [--dtype float32|bfloat16|all]";
+	static final String USAGE = "usage: stylecrafter selftest [--models DIR] [--threads N] [--device auto|cpu|gpu] [--dtype all|float32|bfloat16|float16]";
 
 	private SelftestCommand() {}
 
 	static int run(String[] args, PrintStream out, PrintStream err) {
 		Path models = null;
 		int threads = 0;
-		String device = Devices.CPU, dtype = "all";
+		String device = Devices.AUTO, dtype = "all";
 		try {
 			for (int i = 0; i < args.length; i++) {
 				if (i + 1 >= args.length) throw new IllegalArgumentException(args[i] + (args[i].startsWith("--") ? " needs a value" : ": unexpected argument"));
@@ -45,7 +43,7 @@ final class SelftestCommand {
 						break;
 					case "--device": device = v; break;
 					case "--dtype":
-						if (!List.of("float32", "bfloat16", "all").contains(v)) throw new IllegalArgumentException("--dtype '" + v + "' is not known; allowed: float32, bfloat16, all");
+						if (!SelfTest.CHOICES.contains(v)) throw new IllegalArgumentException("--dtype '" + v + "' is not known; allowed: " + String.join(", ", SelfTest.CHOICES));
 						dtype = v;
 						break;
 					default: throw new IllegalArgumentException("unknown option '" + args[i - 1] + "'");
@@ -62,14 +60,7 @@ final class SelftestCommand {
 		try {
 			if (threads > 0) JniUtils.setNumThreads(threads);
 			Device d = StyleCrafterModel.device(device);
-			List<Precision> precisions = new ArrayList<>();
-			if (!dtype.equals("bfloat16")) precisions.add(Precision.FLOAT32);
-			if (!dtype.equals("float32") && !d.isGpu()) {
-				String problem = Bfloat16.problem();
-				if (problem == null) precisions.add(Precision.BFLOAT16);
-				else if (dtype.equals("bfloat16")) throw new IllegalArgumentException("bfloat16 cannot run with this libtorch: " + problem);
-			}
-			if (precisions.isEmpty()) throw new IllegalArgumentException("bfloat16 runs on the CPU only");
+			List<Precision> precisions = SelfTest.precisions(d, dtype);
 			long[] last = { 0 };
 			SelfTest.Report r = SelfTest.run(models, d, precisions, line -> { // at most one progress line a second
 				long now = System.nanoTime();

@@ -15,6 +15,7 @@ import ai.djl.Device;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.model.ModelConfig;
+import sc.fiji.stylecrafter.nn.Bfloat16;
 import sc.fiji.stylecrafter.nn.Host;
 import sc.fiji.stylecrafter.nn.Route;
 import sc.fiji.stylecrafter.nn.RouteChecks;
@@ -51,7 +52,7 @@ public final class SelfTest {
 			out.add(String.format(Locale.ROOT, "%-22s %-9s %6s %5s %8s %13s  %s", "route", "precision", "shapes", "used", "rejected", "largest error",
 				"time against the reference"));
 			List<RouteChecks.Verdict> rejected = new ArrayList<>();
-			int shapes = 0;
+			java.util.Set<RouteChecks.Verdict> checked = new java.util.HashSet<>(); // a verdict two precisions share counts once
 			for (Map.Entry<Precision, List<RouteChecks.Verdict>> e : verdicts.entrySet()) {
 				Map<Route, List<RouteChecks.Verdict>> byRoute = new EnumMap<>(Route.class);
 				for (RouteChecks.Verdict v : e.getValue()) byRoute.computeIfAbsent(v.route(), r -> new ArrayList<>()).add(v);
@@ -70,9 +71,9 @@ public final class SelfTest {
 						route += v.routeSeconds();
 						reference += v.referenceSeconds();
 						if (v.accepted()) used++;
-						else rejected.add(v);
+						else if (checked.add(v)) rejected.add(v);
+						checked.add(v);
 					}
-					shapes += vs.size();
 					out.add(String.format(Locale.ROOT, "%-22s %-9s %6d %5d %8d %13.3g  %.2fx (%.2f s against %.2f s)", r.id(), e.getKey().label(), vs.size(), used,
 						vs.size() - used, worst, route / reference, route, reference));
 				}
@@ -84,13 +85,34 @@ public final class SelfTest {
 						: String.format(Locale.ROOT, "relative error %.3g (allowed %.0e)", v.error(), v.tolerance())));
 				}
 			}
-			out.add(String.format(Locale.ROOT, "%d shapes checked in %.1f s; %s", shapes, seconds,
+			out.add(String.format(Locale.ROOT, "%d shapes checked in %.1f s; %s", checked.size(), seconds,
 				ok() ? "every route that is used is right at the shapes checked" : "some checks could not compare (see above): those routes are not used"));
 			return out;
 		}
 	}
 
 	private SelfTest() {}
+
+	/** What {@code which} ({@code float32}, {@code bfloat16}, {@code float16} or {@code all}) asks for: "all" is every precision the device has routes in. */
+	public static final List<String> CHOICES = List.of("all", Precision.FLOAT32_LABEL, Precision.BFLOAT16_LABEL, Precision.FLOAT16_LABEL);
+
+	/**
+	 * The precisions to check on {@code device}: {@code all} is float32 and, on the CPU where this libtorch computes it,
+	 * bfloat16, or on a GPU float16; one named precision is that one.
+	 *
+	 * @throws IllegalArgumentException naming the choice and why it cannot run here
+	 */
+	public static List<Precision> precisions(Device device, String which) {
+		if (!which.equals("all")) {
+			if (!CHOICES.contains(which)) throw new IllegalArgumentException("precision '" + which + "' is not known; allowed: " + String.join(", ", CHOICES));
+			Precision p = Precision.parse(which);
+			if (p == Precision.BFLOAT16 && device.isGpu()) throw new IllegalArgumentException("bfloat16 runs on the CPU only");
+			if (p == Precision.BFLOAT16 && Bfloat16.problem() != null) throw new IllegalArgumentException("bfloat16 cannot run with this libtorch: " + Bfloat16.problem());
+			return List.of(p);
+		}
+		if (device.isGpu()) return List.of(Precision.FLOAT32, Precision.FLOAT16);
+		return Bfloat16.problem() == null ? List.of(Precision.FLOAT32, Precision.BFLOAT16) : List.of(Precision.FLOAT32);
+	}
 
 	/**
 	 * @param folder a model folder, or {@code null} for the official sizes with zero weights

@@ -148,6 +148,21 @@ class CommandsTest {
 		assertTrue(((String) imp.getProperty("Info")).contains("\"mode\": \"image\""));
 	}
 
+	/**
+	 * Runtime Status... with check: the runtime lines and the self-test's table of kernel routes at the model's shapes,
+	 * as the command line prints them, as the command's output.
+	 */
+	@Test
+	void runtimeStatusShowsTheKernelRoutesCheckedOnThisMachine() throws Exception {
+		Ran m = run(RuntimeStatusCommand.class, true, "check", true, "device", "cpu", "models", golden.toFile());
+		assertTrue(!m.isCanceled(), m.getCancelReason());
+		String report = (String) m.getOutput("report");
+		System.out.println(report);
+		assertTrue(report.contains("host: "), report);
+		assertTrue(report.lines().anyMatch(l -> l.startsWith("fused-attention ")), report);
+		assertTrue(report.contains("shapes checked in"), report);
+	}
+
 	/** precision=bfloat16 (CPU): the image is near the official one, not equal to it, and its record says bfloat16. */
 	@Test
 	void bfloat16PrecisionRunsOnTheCpu() throws Exception {
