@@ -32,6 +32,7 @@ public final class Main {
 			return args.length == 0 ? 2 : 0;
 		}
 		String[] rest = Arrays.copyOfRange(args, 1, args.length);
+		if (args[0].startsWith("bench-")) EngineSettings.start(); // the benchmarks build networks themselves: libtorch quiet as for a generation
 		switch (args[0]) {
 			case "inspect": return InspectCommand.run(rest, out, err);
 			case "generate": return GenerateCommand.run(rest, out, err);
