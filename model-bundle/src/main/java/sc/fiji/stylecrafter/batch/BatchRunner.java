@@ -20,18 +20,19 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import sc.fiji.stylecrafter.image.RgbImage;
-import sc.fiji.stylecrafter.pipeline.CancellationToken;
-import sc.fiji.stylecrafter.pipeline.FrameWriter;
-import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
+import sc.fiji.stylecrafter.task.CancellationToken;
+import sc.fiji.stylecrafter.output.FrameWriter;
+import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.pipeline.ProgressListener;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.task.ProgressListener;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.NoiseSource;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.video.VideoReader;
+import sc.fiji.stylecrafter.engine.Devices;
 
 /**
  * Runs a {@link BatchList} with one loaded model: one output per entry ({@code NNN_prompt-slug.ext}) with its JSON
@@ -110,7 +111,7 @@ public final class BatchRunner {
 					extra.put("styles", row.get("styles"));
 					extra.put("batch_index", e.index());
 					extra.put("seeding", o.officialSeeding() ? "official (one stream for the list)" : "per entry");
-					extra.put("device", StyleCrafterModel.label(model.device()));
+					extra.put("device", Devices.label(model.device()));
 					extra.put("precision", model.precision().label());
 					extra.put("seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
 					FrameWriter.write(r, out, extra, o.fps());

@@ -12,16 +12,16 @@ import java.util.Set;
 
 import ai.djl.Device;
 
-import sc.fiji.stylecrafter.pipeline.Devices;
+import sc.fiji.stylecrafter.engine.Devices;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
-import sc.fiji.stylecrafter.models.ModelSetup;
-import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
-import sc.fiji.stylecrafter.pipeline.Stage;
+import sc.fiji.stylecrafter.setup.ModelSetup;
+import sc.fiji.stylecrafter.task.GenerationCancelledException;
+import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.pipeline.Precision;
-import sc.fiji.stylecrafter.pipeline.ProgressClock;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.task.ProgressClock;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.video.VideoWriter;
 
 /**
@@ -81,7 +81,7 @@ final class BatchCommand {
 		try {
 			List<BatchList.Entry> entries = BatchList.read(list);
 			if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + " is a file, not a folder");
-			Device d = StyleCrafterModel.device(device);
+			Device d = Devices.choose(device);
 			long t0 = System.nanoTime();
 			StyleCrafterModel loaded = GenerateCommand.load(models, d, precision, err, "batch");
 			if (loaded == null) return 1;

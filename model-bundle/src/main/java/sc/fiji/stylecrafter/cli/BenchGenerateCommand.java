@@ -11,12 +11,13 @@ import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
-import sc.fiji.stylecrafter.pipeline.Stage;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.task.Stage;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
-import sc.fiji.stylecrafter.runtime.GpuMonitor;
+import sc.fiji.stylecrafter.engine.GpuMonitor;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.video.VideoReader;
+import sc.fiji.stylecrafter.engine.Devices;
 
 /**
  * {@code stylecrafter bench-generate [generate's options] [--runs N] [--out FRAMES.npy]}: a benchmark, not a test.
@@ -61,7 +62,7 @@ final class BenchGenerateCommand {
 			List<RgbImage> styles = VideoReader.styleReferences(a.styles(), a.styleFrames());
 			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME)));
-			Device device = StyleCrafterModel.device(a.device());
+			Device device = Devices.choose(a.device());
 			MatmulRate rate = MatmulRate.measure(device, a.precision().dataType()); // before the model fills the memory
 			out.println(rate);
 			GpuMonitor gpu = device.isGpu() ? GpuMonitor.start(device.getDeviceId()) : null;
@@ -70,7 +71,7 @@ final class BenchGenerateCommand {
 			if (loaded == null) return 1;
 			try (StyleCrafterModel model = loaded) {
 				double load = (System.nanoTime() - t0) / 1e9;
-				out.printf(Locale.ROOT, "load\t%s on %s (%s)\t%.1f s\tpeak RSS %.0f MB%n", a.models(), StyleCrafterModel.label(device), a.precision().label(), load,
+				out.printf(Locale.ROOT, "load\t%s on %s (%s)\t%.1f s\tpeak RSS %.0f MB%n", a.models(), Devices.label(device), a.precision().label(), load,
 					BenchLoadCommand.peakRssKb() / 1e3);
 				var s = a.settings();
 				GenerationResult r = null;

@@ -17,15 +17,15 @@ import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
-import sc.fiji.stylecrafter.model.Mode;
+import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.FlopCounter;
 import sc.fiji.stylecrafter.nn.OpProfile;
 import sc.fiji.stylecrafter.nn.Weights;
-import sc.fiji.stylecrafter.pipeline.Precision;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.unet.UNetConfig;
 import sc.fiji.stylecrafter.unet.UNetModel;
+import sc.fiji.stylecrafter.model.ModelLoader;
 
 /**
  * {@code stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16|bfloat16] [cpu|gpu] [runs] [frames H W] [--profile]}: a
@@ -67,8 +67,8 @@ final class BenchUNetCommand {
 			MatmulRate rate = MatmulRate.measure(device, dtype); // before the weights fill the memory
 			out.println(rate);
 			long t0 = System.nanoTime();
-			UNetModel unet = new UNetModel(StyleCrafterModel.unetWeights(precision, CheckpointKeyMap.unet(ckpt, temporal), model, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter"), uc, video ? Mode.VIDEO : Mode.IMAGE, cfg.text().contextLength());
+			UNetModel unet = new UNetModel(ModelLoader.unetWeights(precision, CheckpointKeyMap.unet(ckpt, temporal), model, "unet"),
+				CheckpointKeyMap.styleBranches(Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter")), uc, video ? Mode.VIDEO : Mode.IMAGE, cfg.text().contextLength());
 			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", precision.label(), device, (System.nanoTime() - t0) / 1e9);
 			String save = System.getenv("STYLECRAFTER_BENCH_SAVE");
 			for (int i = 0; i < runs; i++) {

@@ -12,26 +12,28 @@ import java.util.Map;
 
 import ai.djl.Device;
 
-import sc.fiji.stylecrafter.pipeline.Devices;
+import sc.fiji.stylecrafter.engine.Devices;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
-import sc.fiji.stylecrafter.models.ModelSetup;
+import sc.fiji.stylecrafter.setup.ModelSetup;
 import sc.fiji.stylecrafter.video.VideoFormat;
 import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.nn.NativeMemory;
-import sc.fiji.stylecrafter.pipeline.FrameWriter;
-import sc.fiji.stylecrafter.pipeline.Stage;
+import sc.fiji.stylecrafter.output.FrameWriter;
+import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.model.Mode;
-import sc.fiji.stylecrafter.pipeline.Notices;
-import sc.fiji.stylecrafter.pipeline.Precision;
-import sc.fiji.stylecrafter.pipeline.ProgressClock;
-import sc.fiji.stylecrafter.pipeline.ProgressListener;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.unet.Mode;
+import sc.fiji.stylecrafter.task.Notices;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.task.ProgressClock;
+import sc.fiji.stylecrafter.task.ProgressListener;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.SeededNoise;
+import sc.fiji.stylecrafter.model.ModelLoader;
+import sc.fiji.stylecrafter.model.ModelFolderCheck;
 
 /**
  * {@code stylecrafter generate [--models DIR] --prompt TEXT --style IMAGE|VIDEO [--style ...] [options] --out PATH}: one
@@ -164,12 +166,12 @@ final class GenerateCommand {
 			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME))); // before anything heavy
 			FrameWriter.checkTarget(a.out());
-			Device device = StyleCrafterModel.device(a.device());
+			Device device = Devices.choose(a.device());
 			long t0 = System.nanoTime();
 			StyleCrafterModel loaded = load(a.models(), device, a.precision(), err, "generate");
 			if (loaded == null) return 1;
 			try (StyleCrafterModel model = loaded) {
-				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), StyleCrafterModel.label(device), a.precision().label(),
+				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), Devices.label(device), a.precision().label(),
 					(System.nanoTime() - t0) / 1e9);
 				long t1 = System.nanoTime();
 				TerminalProgress progress = new TerminalProgress(err);
@@ -182,7 +184,7 @@ final class GenerateCommand {
 				List<String> names = new ArrayList<>();
 				for (Path p : a.styles()) names.add(p.toString());
 				extra.put("styles", names);
-				extra.put("device", StyleCrafterModel.label(device));
+				extra.put("device", Devices.label(device));
 				extra.put("precision", a.precision().label());
 				extra.put("seconds", Math.round((System.nanoTime() - t1) / 1e7) / 100.0);
 				if (VideoFormat.of(a.out()).isPresent()) extra.put("fps", a.fps());
@@ -212,10 +214,10 @@ final class GenerateCommand {
 	 */
 	static StyleCrafterModel load(Path models, Device device, Precision precision, PrintStream err, String command) throws IOException {
 		try {
-			return StyleCrafterModel.load(models, device, precision, notices(err));
+			return ModelLoader.load(models, device, precision, notices(err));
 		}
 		catch (IOException e) {
-			List<String> problems = StyleCrafterModel.check(models);
+			List<String> problems = ModelFolderCheck.check(models);
 			if (problems.isEmpty()) throw e;
 			for (String p : problems) err.println("stylecrafter " + command + ": " + InspectCommand.oneLine(p));
 			err.println("set the model folder up with: stylecrafter models download" + (models.equals(ModelSetup.defaultFolder()) ? "" : " --dir " + models)

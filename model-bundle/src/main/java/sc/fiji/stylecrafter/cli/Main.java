@@ -3,7 +3,7 @@ package sc.fiji.stylecrafter.cli;
 import java.io.PrintStream;
 import java.util.Arrays;
 
-import sc.fiji.stylecrafter.pipeline.EngineSettings;
+import sc.fiji.stylecrafter.engine.EngineSettings;
 
 /**
  * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, {@code models status}, {@code runtime status|install|remove}, {@code selftest}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed

@@ -6,13 +6,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import sc.fiji.stylecrafter.models.Catalogue;
-import sc.fiji.stylecrafter.models.DownloadCancelledException;
-import sc.fiji.stylecrafter.models.Downloader;
-import sc.fiji.stylecrafter.models.ModelFolder;
-import sc.fiji.stylecrafter.models.ModelSetup;
-import sc.fiji.stylecrafter.pipeline.CancellationToken;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.model.Catalogue;
+import sc.fiji.stylecrafter.download.DownloadCancelledException;
+import sc.fiji.stylecrafter.download.Downloader;
+import sc.fiji.stylecrafter.model.ModelFolder;
+import sc.fiji.stylecrafter.setup.ModelSetup;
+import sc.fiji.stylecrafter.task.CancellationToken;
+import sc.fiji.stylecrafter.model.ModelFolderCheck;
 
 /**
  * {@code stylecrafter models status|verify|download [--dir DIR] [--accept-licences]}: sets up and checks a model folder
@@ -91,7 +91,7 @@ final class ModelsCommand {
 		List<ModelSetup.FileStatus> files = ModelSetup.status(catalogue, dir);
 		for (ModelSetup.FileStatus s : files) out.println("  " + s);
 		for (String line : ModelFolder.locate(dir).found()) out.println("  " + line);
-		List<String> problems = StyleCrafterModel.check(dir);
+		List<String> problems = ModelFolderCheck.check(dir);
 		if (problems.isEmpty()) {
 			boolean official = files.stream().allMatch(s -> s.state() == ModelSetup.State.VERIFIED);
 			out.println("loading check: usable" + (official ? "" : files.stream().allMatch(ModelSetup.FileStatus::usable)

@@ -6,14 +6,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import sc.fiji.stylecrafter.models.DownloadCancelledException;
-import sc.fiji.stylecrafter.models.Downloader;
-import sc.fiji.stylecrafter.models.ModelFile;
-import sc.fiji.stylecrafter.pipeline.CancellationToken;
-import sc.fiji.stylecrafter.runtime.InstalledRuntime;
-import sc.fiji.stylecrafter.runtime.LibtorchArchive;
-import sc.fiji.stylecrafter.runtime.RuntimeInstaller;
-import sc.fiji.stylecrafter.runtime.RuntimeStatus;
+import sc.fiji.stylecrafter.download.DownloadCancelledException;
+import sc.fiji.stylecrafter.download.Downloader;
+import sc.fiji.stylecrafter.download.ModelFile;
+import sc.fiji.stylecrafter.task.CancellationToken;
+import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
+import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
+import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
+import sc.fiji.stylecrafter.engine.RuntimeStatus;
 
 /**
  * {@code stylecrafter runtime status|install|remove [--dir DIR] [--from ZIP_OR_FOLDER] [--keep-zip]}: the GPU runtime

@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import sc.fiji.stylecrafter.pipeline.Devices;
+import sc.fiji.stylecrafter.engine.Devices;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.ResultScores;
 import sc.fiji.stylecrafter.clip.ClipScorer;
-import sc.fiji.stylecrafter.models.ModelSetup;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.setup.ModelSetup;
+import sc.fiji.stylecrafter.model.ModelLoader;
 
 /**
  * {@code stylecrafter score [--models DIR] --list FILE.json --results DIR [--csv FILE] [--device auto|cpu|gpu]}: the
@@ -59,7 +59,7 @@ final class ScoreCommand {
 			if (!Files.isDirectory(results)) throw new IOException(results + " is not a folder of results");
 			long t0 = System.nanoTime();
 			List<ResultScores.Row> rows;
-			try (ClipScorer clip = ClipScorer.load(models, StyleCrafterModel.device(one.getOrDefault("--device", Devices.AUTO)))) {
+			try (ClipScorer clip = ModelLoader.scorer(models, Devices.choose(one.getOrDefault("--device", Devices.AUTO)))) {
 				long t1 = System.nanoTime();
 				rows = ResultScores.score(clip, entries, results, styleFrames);
 				int frames = rows.stream().mapToInt(ResultScores.Row::frames).sum();

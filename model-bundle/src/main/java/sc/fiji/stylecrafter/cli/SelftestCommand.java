@@ -9,11 +9,10 @@ import java.util.Locale;
 import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
 
-import sc.fiji.stylecrafter.pipeline.Devices;
-import sc.fiji.stylecrafter.pipeline.EngineSettings;
-import sc.fiji.stylecrafter.pipeline.Precision;
+import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.EngineSettings;
+import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.pipeline.SelfTest;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
 
 /**
  * {@code stylecrafter selftest [--models DIR] [--threads N] [--device auto|cpu|gpu] [--dtype all|float32|bfloat16|float16]}:
@@ -59,7 +58,7 @@ final class SelftestCommand {
 		int defaultThreads = JniUtils.getNumThreads();
 		try {
 			if (threads > 0) JniUtils.setNumThreads(threads);
-			Device d = StyleCrafterModel.device(device);
+			Device d = Devices.choose(device);
 			List<Precision> precisions = SelfTest.precisions(d, dtype);
 			long[] last = { 0 };
 			SelfTest.Report r = SelfTest.run(models, d, precisions, line -> { // at most one progress line a second

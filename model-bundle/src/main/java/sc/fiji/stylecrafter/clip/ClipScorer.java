@@ -1,10 +1,7 @@
 package sc.fiji.stylecrafter.clip;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -14,12 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import sc.fiji.stylecrafter.image.PilResize;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.image.StylePreprocessor;
-import sc.fiji.stylecrafter.io.Checkpoint;
-import sc.fiji.stylecrafter.io.Checkpoints;
-import sc.fiji.stylecrafter.model.CheckpointKeyMap;
-import sc.fiji.stylecrafter.model.ModelConfig;
-import sc.fiji.stylecrafter.model.WeightFile;
-import sc.fiji.stylecrafter.models.ModelFolder;
 import sc.fiji.stylecrafter.nn.Weights;
 
 /**
@@ -41,38 +32,17 @@ public final class ClipScorer implements AutoCloseable {
 	private final ClipVisionEncoder vision;
 	private final NDArray visualProjection;
 
-	private ClipScorer(NDManager manager, ClipTokenizer tokenizer, ClipTextEncoder text, NDArray textProjection, ClipVisionEncoder vision,
-		NDArray visualProjection)
-	{
+	/**
+	 * The scorer over the OpenCLIP towers' weights (the loader's views: {@code text} with {@code text_projection},
+	 * {@code visual} with {@code proj}); it owns {@code manager}, which holds them.
+	 */
+	public ClipScorer(NDManager manager, ClipTokenizer tokenizer, Weights text, Weights visual, ClipTextConfig textConfig, ClipVisionConfig visionConfig) {
 		this.manager = manager;
 		this.tokenizer = tokenizer;
-		this.text = text;
-		this.textProjection = textProjection;
-		this.vision = vision;
-		this.visualProjection = visualProjection;
-	}
-
-	/** Loads the OpenCLIP weights of a model folder (float32, CPU unless a GPU is given). */
-	public static ClipScorer load(Path folder, Device device) throws IOException {
-		ModelFolder located = ModelFolder.locate(folder);
-		Path bin = located.weights().get(WeightFile.OPEN_CLIP);
-		if (bin == null) throw new java.nio.file.NoSuchFileException(folder.resolve(WeightFile.OPEN_CLIP.fileName()).toString(), null, "model file missing");
-		ModelConfig config = ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
-		ClipTokenizer tokenizer = ClipTokenizer.load(located.tokenizer() == null ? folder : located.tokenizer());
-		NDManager manager = NDManager.newBaseManager(device);
-		try (Checkpoint clip = Checkpoints.open(bin)) {
-			Weights t = Weights.of(CheckpointKeyMap.clipTextTower(clip), manager, DataType.FLOAT32, "OpenCLIP text tower (open_clip_pytorch_model.bin)");
-			Weights v = Weights.of(CheckpointKeyMap.visionEncoder(clip), manager, DataType.FLOAT32, "OpenCLIP image tower (open_clip_pytorch_model.bin)");
-			ClipTextEncoder text = new ClipTextEncoder(t, config.text(), true);
-			NDArray textProjection = t.get("text_projection");
-			ClipVisionEncoder vision = new ClipVisionEncoder(v, config.vision());
-			NDArray visualProjection = v.get("proj");
-			return new ClipScorer(manager, tokenizer, text, textProjection, vision, visualProjection);
-		}
-		catch (IOException | RuntimeException e) {
-			manager.close();
-			throw e;
-		}
+		this.text = new ClipTextEncoder(text, textConfig, true);
+		this.textProjection = text.get("text_projection");
+		this.vision = new ClipVisionEncoder(visual, visionConfig);
+		this.visualProjection = visual.get("proj");
 	}
 
 	/** Text features {@code [B, embed]} of token ids {@code [B, context]}: the end-of-text token's (the highest id). */

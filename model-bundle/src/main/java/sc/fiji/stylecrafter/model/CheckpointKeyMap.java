@@ -3,11 +3,13 @@ package sc.fiji.stylecrafter.model;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.function.Function;
 import java.util.TreeMap;
 
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.StoredTensor;
 import sc.fiji.stylecrafter.io.TensorMaps;
+import sc.fiji.stylecrafter.nn.Weights;
 
 /**
  * The one place that knows where each network's weights lie in the official files and which file wins (PITFALLS
@@ -77,6 +79,15 @@ public final class CheckpointKeyMap {
 	 */
 	public static String styleProcessor(String processorPath) {
 		return processorPath.replace('.', '_');
+	}
+
+	/**
+	 * The style branches of the UNet's dual cross-attentions in the adapter's view ({@link #adapter}): for an attention
+	 * processor's module path, the adapter's weights of that layer (what {@code UNetModel} takes).
+	 */
+	public static Function<String, Weights> styleBranches(Weights adapter) {
+		Weights layers = adapter.sub(KV_ATTN_LAYERS);
+		return processorPath -> layers.sub(styleProcessor(processorPath));
 	}
 
 	/**

@@ -1,6 +1,6 @@
 package sc.fiji.stylecrafter.pipeline;
 
-import sc.fiji.stylecrafter.model.Mode;
+import sc.fiji.stylecrafter.unet.Mode;
 
 /**
  * Everything that decides a generation besides the prompt and the style images, with the official defaults.

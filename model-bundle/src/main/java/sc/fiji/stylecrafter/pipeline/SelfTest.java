@@ -13,13 +13,18 @@ import java.util.function.Consumer;
 import ai.djl.Device;
 
 import sc.fiji.stylecrafter.image.RgbImage;
-import sc.fiji.stylecrafter.model.Mode;
+import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.model.ModelConfig;
+import sc.fiji.stylecrafter.model.ModelLoader;
 import sc.fiji.stylecrafter.nn.Bfloat16;
 import sc.fiji.stylecrafter.nn.Host;
 import sc.fiji.stylecrafter.nn.Route;
 import sc.fiji.stylecrafter.nn.RouteChecks;
 import sc.fiji.stylecrafter.sched.SeededNoise;
+import sc.fiji.stylecrafter.engine.EngineSettings;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
+import sc.fiji.stylecrafter.task.Notices;
 
 /**
  * Which faster kernel routes this machine computes right at the shapes of the model: one generation per mode at the
@@ -126,8 +131,8 @@ public final class SelfTest {
 		for (Precision p : precisions) {
 			progress.accept("tracing the " + p.label() + " model" + (folder == null ? " (official sizes, zero weights)" : " in " + folder));
 			List<RouteChecks.Demand> demands;
-			try (StyleCrafterModel model = folder == null ? StyleCrafterModel.zeros(ModelConfig.FULL_SIZE, device, p)
-				: StyleCrafterModel.load(folder, device, p, Notices.NONE))
+			try (StyleCrafterModel model = folder == null ? ModelLoader.zeros(ModelConfig.FULL_SIZE, device, p)
+				: ModelLoader.load(folder, device, p, Notices.NONE))
 			{
 				demands = trace(model);
 			}

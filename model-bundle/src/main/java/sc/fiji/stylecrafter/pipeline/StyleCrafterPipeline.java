@@ -11,7 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-import sc.fiji.stylecrafter.model.Mode;
+import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.NativeMemory;
@@ -22,6 +22,11 @@ import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.Guidance;
 import sc.fiji.stylecrafter.sched.NoiseSource;
 import sc.fiji.stylecrafter.unet.UNetModel;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
+import sc.fiji.stylecrafter.task.CancellationToken;
+import sc.fiji.stylecrafter.task.GenerationCancelledException;
+import sc.fiji.stylecrafter.task.ProgressListener;
+import sc.fiji.stylecrafter.task.Stage;
 
 /**
  * From a prompt, style references and settings to frames: the numbered script of the official inference
@@ -86,26 +91,26 @@ public final class StyleCrafterPipeline {
 	{
 		// 1. Check inputs.
 		GenerationSettings s = req.settings();
-		check(req, model.config);
+		check(req, model.config());
 		DataType dtype = model.precision().dataType();
-		int down = model.config.vae().downsampling();
-		Shape latentShape = new Shape(1, model.config.unet().inChannels(), s.frames(), s.height() / down, s.width() / down);
-		try (NDManager run = model.manager().newSubManager()) {
+		int down = model.config().vae().downsampling();
+		Shape latentShape = new Shape(1, model.config().unet().inChannels(), s.frames(), s.height() / down, s.width() / down);
+		try (NDManager run = model.newRunManager()) {
 			progress.progress(0, s.steps(), Stage.ENCODING);
 			// 2. Encode the prompt and the empty prompt (the unconditional branch, PITFALLS 19).
 			NDArray text = model.encodeText(req.prompt(), run); // [1, 77, D]
 			NDArray uncond = model.encodeText("", run);
 			// 3. Encode the style references, concatenated along tokens (PITFALLS 8-10).
-			NDArray styleTokens = model.styleEncoder.encode(req.styles(), run, model.device(), dtype); // [1, n*257, W]
+			NDArray styleTokens = model.styleEncoder().encode(req.styles(), run, model.device(), dtype); // [1, n*257, W]
 			// 4. Style embeddings and per-layer scales (PITFALLS 11-12); the style travels appended to the text (15).
-			NDArray style = model.adapter.styleEmbeddings(styleTokens); // [1, 8, D]
-			NDArray scales = model.adapter.scales(style, text); // [1, 16, 1]
-			Conditions c = Conditions.of(model.unet, text, uncond, style, scales, s.styleGuidance() != null, batchBranches, s.styleWeight()); // once per generation
+			NDArray style = model.adapter().styleEmbeddings(styleTokens); // [1, 8, D]
+			NDArray scales = model.adapter().scales(style, text); // [1, 16, 1]
+			Conditions c = Conditions.of(model.unet(), text, uncond, style, scales, s.styleGuidance() != null, batchBranches, s.styleWeight()); // once per generation
 			model.reportRoutes(); // a route rejected by the encoders' checks is told now, not after the run
 			// 5. Initial latent: the first draw of the noise stream.
 			NDArray x = noise.next(latentShape, run).toDevice(model.device(), false);
 			// 6. Timesteps.
-			DdimScheduler scheduler = new DdimScheduler(model.schedule);
+			DdimScheduler scheduler = new DdimScheduler(model.schedule());
 			scheduler.setTimesteps(s.steps(), s.eta());
 			int total = scheduler.steps();
 			List<float[]> latents = recordLatents ? new ArrayList<>() : null;
@@ -133,7 +138,7 @@ public final class StyleCrafterPipeline {
 			int frameCount = (int) latentShape.get(2);
 			progress.progress(0, frameCount, Stage.DECODING);
 			NativeMemory.trim();
-			NDArray frames = model.vae.decode(x.toType(dtype, false), done -> { // progress and cancel after every frame
+			NDArray frames = model.vae().decode(x.toType(dtype, false), done -> { // progress and cancel after every frame
 				progress.progress(done, frameCount, Stage.DECODING);
 				if (done < frameCount && cancel.isCancelled()) throw GenerationCancelledException.whileDecoding(done, frameCount);
 			}).toType(DataType.FLOAT32, false); // [1, 3, t, H, W]
@@ -181,7 +186,7 @@ public final class StyleCrafterPipeline {
 			java.util.Arrays.fill(ts, t);
 			NDList inputs = new NDList();
 			for (int i = 0; i < c.branches(); i++) inputs.add(in);
-			NDList e = model.unet.forward(NDArrays.concat(inputs, 0), ts, c.batched(), s.mode()).split(c.branches(), 0);
+			NDList e = model.unet().forward(NDArrays.concat(inputs, 0), ts, c.batched(), s.mode()).split(c.branches(), 0);
 			return c.branches() == 3 ? Guidance.withStyleScale(e.get(0), e.get(1), e.get(2), s.textGuidance(), s.styleGuidance())
 				: Guidance.textOnly(e.get(0), e.get(1), s.textGuidance());
 		}
@@ -191,7 +196,7 @@ public final class StyleCrafterPipeline {
 	}
 
 	private NDArray unet(NDArray x, float t, UNetModel.Conditioning c, GenerationSettings s) {
-		return model.unet.forward(x, new float[] { t }, c, s.mode());
+		return model.unet().forward(x, new float[] { t }, c, s.mode());
 	}
 
 	/** At most this many style references (the official code is trained with 1 to 3; more only dilute). */

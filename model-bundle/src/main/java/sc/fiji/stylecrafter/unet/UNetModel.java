@@ -6,14 +6,13 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 
-import sc.fiji.stylecrafter.model.CheckpointKeyMap;
-import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.nn.Activations;
 import sc.fiji.stylecrafter.nn.Conv2d;
 import sc.fiji.stylecrafter.nn.GroupNorm;
@@ -27,8 +26,8 @@ import sc.fiji.stylecrafter.nn.Weights;
  * ({@code b c t h w -> (b t) c h w}) everywhere except inside the temporal transformers; in image mode the temporal
  * layers, {@code init_attn} included, are not run (and not built when the model is made for images only).
  *
- * <p>Weights: the UNet keys ({@code input_blocks.*}, {@code init_attn.*}, ...) and, for the style branch, the
- * adapter's {@code kv_attn_layers.<path with _>.*}.
+ * <p>Weights: the UNet keys ({@code input_blocks.*}, {@code init_attn.*}, ...) and, for each style branch, the
+ * adapter's weights of that layer, as the loader finds them.
  */
 public final class UNetModel {
 
@@ -49,12 +48,14 @@ public final class UNetModel {
 
 	/**
 	 * @param w UNet weights (see {@code CheckpointKeyMap.unet})
-	 * @param adapter the adapter's weights for the style branch, or {@code null} for a UNet without style
+	 * @param style the adapter's weights of the style branch of the dual cross-attention whose attention processor has
+	 *          the given module path ({@code input_blocks.1.1.transformer_blocks.0.attn2.processor}; the loader knows where
+	 *          they are in the adapter's file), or {@code null} for a UNet without style
 	 * @param built {@link Mode#VIDEO} to build the temporal layers (a video UNet, which can also run in image mode),
 	 *          {@link Mode#IMAGE} for an image-only UNet
 	 * @param textTokens where the context splits into text and style tokens (77)
 	 */
-	public UNetModel(Weights w, Weights adapter, UNetConfig c, Mode built, int textTokens) {
+	public UNetModel(Weights w, Function<String, Weights> style, UNetConfig c, Mode built, int textTokens) {
 		this.config = c;
 		this.built = built;
 		int mc = c.modelChannels(), emb = c.timeEmbedDim();
@@ -74,7 +75,7 @@ public final class UNetModel {
 				ResBlock res = new ResBlock(w.sub(path + ".0"), ch, (long) mult * mc, emb);
 				ch = mult * mc;
 				boolean attention = c.attentionResolutions().contains(ds);
-				inputBlocks.add(TimestepEmbedSequential.res(res, attention ? spatial(w, adapter, path, ch) : null,
+				inputBlocks.add(TimestepEmbedSequential.res(res, attention ? spatial(w, style, path, ch) : null,
 					attention ? temporal(w, path, ch) : null, null));
 				chans.push(ch);
 			}
@@ -84,7 +85,7 @@ public final class UNetModel {
 				ds *= 2;
 			}
 		}
-		middleBlock = TimestepEmbedSequential.middle(new ResBlock(w.sub("middle_block.0"), ch, ch, emb), spatial(w, adapter, "middle_block", ch),
+		middleBlock = TimestepEmbedSequential.middle(new ResBlock(w.sub("middle_block.0"), ch, ch, emb), spatial(w, style, "middle_block", ch),
 			temporal(w, "middle_block", ch), new ResBlock(w.sub("middle_block.3"), ch, ch, emb));
 		for (int level = c.channelMult().size() - 1; level >= 0; level--) {
 			int mult = c.channelMult().get(level);
@@ -99,7 +100,7 @@ public final class UNetModel {
 					up = new Conv2d(w.sub(path + "." + (attention ? 3 : 1) + ".conv"), ch, ch, 3, 1, 1);
 					ds /= 2;
 				}
-				outputBlocks.add(TimestepEmbedSequential.res(res, attention ? spatial(w, adapter, path, ch) : null, attention ? temporal(w, path, ch) : null, up));
+				outputBlocks.add(TimestepEmbedSequential.res(res, attention ? spatial(w, style, path, ch) : null, attention ? temporal(w, path, ch) : null, up));
 			}
 		}
 		outNorm = new GroupNorm(w.sub("out.0"), UNetConfig.GROUPS, ch, 1e-5f);
@@ -108,10 +109,9 @@ public final class UNetModel {
 	}
 
 	/** The spatial transformer at {@code <path>.1}, with its style branch from the adapter (its scale is the next one). */
-	private SpatialTransformer spatial(Weights w, Weights adapter, String path, int ch) {
-		String processor = path + ".1.transformer_blocks.0.attn2.processor";
-		Weights style = adapter == null ? null : adapter.sub(CheckpointKeyMap.KV_ATTN_LAYERS).sub(CheckpointKeyMap.styleProcessor(processor));
-		return new SpatialTransformer(w.sub(path + ".1"), ch, ch / config.numHeadChannels(), config.numHeadChannels(), config.contextDim(), style,
+	private SpatialTransformer spatial(Weights w, Function<String, Weights> style, String path, int ch) {
+		Weights branch = style == null ? null : style.apply(path + ".1.transformer_blocks.0.attn2.processor");
+		return new SpatialTransformer(w.sub(path + ".1"), ch, ch / config.numHeadChannels(), config.numHeadChannels(), config.contextDim(), branch,
 			styleIndex++, textTokens);
 	}
 

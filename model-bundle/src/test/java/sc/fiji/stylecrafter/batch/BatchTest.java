@@ -27,15 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.io.Fixtures;
-import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
-import sc.fiji.stylecrafter.pipeline.Stage;
+import sc.fiji.stylecrafter.task.GenerationCancelledException;
+import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.pipeline.Precision;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.testing.GoldenRuns;
+import sc.fiji.stylecrafter.model.ModelLoader;
 
 /** A three-entry list on the tiny model: a bad entry is skipped with its reason, a stopped batch resumes, seeding modes. */
 class BatchTest {
@@ -48,7 +49,7 @@ class BatchTest {
 
 	@BeforeAll
 	static void load() throws IOException {
-		model = StyleCrafterModel.load(Fixtures.goldenFolder(), Device.cpu(), Precision.FLOAT32);
+		model = ModelLoader.load(Fixtures.goldenFolder(), Device.cpu(), Precision.FLOAT32);
 		GenerationSettings v = GoldenRuns.videoSingle().settings();
 		quick = v.withFrames(2).withSteps(2); // the golden size; few frames and steps
 	}

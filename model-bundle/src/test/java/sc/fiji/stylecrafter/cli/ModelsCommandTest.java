@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import sc.fiji.stylecrafter.io.Fixtures;
-import sc.fiji.stylecrafter.models.ModelServer;
+import sc.fiji.stylecrafter.download.ModelServer;
 import sc.fiji.stylecrafter.testing.GoldenLinks;
 
 /** {@code models status|verify|download}: the folder check loading runs, and the setup from a (loopback) server. */

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import sc.fiji.stylecrafter.io.Fixtures;
 import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.testing.Compare;
+import sc.fiji.stylecrafter.model.ModelLoader;
 
 /**
  * The CLIP score features against the official OpenCLIP code (v2.20.0, torch 1.13) on the tiny golden weights: text
@@ -38,7 +39,7 @@ class ClipScorerTest {
 		long[][] ids = new long[rows][l];
 		for (int i = 0; i < rows; i++) System.arraycopy(tokens.longs(), i * l, ids[i], 0, l);
 		int images = (int) input.shape()[0];
-		try (ClipScorer s = ClipScorer.load(golden, Device.cpu())) {
+		try (ClipScorer s = ModelLoader.scorer(golden, Device.cpu())) {
 			float[][] text = s.textFeatures(ids), text2 = s.textFeatures(ids);
 			float[][] image = s.imageFeatures(input.floats(), images), image2 = s.imageFeatures(input.floats(), images);
 			for (int i = 0; i < rows; i++) assertArrayEquals(text[i], text2[i], "deterministic");

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import sc.fiji.stylecrafter.pipeline.EngineSettings;
+import sc.fiji.stylecrafter.engine.EngineSettings;
 
 /**
  * Run in a new JVM by {@link HugePagesTest}: prepares the engine as every entry point does, fills a 256 MB tensor and

@@ -27,6 +27,9 @@ import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.testing.Compare;
 import sc.fiji.stylecrafter.testing.GoldenRuns;
 import sc.fiji.stylecrafter.testing.Threads;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
+import sc.fiji.stylecrafter.model.ModelLoader;
 
 /**
  * The three full sampling runs of the golden folder, replayed from their recorded noise and seeded as the official
@@ -40,7 +43,7 @@ class PipelineGoldenTest {
 	@BeforeAll
 	static void load() throws IOException {
 		golden = Fixtures.goldenFolder();
-		model = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT32);
+		model = ModelLoader.load(golden, Device.cpu(), Precision.FLOAT32);
 	}
 
 	@AfterAll
@@ -107,7 +110,7 @@ class PipelineGoldenTest {
 	/** Opt-in bfloat16 products on the CPU: a whole seeded run stays near the official float32 frames, and is not float32. */
 	@Test
 	void bfloat16RunStaysNearTheFloat32Frames() throws IOException {
-		try (StyleCrafterModel bf16 = StyleCrafterModel.load(golden, Device.cpu(), Precision.BFLOAT16)) {
+		try (StyleCrafterModel bf16 = ModelLoader.load(golden, Device.cpu(), Precision.BFLOAT16)) {
 			GenerationResult r = run(bf16, "video_single", true);
 			double err = Compare.relativeError(r.frames(), Npy.read(golden.resolve("video_single_frames.npy")).floats());
 			System.out.printf("video_single bfloat16 frames: relative error %.3g%n", err);
@@ -123,7 +126,7 @@ class PipelineGoldenTest {
 	 */
 	@Test
 	void float16RunStaysNearTheFloat32Frames() throws IOException {
-		try (StyleCrafterModel half = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT16)) {
+		try (StyleCrafterModel half = ModelLoader.load(golden, Device.cpu(), Precision.FLOAT16)) {
 			for (String name : new String[] { "video_single", "image_single" }) {
 				GenerationResult r = run(new StyleCrafterPipeline(half, true), name, true); // batched branches, as on the GPU
 				double err = Compare.relativeError(r.frames(), Npy.read(golden.resolve(name + "_frames.npy")).floats());

@@ -24,6 +24,11 @@ import sc.fiji.stylecrafter.io.Fixtures;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.testing.GoldenRuns;
 import sc.fiji.stylecrafter.testing.Memory;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
+import sc.fiji.stylecrafter.task.GenerationCancelledException;
+import sc.fiji.stylecrafter.task.Stage;
+import sc.fiji.stylecrafter.model.ModelLoader;
 
 /** Repeated generations keep memory flat; cancelling stops within a step and leaves the model usable. */
 class PipelineLifecycleTest {
@@ -37,7 +42,7 @@ class PipelineLifecycleTest {
 	@BeforeAll
 	static void load() throws IOException {
 		golden = Fixtures.goldenFolder();
-		model = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT32);
+		model = ModelLoader.load(golden, Device.cpu(), Precision.FLOAT32);
 		GoldenRuns.Run run = GoldenRuns.videoSingle(); // the golden run's settings, whatever folder is given
 		seed = run.seed();
 		frames = run.frames();
@@ -54,7 +59,7 @@ class PipelineLifecycleTest {
 	@Tag("slow")
 	void twentyGenerationsKeepResidentMemoryFlat() throws IOException {
 		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
-		int arrays = model.manager().getManagedArrays().size();
+		int arrays = model.managedArrays();
 		long[] nativeKb = new long[20];
 		GenerationResult first = null;
 		for (int i = 0; i < 20; i++) {
@@ -67,14 +72,14 @@ class PipelineLifecycleTest {
 		long warm = Memory.median(Arrays.copyOfRange(nativeKb, 5, 10)), end = Memory.median(Arrays.copyOfRange(nativeKb, 15, 20));
 		System.out.printf("20 generations: native resident memory (anonymous minus Java heap), median of generations 6-10 %d MB, of 16-20 %d MB%n",
 			warm / 1024, end / 1024);
-		assertEquals(arrays, model.manager().getManagedArrays().size(), "the model manager holds only the weights");
+		assertEquals(arrays, model.managedArrays(), "the model manager holds only the weights");
 		assertTrue(end - warm < 48 * 1024, "native resident memory grew by " + (end - warm) / 1024 + " MB over 10 generations");
 	}
 
 	@Test
 	void previewsComeAfterEveryStepAndChangeNothing() {
 		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
-		int arrays = model.manager().getManagedArrays().size();
+		int arrays = model.managedArrays();
 		List<LatentPreview> seen = new ArrayList<>();
 		List<Integer> steps = new ArrayList<>();
 		long t0 = System.nanoTime();
@@ -96,14 +101,14 @@ class PipelineLifecycleTest {
 		assertEquals(request.settings().width() / down, last.width());
 		assertEquals(request.settings().height() / down, last.height());
 		assertTrue(seen.get(0) != last && !java.util.Arrays.equals(seen.get(0).argb()[0], last.argb()[0]), "the estimate changes over the steps");
-		assertEquals(arrays, model.manager().getManagedArrays().size(), "previews leave nothing on the model");
+		assertEquals(arrays, model.managedArrays(), "previews leave nothing on the model");
 	}
 
 	@Test
 	void twoModelsInTwoThreadsGiveTheirSeedsOwnResults() throws Exception {
 		GenerationResult a = new StyleCrafterPipeline(model).generate(request, new SeededNoise(seed), null, null, false);
 		GenerationResult b = new StyleCrafterPipeline(model).generate(request, new SeededNoise(7), null, null, false);
-		try (StyleCrafterModel second = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT32)) {
+		try (StyleCrafterModel second = ModelLoader.load(golden, Device.cpu(), Precision.FLOAT32)) {
 			java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
 			try {
 				java.util.concurrent.Future<GenerationResult> fa = pool.submit(() -> new StyleCrafterPipeline(model).generate(request, new SeededNoise(seed), null,
@@ -124,14 +129,14 @@ class PipelineLifecycleTest {
 		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
 		AtomicInteger steps = new AtomicInteger();
 		int at = Math.max(1, request.settings().steps() / 2); // cancelled halfway
-		int arrays = model.manager().getManagedArrays().size();
+		int arrays = model.managedArrays();
 		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
 			(done, total, stage) -> {
 				if (stage == Stage.SAMPLING) steps.set(done);
 			}, () -> steps.get() >= at, false));
 		assertTrue(e.getMessage().contains("after step " + at + " of " + request.settings().steps()), e.getMessage());
 		assertEquals(at, steps.get());
-		assertEquals(arrays, model.manager().getManagedArrays().size(), "nothing of the cancelled run is left");
+		assertEquals(arrays, model.managedArrays(), "nothing of the cancelled run is left");
 		GenerationResult r = p.generate(request, new SeededNoise(seed), null, null, false);
 		assertEquals(frames, r.frameCount());
 	}
@@ -147,7 +152,7 @@ class PipelineLifecycleTest {
 			}
 		}, null, false);
 		assertEquals(java.util.stream.IntStream.rangeClosed(0, frames).boxed().toList(), decoded);
-		int arrays = model.manager().getManagedArrays().size();
+		int arrays = model.managedArrays();
 		AtomicInteger done = new AtomicInteger();
 		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
 			(d, total, stage) -> {
@@ -155,7 +160,7 @@ class PipelineLifecycleTest {
 			}, () -> done.get() >= 1, false));
 		assertTrue(e.getMessage().contains("while decoding, after frame 1 of " + frames), e.getMessage());
 		assertEquals(1, done.get(), "no frame decoded after the cancel");
-		assertEquals(arrays, model.manager().getManagedArrays().size(), "nothing of the cancelled run is left");
+		assertEquals(arrays, model.managedArrays(), "nothing of the cancelled run is left");
 		assertEquals(frames, p.generate(request, new SeededNoise(seed), null, null, false).frameCount());
 	}
 
@@ -186,7 +191,7 @@ class PipelineLifecycleTest {
 		assertThrows(IllegalArgumentException.class, () -> s.withFrames(0));
 		assertThrows(IllegalArgumentException.class, () -> s.withSize(100, 128));
 		assertThrows(IllegalArgumentException.class, () -> new SeededNoise(-1));
-		assertTrue(assertThrows(IllegalArgumentException.class, () -> StyleCrafterModel.load(golden, Device.gpu(), Precision.BFLOAT16)).getMessage()
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelLoader.load(golden, Device.gpu(), Precision.BFLOAT16)).getMessage()
 			.contains("CPU only"));
 	}
 }

@@ -17,6 +17,9 @@ import sc.fiji.stylecrafter.io.Fixtures;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.nn.Route;
 import sc.fiji.stylecrafter.nn.RouteChecks;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
+import sc.fiji.stylecrafter.model.ModelLoader;
 
 /**
  * The self-test: the traced generation lists the routes a real one asks for, a model of zero weights lists the same
@@ -37,11 +40,11 @@ class SelfTestTest {
 	void zeroWeightsListTheSameRoutesAsTheModelsOwnAndAGenerationAsksForNoOthers() throws IOException {
 		Path golden = Fixtures.goldenFolder();
 		List<String> loaded, zeros;
-		try (StyleCrafterModel m = StyleCrafterModel.load(golden, Device.cpu(), Precision.FLOAT32)) {
+		try (StyleCrafterModel m = ModelLoader.load(golden, Device.cpu(), Precision.FLOAT32)) {
 			loaded = keys(SelfTest.trace(m));
 			// a real generation at the traced sizes asks for routes at those shapes only
 			RouteChecks.forget();
-			GenerationSettings s = GenerationSettings.defaults(sc.fiji.stylecrafter.model.Mode.IMAGE).withSteps(1);
+			GenerationSettings s = GenerationSettings.defaults(sc.fiji.stylecrafter.unet.Mode.IMAGE).withSteps(1);
 			GenerationResult r = new StyleCrafterPipeline(m).generate(new StyleCrafterPipeline.Request("a fox", List.of(sc.fiji.stylecrafter.image.RgbImage.read(
 				golden.resolve("style_0.png"))), s), new sc.fiji.stylecrafter.sched.SeededNoise(1), null, null, false);
 			for (RouteChecks.Verdict v : RouteChecks.verdicts()) {
@@ -49,7 +52,7 @@ class SelfTestTest {
 			}
 			assertFalse(r.routes().isEmpty(), "the result names no route");
 		}
-		try (StyleCrafterModel m = StyleCrafterModel.zeros(ModelConfig.read(golden.resolve(ModelConfig.FILE_NAME)), Device.cpu(), Precision.FLOAT32)) {
+		try (StyleCrafterModel m = ModelLoader.zeros(ModelConfig.read(golden.resolve(ModelConfig.FILE_NAME)), Device.cpu(), Precision.FLOAT32)) {
 			zeros = keys(SelfTest.trace(m));
 		}
 		System.out.println(loaded.size() + " routes and shapes traced: " + loaded);

@@ -22,7 +22,7 @@ import sc.fiji.stylecrafter.io.Fixtures;
 import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.model.Mode;
+import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 
 /**

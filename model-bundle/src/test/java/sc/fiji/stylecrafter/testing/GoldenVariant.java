@@ -21,11 +21,12 @@ import com.google.gson.JsonParser;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
-import sc.fiji.stylecrafter.pipeline.Precision;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.NoiseSource;
 import sc.fiji.stylecrafter.sched.SeededNoise;
+import sc.fiji.stylecrafter.model.ModelLoader;
 
 /**
  * A check of the test suite, not of the pipeline: writes a copy of a golden folder whose three sampling runs use other
@@ -63,7 +64,7 @@ public final class GoldenVariant {
 		cfg.add("video_latent_hw", pair(Integer.parseInt(a[5]), Integer.parseInt(a[6])));
 		cfg.add("image_latent_hw", pair(Integer.parseInt(a[7]), Integer.parseInt(a[8])));
 		Files.writeString(out.resolve("config.json"), new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(cfg), StandardCharsets.UTF_8);
-		try (StyleCrafterModel model = StyleCrafterModel.load(source, Device.cpu(), Precision.FLOAT32)) {
+		try (StyleCrafterModel model = ModelLoader.load(source, Device.cpu(), Precision.FLOAT32)) {
 			for (String name : GoldenRuns.NAMES) {
 				GoldenRuns.Run run = GoldenRuns.named(name, out, seed);
 				List<RgbImage> styles = new ArrayList<>();

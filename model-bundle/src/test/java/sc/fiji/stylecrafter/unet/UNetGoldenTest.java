@@ -20,7 +20,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
-import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.nn.FlopCounter;
 import sc.fiji.stylecrafter.nn.Route;
 import sc.fiji.stylecrafter.nn.RouteChecks;
@@ -50,7 +49,7 @@ class UNetGoldenTest {
 	}
 
 	private static UNetModel unet(Golden g, Weights unetWeights, NDManager model, Mode built) {
-		return new UNetModel(unetWeights, Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), built,
+		return new UNetModel(unetWeights, CheckpointKeyMap.styleBranches(Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter")), g.config.unet(), built,
 			g.config.text().contextLength());
 	}
 

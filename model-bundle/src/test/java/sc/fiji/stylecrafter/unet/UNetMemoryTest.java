@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import sc.fiji.stylecrafter.model.CheckpointKeyMap;
-import sc.fiji.stylecrafter.model.Mode;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.testing.Golden;
 import sc.fiji.stylecrafter.testing.Memory;
@@ -35,7 +34,7 @@ class UNetMemoryTest {
 	void twoHundredCallsKeepMemoryFlat() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
 			UNetModel unet = new UNetModel(Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, "unet"),
-				Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter"), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
+				CheckpointKeyMap.styleBranches(Weights.of(CheckpointKeyMap.adapter(g.adapter), model, DataType.FLOAT32, "adapter")), g.config.unet(), Mode.VIDEO, g.config.text().contextLength());
 			int weights = model.getManagedArrays().size();
 			long warm = 0;
 			for (int i = 0; i < 200; i++) {

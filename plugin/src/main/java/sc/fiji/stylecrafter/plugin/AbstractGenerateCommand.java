@@ -15,8 +15,8 @@ import org.scijava.plugin.Parameter;
 import org.scijava.task.TaskService;
 import org.scijava.thread.ThreadService;
 
-import sc.fiji.stylecrafter.pipeline.Precision;
-import sc.fiji.stylecrafter.pipeline.Devices;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.engine.Devices;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 
 /**

@@ -20,13 +20,13 @@ import org.scijava.widget.FileWidget;
 
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
-import sc.fiji.stylecrafter.models.ModelSetup;
-import sc.fiji.stylecrafter.pipeline.Devices;
-import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
-import sc.fiji.stylecrafter.pipeline.Stage;
+import sc.fiji.stylecrafter.setup.ModelSetup;
+import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.task.GenerationCancelledException;
+import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.model.Mode;
-import sc.fiji.stylecrafter.pipeline.Precision;
+import sc.fiji.stylecrafter.unet.Mode;
+import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.video.VideoWriter;
 

@@ -15,10 +15,13 @@ import org.scijava.service.Service;
 
 import ai.djl.Device;
 
-import sc.fiji.stylecrafter.models.Catalogue;
-import sc.fiji.stylecrafter.pipeline.Notices;
-import sc.fiji.stylecrafter.pipeline.Precision;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.model.Catalogue;
+import sc.fiji.stylecrafter.task.Notices;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
+import sc.fiji.stylecrafter.model.ModelLoader;
+import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.model.ModelFolderCheck;
 
 /** Default {@link StyleCrafterService}: one lock guards the model and every use of it. */
 @Plugin(type = Service.class)
@@ -73,7 +76,7 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 
 	@Override
 	public List<String> checkModelFolder(Path folder) {
-		return StyleCrafterModel.check(folder);
+		return ModelFolderCheck.check(folder);
 	}
 
 	private static String key(Path folder, Device device, Precision precision) {
@@ -82,12 +85,12 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 
 	@Override
 	public boolean isLoaded(Path folder, String device, Precision precision) {
-		return key(folder, StyleCrafterModel.device(device), precision).equals(loadedKey);
+		return key(folder, Devices.choose(device), precision).equals(loadedKey);
 	}
 
 	@Override
 	public <T> T withModel(Path folder, String device, Precision precision, WaitListener waiting, ModelUse<T> use) throws IOException, InterruptedException {
-		Device d = StyleCrafterModel.device(device);
+		Device d = Devices.choose(device);
 		if (!lock.tryLock()) {
 			if (waiting != null) waiting.waiting();
 			lock.lockInterruptibly();
@@ -96,8 +99,8 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 			String k = key(folder, d, precision);
 			if (model == null || !k.equals(loadedKey)) {
 				closeModel();
-				if (log != null) log.info("StyleCrafter: loading the model from " + folder + " on " + StyleCrafterModel.label(d) + " (" + precision.label() + ")");
-				model = StyleCrafterModel.load(folder, d, precision, notices());
+				if (log != null) log.info("StyleCrafter: loading the model from " + folder + " on " + Devices.label(d) + " (" + precision.label() + ")");
+				model = ModelLoader.load(folder, d, precision, notices());
 				loadedKey = k;
 			}
 			return use.apply(model);

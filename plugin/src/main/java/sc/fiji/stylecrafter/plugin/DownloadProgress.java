@@ -7,8 +7,8 @@ import org.scijava.log.LogService;
 import org.scijava.task.Task;
 import org.scijava.task.TaskService;
 
-import sc.fiji.stylecrafter.models.ModelFile;
-import sc.fiji.stylecrafter.runtime.RuntimeInstaller;
+import sc.fiji.stylecrafter.download.ModelFile;
+import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
 
 /**
  * Download and install progress in Fiji: the status bar and a cancellable task (bytes, speed, time left; at most four

@@ -21,20 +21,21 @@ import org.scijava.thread.ThreadService;
 
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
-import sc.fiji.stylecrafter.models.ModelSetup;
-import sc.fiji.stylecrafter.pipeline.FrameWriter;
-import sc.fiji.stylecrafter.pipeline.Stage;
+import sc.fiji.stylecrafter.setup.ModelSetup;
+import sc.fiji.stylecrafter.output.FrameWriter;
+import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.video.VideoFormat;
 import sc.fiji.stylecrafter.video.VideoWriter;
-import sc.fiji.stylecrafter.pipeline.GenerationCancelledException;
+import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.model.Mode;
-import sc.fiji.stylecrafter.pipeline.Precision;
-import sc.fiji.stylecrafter.pipeline.ProgressClock;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.unet.Mode;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.task.ProgressClock;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.SeededNoise;
+import sc.fiji.stylecrafter.engine.Devices;
 
 /**
  * What both generation commands do once their parameters are read: check everything that can be checked before the
@@ -95,7 +96,7 @@ final class GenerationRunner {
 		int steps;
 		try {
 			precision = Precision.parse(rq.precision());
-			StyleCrafterModel.device(rq.device()); // a GPU asked for but none usable
+			Devices.choose(rq.device()); // a GPU asked for but none usable
 			styles = references(rq.styles());
 			steps = StyleCrafterPipeline.check(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()), config(folder));
 			if (rq.save() != null) {
@@ -123,7 +124,7 @@ final class GenerationRunner {
 		try {
 			GenerationResult r = sv.models().withModel(folder, rq.device(), precision,
 				() -> sv.status().showStatus("StyleCrafter: waiting for the running generation to finish..."), model -> {
-					extra.put("device", StyleCrafterModel.label(model.device()));
+					extra.put("device", Devices.label(model.device()));
 					extra.put("precision", model.precision().label());
 					return generate(model, sv, rq, styles, steps, frames, task, preview, cancelled);
 				});

@@ -16,13 +16,13 @@ import org.scijava.plugin.Plugin;
 import org.scijava.task.TaskService;
 import org.scijava.widget.FileWidget;
 
-import sc.fiji.stylecrafter.models.DownloadCancelledException;
-import sc.fiji.stylecrafter.models.Downloader;
-import sc.fiji.stylecrafter.runtime.InstalledRuntime;
-import sc.fiji.stylecrafter.runtime.LibtorchArchive;
-import sc.fiji.stylecrafter.runtime.RuntimeInstaller;
-import sc.fiji.stylecrafter.runtime.RuntimeSelection;
-import sc.fiji.stylecrafter.runtime.RuntimeStatus;
+import sc.fiji.stylecrafter.download.DownloadCancelledException;
+import sc.fiji.stylecrafter.download.Downloader;
+import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
+import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
+import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
+import sc.fiji.stylecrafter.engine.RuntimeSelection;
+import sc.fiji.stylecrafter.engine.RuntimeStatus;
 
 /**
  * Plugins > StyleCrafter > Install GPU Runtime...: installs libtorch with CUDA 12.8 (PyTorch's official build, about

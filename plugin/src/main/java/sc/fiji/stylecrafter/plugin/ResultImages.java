@@ -7,7 +7,7 @@ import ij.process.ColorProcessor;
 
 import java.util.Map;
 
-import sc.fiji.stylecrafter.pipeline.FrameWriter;
+import sc.fiji.stylecrafter.output.FrameWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 
 /**

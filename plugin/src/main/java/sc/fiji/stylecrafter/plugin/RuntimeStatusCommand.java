@@ -14,11 +14,10 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
 
-import sc.fiji.stylecrafter.pipeline.Devices;
+import sc.fiji.stylecrafter.engine.Devices;
 import sc.fiji.stylecrafter.pipeline.SelfTest;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
-import sc.fiji.stylecrafter.runtime.RuntimeInstaller;
-import sc.fiji.stylecrafter.runtime.RuntimeStatus;
+import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
+import sc.fiji.stylecrafter.engine.RuntimeStatus;
 
 /**
  * Plugins > StyleCrafter > Runtime Status...: what {@code stylecrafter runtime status} and {@code stylecrafter selftest}
@@ -54,7 +53,7 @@ public class RuntimeStatusCommand extends ContextCommand implements MacroFriendl
 		List<String> lines = new ArrayList<>(RuntimeStatus.describe(RuntimeInstaller.defaultFolder(), true));
 		if (check) {
 			try {
-				var d = StyleCrafterModel.device(device);
+				var d = Devices.choose(device);
 				SelfTest.Report r = SelfTest.run(models == null || models.getPath().isBlank() ? null : models.toPath(), d, SelfTest.precisions(d, "all"),
 					line -> {
 						if (status != null) status.showStatus("StyleCrafter: " + line);

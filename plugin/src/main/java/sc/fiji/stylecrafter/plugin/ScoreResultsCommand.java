@@ -19,10 +19,10 @@ import org.scijava.widget.FileWidget;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.ResultScores;
 import sc.fiji.stylecrafter.clip.ClipScorer;
-import sc.fiji.stylecrafter.models.ModelSetup;
-import sc.fiji.stylecrafter.pipeline.Devices;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.setup.ModelSetup;
+import sc.fiji.stylecrafter.engine.Devices;
 import sc.fiji.stylecrafter.video.VideoReader;
+import sc.fiji.stylecrafter.model.ModelLoader;
 
 /**
  * Plugins > StyleCrafter > Score Results...: the CLIP text, style and temporal scores of a batch's results (see
@@ -67,7 +67,7 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 			Path folder = service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
 			if (status != null) status.showStatus("StyleCrafter: loading OpenCLIP to score " + entries.size() + " results...");
 			List<ResultScores.Row> rows;
-			try (ClipScorer clip = ClipScorer.load(folder, StyleCrafterModel.device(device))) {
+			try (ClipScorer clip = ModelLoader.scorer(folder, Devices.choose(device))) {
 				rows = ResultScores.score(clip, entries, results.toPath(), VideoReader.DEFAULT_STYLE_FRAMES);
 			}
 			ResultsTable t = new ResultsTable();

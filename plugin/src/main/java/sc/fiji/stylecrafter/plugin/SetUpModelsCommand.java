@@ -16,10 +16,10 @@ import org.scijava.plugin.Plugin;
 import org.scijava.task.TaskService;
 import org.scijava.widget.FileWidget;
 
-import sc.fiji.stylecrafter.models.Catalogue;
-import sc.fiji.stylecrafter.models.DownloadCancelledException;
-import sc.fiji.stylecrafter.models.Downloader;
-import sc.fiji.stylecrafter.models.ModelSetup;
+import sc.fiji.stylecrafter.model.Catalogue;
+import sc.fiji.stylecrafter.download.DownloadCancelledException;
+import sc.fiji.stylecrafter.download.Downloader;
+import sc.fiji.stylecrafter.setup.ModelSetup;
 
 /**
  * Plugins > StyleCrafter > Set Up Models...: shows the licence terms of the model files, downloads what the folder

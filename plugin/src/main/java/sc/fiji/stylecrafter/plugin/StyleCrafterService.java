@@ -6,9 +6,9 @@ import java.util.List;
 
 import org.scijava.service.SciJavaService;
 
-import sc.fiji.stylecrafter.models.Catalogue;
-import sc.fiji.stylecrafter.pipeline.Precision;
-import sc.fiji.stylecrafter.pipeline.StyleCrafterModel;
+import sc.fiji.stylecrafter.model.Catalogue;
+import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.model.StyleCrafterModel;
 
 /**
  * Keeps the StyleCrafter model loaded between commands, once per (folder, device, precision), and remembers the model

@@ -4,7 +4,7 @@ import org.scijava.command.Command;
 import org.scijava.plugin.Plugin;
 
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.model.Mode;
+import sc.fiji.stylecrafter.unet.Mode;
 
 /** Plugins > StyleCrafter > Style-Guided Image: one image of the prompt in the style of the reference(s). */
 @Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Style-Guided Image", headless = true)

@@ -9,7 +9,7 @@ import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
 
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.model.Mode;
+import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.video.VideoWriter;
 
 /** Plugins > StyleCrafter > Stylize Video from Reference: a clip of the prompt in the style of the reference(s). */

@@ -23,7 +23,7 @@ final class GoldenSettings {
 		GenerationSettings s = run.settings();
 		java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
 		m.put("prompt", run.prompt());
-		if (s.mode() == sc.fiji.stylecrafter.model.Mode.VIDEO) m.put("frames", s.frames());
+		if (s.mode() == sc.fiji.stylecrafter.unet.Mode.VIDEO) m.put("frames", s.frames());
 		m.put("width", s.width());
 		m.put("height", s.height());
 		m.put("steps", s.steps());

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import sc.fiji.stylecrafter.runtime.InstalledRuntime;
-import sc.fiji.stylecrafter.runtime.LibtorchArchive;
-import sc.fiji.stylecrafter.runtime.RuntimeInstaller;
-import sc.fiji.stylecrafter.runtime.RuntimeSelection;
+import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
+import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
+import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
+import sc.fiji.stylecrafter.engine.RuntimeSelection;
 import org.junit.jupiter.api.io.TempDir;
 
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
@@ -208,7 +208,7 @@ class MacroTest {
 	@Test
 	void setUpModelsDownloadsVerifiesAndUsesTheFolder(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
 		Path dir = tmp.resolve("downloaded models");
-		try (sc.fiji.stylecrafter.models.ModelServer.Golden g = sc.fiji.stylecrafter.models.ModelServer.golden(golden)) {
+		try (sc.fiji.stylecrafter.download.ModelServer.Golden g = sc.fiji.stylecrafter.download.ModelServer.golden(golden)) {
 			((DefaultStyleCrafterService) service).setCatalogue(g.catalogue());
 			String[] refused = macro("run(\"Set Up Models...\", \"folder=[" + dir + "]\");");
 			assertTrue(refused[0].contains("licence terms") && refused[0].contains("non-commercial"), refused[0]);
@@ -218,12 +218,12 @@ class MacroTest {
 			String[] done = macro("run(\"Set Up Models...\", \"folder=[" + dir + "] accept=true\");");
 			assertEquals(List.of(), LegacyBridge.dialogs, "no dialog in a macro");
 			assertEquals(dir, service.modelFolder(), done[0]);
-			for (var s : sc.fiji.stylecrafter.models.ModelSetup.status(g.catalogue(), dir)) {
-				assertEquals(sc.fiji.stylecrafter.models.ModelSetup.State.VERIFIED, s.state(), s.toString());
+			for (var s : sc.fiji.stylecrafter.setup.ModelSetup.status(g.catalogue(), dir)) {
+				assertEquals(sc.fiji.stylecrafter.setup.ModelSetup.State.VERIFIED, s.state(), s.toString());
 			}
 		}
 		finally {
-			((DefaultStyleCrafterService) service).setCatalogue(sc.fiji.stylecrafter.models.Catalogue.OFFICIAL);
+			((DefaultStyleCrafterService) service).setCatalogue(sc.fiji.stylecrafter.model.Catalogue.OFFICIAL);
 			service.setModelFolder(golden);
 		}
 	}

@@ -1,0 +1,101 @@
+package sc.fiji.stylecrafter.engine;
+
+/**
+ * Settings DJL reads once, when its engine starts, made before anything of ours touches it: no network access unless
+ * the user asks for a download (DJL otherwise probes a cloud metadata address for its usage tracking, and downloads
+ * native libraries it does not find), and no INFO chatter from DJL on standard error (in Fiji that opens the Console).
+ * A value the user set (system property or environment variable) is left alone. Also asks libtorch for huge pages for
+ * large CPU tensors ({@link sc.fiji.stylecrafter.nn.NativeMemory#enableHugePagesForTensors}) and chooses which libtorch
+ * DJL loads ({@link sc.fiji.stylecrafter.engine.RuntimeSelection}).
+ */
+public final class EngineSettings {
+
+	/** DJL: never download (engines, models); fail instead. */
+	public static final String OFFLINE = "ai.djl.offline";
+	/** DJL: no usage tracking (the EC2 metadata probe and the telemetry request). */
+	public static final String OPT_OUT_TRACKING = "OPT_OUT_TRACKING";
+	/** slf4j-simple (when it is the binding): DJL's own log level. */
+	public static final String SIMPLE_LOGGER_DJL = "org.slf4j.simpleLogger.log.ai.djl";
+
+	/** libtorch's own switch for its C++ log (read by its Python start-up only; honoured here where the user sets it). */
+	public static final String TORCH_LOG_LEVEL = "TORCH_CPP_LOG_LEVEL";
+
+	private static volatile boolean prepared;
+	private static volatile boolean started;
+
+	private EngineSettings() {}
+
+	/** Makes the settings once; cheap to call again. */
+	public static void prepare() {
+		if (prepared) return;
+		synchronized (EngineSettings.class) {
+			if (prepared) return;
+			setUnlessGiven(OFFLINE, "DJL_OFFLINE", "true");
+			setUnlessGiven(OPT_OUT_TRACKING, OPT_OUT_TRACKING, "true");
+			setUnlessGiven(SIMPLE_LOGGER_DJL, null, "error");
+			quietLogback();
+			sc.fiji.stylecrafter.nn.NativeMemory.enableHugePagesForTensors(); // before libtorch's first allocation
+			sc.fiji.stylecrafter.engine.RuntimeSelection.select(); // an installed GPU runtime, when the driver can run it
+			prepared = true;
+		}
+	}
+
+	/**
+	 * {@link #prepare}s, loads DJL's PyTorch engine, and keeps libtorch's warnings off standard error: libtorch prints
+	 * them there itself (in Fiji that opens the Console), e.g. {@code Could not initialize NNPACK! Reason: Unsupported
+	 * hardware.} on CPUs its NNPACK does not know, at the first convolution, which tells a user nothing they can act on.
+	 * Errors still print. A user's {@value #TORCH_LOG_LEVEL} is left alone. Cheap to call again.
+	 */
+	public static void start() {
+		prepare();
+		if (started) return;
+		synchronized (EngineSettings.class) {
+			if (started) return;
+			ai.djl.engine.Engine.getEngine("PyTorch");
+			if (System.getenv(TORCH_LOG_LEVEL) == null) quietLibtorch();
+			started = true;
+		}
+	}
+
+	/**
+	 * Raises c10's log threshold ({@code FLAGS_caffe2_log_level}, an exported int of the loaded libc10) from WARNING (1) to
+	 * ERROR (2). libtorch without Python never reads {@value #TORCH_LOG_LEVEL}, so the flag is set in the loaded library
+	 * itself; where it cannot be found nothing changes.
+	 */
+	private static void quietLibtorch() {
+		try {
+			java.nio.file.Path dir = java.nio.file.Path.of(ai.djl.pytorch.jni.LibUtils.getLibtorchPath());
+			for (String name : new String[] { "libc10.so", "libc10.dylib", "c10.dll" }) {
+				java.nio.file.Path lib = dir.resolve(name);
+				if (!java.nio.file.Files.isRegularFile(lib)) continue;
+				com.sun.jna.NativeLibrary.getInstance(lib.toAbsolutePath().toString()).getGlobalVariableAddress("FLAGS_caffe2_log_level").setInt(0, 2);
+				return;
+			}
+		}
+		catch (RuntimeException | LinkageError e) {
+			// another libtorch build without the flag: its warnings stay
+		}
+	}
+
+	/**
+	 * Where logback is the slf4j binding (as in some Fiji installations), DJL's logger is set to ERROR through
+	 * logback's own API, found by reflection so that logback is not a dependency. Any other binding is left alone.
+	 */
+	private static void quietLogback() {
+		try {
+			Object logger = org.slf4j.LoggerFactory.getLogger("ai.djl");
+			if (!logger.getClass().getName().equals("ch.qos.logback.classic.Logger")) return;
+			Class<?> level = Class.forName("ch.qos.logback.classic.Level", false, logger.getClass().getClassLoader());
+			logger.getClass().getMethod("setLevel", level).invoke(logger, level.getField("ERROR").get(null));
+		}
+		catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+			// not logback, or a logback we do not know: leave it
+		}
+	}
+
+	private static void setUnlessGiven(String property, String env, String value) {
+		if (System.getProperty(property) != null) return;
+		if (env != null && System.getenv(env) != null) return;
+		System.setProperty(property, value);
+	}
+}

@@ -1,0 +1,75 @@
+package sc.fiji.stylecrafter.engine;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
+import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
+import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
+
+/**
+ * The GPU runtime's state in plain words, for {@code stylecrafter runtime status} and the Fiji command: which libtorch
+ * is (or would be) loaded and from where, what the NVIDIA driver says, what is installed, and whether and why the GPU
+ * is used or not.
+ */
+public final class RuntimeStatus {
+
+	private static final String NOT_INSTALLED = "GPU used: no, the GPU runtime is not installed; install it: stylecrafter runtime install "
+		+ "(Fiji: Plugins > StyleCrafter > Install GPU Runtime...)";
+
+	private RuntimeStatus() {}
+
+	/**
+	 * The report, one line per fact.
+	 *
+	 * @param root the runtime folder
+	 * @param load whether to load the engine to ask libtorch itself (the runtime choice is made first)
+	 */
+	public static List<String> describe(Path root, boolean load) {
+		List<String> out = new ArrayList<>();
+		String classifier = LibtorchArchive.currentClassifier();
+		NvidiaDriver.Report driver = NvidiaDriver.probe();
+		if (driver.found()) {
+			out.add("NVIDIA driver: " + driver.library() + ", supports CUDA up to " + driver.cudaVersionText() + ", " + driver.gpus().size() + " GPU(s)");
+			for (NvidiaDriver.Gpu g : driver.gpus()) out.add("  " + g.describe());
+		}
+		else out.add("NVIDIA driver: none; " + driver.problem());
+
+		List<InstalledRuntime> installed = RuntimeSelection.installed(root, classifier);
+		if (installed.isEmpty()) out.add("GPU runtime: not installed (runtime folder " + root + ")");
+		for (InstalledRuntime r : installed) {
+			out.add("GPU runtime: libtorch " + r.version() + " " + r.flavor() + " in " + r.dir() + " (" + RuntimeInstaller.gb(r.totalBytes()) + ", from " + r.source() + ")");
+		}
+		for (String p : RuntimeSelection.problems(root, classifier)) out.add("  not usable: " + p);
+
+		Optional<Path> loaded = EngineState.loadedLibtorch();
+		RuntimeSelection.Choice choice = RuntimeSelection.made().orElseGet(() -> RuntimeSelection.decide(root, () -> driver, EngineState.loadedLibtorch()));
+		if (loaded.isEmpty() && load) {
+			choice = RuntimeSelection.select();
+			EngineState.libtorchHasCuda();
+			loaded = EngineState.loadedLibtorch();
+		}
+		String which = choice.runtime() != null ? "libtorch " + choice.runtime().version() + " " + choice.runtime().flavor() + " from " + choice.runtime().libDir()
+			: "the CPU libtorch " + LibtorchArchive.LIBTORCH_VERSION + " from the pytorch-native-cpu jar, unpacked by DJL";
+		if (loaded.isPresent()) out.add("libtorch: loaded in this process from " + loaded.get() + " (version " + EngineState.loadedVersion().orElse("?") + ")");
+		else out.add("libtorch: would load " + which);
+		out.add("  because: " + choice.reason());
+
+		String driverWhy = GpuCheck.driverProblem(driver);
+		if (driverWhy != null) {
+			out.add("GPU used: no, " + driverWhy);
+		}
+		else if (loaded.isPresent()) {
+			boolean cuda = EngineState.libtorchHasCuda();
+			if (cuda) out.add("GPU used: yes, device=auto takes " + GpuCheck.suitable(driver).get(0).describe());
+			else if (choice.runtime() == null && installed.isEmpty()) out.add(NOT_INSTALLED);
+			else if (choice.runtime() == null) out.add("GPU used: no, the libtorch loaded in this process is the CPU one; restart to use the installed runtime");
+			else out.add("GPU used: no, libtorch from " + choice.runtime().libDir() + " reports no usable CUDA device");
+		}
+		else if (choice.runtime() != null && choice.runtime().isCuda()) out.add("GPU used: yes once libtorch loads (device=auto takes " + GpuCheck.suitable(driver).get(0).describe() + ")");
+		else if (installed.isEmpty()) out.add(NOT_INSTALLED);
+		else out.add("GPU used: no, " + choice.reason());
+		return out;
+	}
+}
