@@ -32,7 +32,7 @@ import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.NoiseSource;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.video.VideoReader;
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 
 /**
  * Runs a {@link BatchList} with one loaded model: one output per entry ({@code NNN_prompt-slug.ext}) with its JSON
@@ -111,7 +111,7 @@ public final class BatchRunner {
 					extra.put("styles", row.get("styles"));
 					extra.put("batch_index", e.index());
 					extra.put("seeding", o.officialSeeding() ? "official (one stream for the list)" : "per entry");
-					extra.put("device", Devices.label(model.device()));
+					extra.put("device", model.deviceLabel());
 					extra.put("precision", model.precision().label());
 					extra.put("seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
 					FrameWriter.write(r, out, extra, o.fps());

@@ -12,7 +12,7 @@ import java.util.Set;
 
 import ai.djl.Device;
 
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
 import sc.fiji.stylecrafter.setup.ModelSetup;
@@ -70,7 +70,7 @@ final class BatchCommand {
 			models = one.containsKey("--models") ? Path.of(one.get("--models")) : ModelSetup.defaultFolder();
 			list = Path.of(one.get("--list"));
 			dir = Path.of(one.get("--out"));
-			device = one.getOrDefault("--device", Devices.AUTO);
+			device = one.getOrDefault("--device", DeviceChoice.AUTO_LABEL);
 			precision = Precision.parse(one.getOrDefault("--dtype", Precision.DEFAULT_LABEL));
 		}
 		catch (IllegalArgumentException e) { // NumberFormatException included
@@ -81,7 +81,7 @@ final class BatchCommand {
 		try {
 			List<BatchList.Entry> entries = BatchList.read(list);
 			if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + " is a file, not a folder");
-			Device d = Devices.choose(device);
+			Device d = DeviceChoice.parse(device).resolve();
 			long t0 = System.nanoTime();
 			StyleCrafterModel loaded = GenerateCommand.load(models, d, precision, err, "batch");
 			if (loaded == null) return 1;

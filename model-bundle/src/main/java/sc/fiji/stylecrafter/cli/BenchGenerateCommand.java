@@ -17,7 +17,7 @@ import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.engine.GpuMonitor;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.video.VideoReader;
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 
 /**
  * {@code stylecrafter bench-generate [generate's options] [--runs N] [--out FRAMES.npy]}: a benchmark, not a test.
@@ -62,7 +62,7 @@ final class BenchGenerateCommand {
 			List<RgbImage> styles = VideoReader.styleReferences(a.styles(), a.styleFrames());
 			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME)));
-			Device device = Devices.choose(a.device());
+			Device device = DeviceChoice.parse(a.device()).resolve();
 			MatmulRate rate = MatmulRate.measure(device, a.precision().dataType()); // before the model fills the memory
 			out.println(rate);
 			GpuMonitor gpu = device.isGpu() ? GpuMonitor.start(device.getDeviceId()) : null;
@@ -71,7 +71,7 @@ final class BenchGenerateCommand {
 			if (loaded == null) return 1;
 			try (StyleCrafterModel model = loaded) {
 				double load = (System.nanoTime() - t0) / 1e9;
-				out.printf(Locale.ROOT, "load\t%s on %s (%s)\t%.1f s\tpeak RSS %.0f MB%n", a.models(), Devices.label(device), a.precision().label(), load,
+				out.printf(Locale.ROOT, "load\t%s on %s (%s)\t%.1f s\tpeak RSS %.0f MB%n", a.models(), DeviceChoice.label(device), a.precision().label(), load,
 					BenchLoadCommand.peakRssKb() / 1e3);
 				var s = a.settings();
 				GenerationResult r = null;

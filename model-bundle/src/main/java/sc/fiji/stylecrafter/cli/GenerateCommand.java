@@ -12,7 +12,7 @@ import java.util.Map;
 
 import ai.djl.Device;
 
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.setup.ModelSetup;
@@ -88,7 +88,7 @@ final class GenerateCommand {
 			VideoWriter.checkFrameRate(fps);
 		}
 		int styleFrames = styleFrames(one);
-		return new Args(models, one.get("--prompt"), styles, styleFrames, s, one.getOrDefault("--device", Devices.AUTO),
+		return new Args(models, one.get("--prompt"), styles, styleFrames, s, one.getOrDefault("--device", DeviceChoice.AUTO_LABEL),
 			Precision.parse(one.getOrDefault("--dtype", Precision.DEFAULT_LABEL)), out, fps);
 	}
 
@@ -166,12 +166,12 @@ final class GenerateCommand {
 			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME))); // before anything heavy
 			FrameWriter.checkTarget(a.out());
-			Device device = Devices.choose(a.device());
+			Device device = DeviceChoice.parse(a.device()).resolve();
 			long t0 = System.nanoTime();
 			StyleCrafterModel loaded = load(a.models(), device, a.precision(), err, "generate");
 			if (loaded == null) return 1;
 			try (StyleCrafterModel model = loaded) {
-				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), Devices.label(device), a.precision().label(),
+				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), DeviceChoice.label(device), a.precision().label(),
 					(System.nanoTime() - t0) / 1e9);
 				long t1 = System.nanoTime();
 				TerminalProgress progress = new TerminalProgress(err);
@@ -184,7 +184,7 @@ final class GenerateCommand {
 				List<String> names = new ArrayList<>();
 				for (Path p : a.styles()) names.add(p.toString());
 				extra.put("styles", names);
-				extra.put("device", Devices.label(device));
+				extra.put("device", DeviceChoice.label(device));
 				extra.put("precision", a.precision().label());
 				extra.put("seconds", Math.round((System.nanoTime() - t1) / 1e7) / 100.0);
 				if (VideoFormat.of(a.out()).isPresent()) extra.put("fps", a.fps());

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.ResultScores;
 import sc.fiji.stylecrafter.clip.ClipScorer;
@@ -59,7 +59,7 @@ final class ScoreCommand {
 			if (!Files.isDirectory(results)) throw new IOException(results + " is not a folder of results");
 			long t0 = System.nanoTime();
 			List<ResultScores.Row> rows;
-			try (ClipScorer clip = ModelLoader.scorer(models, Devices.choose(one.getOrDefault("--device", Devices.AUTO)))) {
+			try (ClipScorer clip = ModelLoader.scorer(models, DeviceChoice.parse(one.getOrDefault("--device", DeviceChoice.AUTO_LABEL)))) {
 				long t1 = System.nanoTime();
 				rows = ResultScores.score(clip, entries, results, styleFrames);
 				int frames = rows.stream().mapToInt(ResultScores.Row::frames).sum();

@@ -3,15 +3,12 @@ package sc.fiji.stylecrafter.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 
-import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
 
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.engine.EngineSettings;
-import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.pipeline.SelfTest;
 
 /**
@@ -29,7 +26,7 @@ final class SelftestCommand {
 	static int run(String[] args, PrintStream out, PrintStream err) {
 		Path models = null;
 		int threads = 0;
-		String device = Devices.AUTO, dtype = "all";
+		String device = DeviceChoice.AUTO_LABEL, dtype = "all";
 		try {
 			for (int i = 0; i < args.length; i++) {
 				if (i + 1 >= args.length) throw new IllegalArgumentException(args[i] + (args[i].startsWith("--") ? " needs a value" : ": unexpected argument"));
@@ -58,10 +55,8 @@ final class SelftestCommand {
 		int defaultThreads = JniUtils.getNumThreads();
 		try {
 			if (threads > 0) JniUtils.setNumThreads(threads);
-			Device d = Devices.choose(device);
-			List<Precision> precisions = SelfTest.precisions(d, dtype);
 			long[] last = { 0 };
-			SelfTest.Report r = SelfTest.run(models, d, precisions, line -> { // at most one progress line a second
+			SelfTest.Report r = SelfTest.run(models, DeviceChoice.parse(device), dtype, line -> { // at most one progress line a second
 				long now = System.nanoTime();
 				if (now - last[0] < 1_000_000_000L) return;
 				last[0] = now;

@@ -20,6 +20,7 @@ import sc.fiji.stylecrafter.clip.ClipTextEncoder;
 import sc.fiji.stylecrafter.clip.ClipTokenizer;
 import sc.fiji.stylecrafter.clip.ClipVisionEncoder;
 import sc.fiji.stylecrafter.clip.StyleImageEncoder;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.io.Checkpoint;
@@ -56,6 +57,11 @@ public final class ModelLoader {
 	 */
 	public static StyleCrafterModel load(Path folder, Device device, Precision precision) throws IOException {
 		return load(folder, device, precision, Notices.NONE);
+	}
+
+	/** As {@link #load(Path, Device, Precision, Notices)} on the device a user's choice means here. */
+	public static StyleCrafterModel load(Path folder, DeviceChoice device, Precision precision, Notices notices) throws IOException {
+		return load(folder, device.resolve(), precision, notices);
 	}
 
 	/**
@@ -144,7 +150,8 @@ public final class ModelLoader {
 	 * The CLIP scorer of a model folder (the text and image towers of {@code open_clip_pytorch_model.bin} with their
 	 * projections), in float32 on {@code device}; it owns its weights.
 	 */
-	public static ClipScorer scorer(Path folder, Device device) throws IOException {
+	public static ClipScorer scorer(Path folder, DeviceChoice choice) throws IOException {
+		Device device = choice.resolve();
 		EngineSettings.start();
 		ModelFolder located = ModelFolder.locate(folder);
 		Path bin = located.weights().get(WeightFile.OPEN_CLIP);

@@ -13,6 +13,7 @@ import sc.fiji.stylecrafter.adapter.StyleAdapter;
 import sc.fiji.stylecrafter.clip.ClipTextEncoder;
 import sc.fiji.stylecrafter.clip.ClipTokenizer;
 import sc.fiji.stylecrafter.clip.StyleImageEncoder;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.nn.RouteChecks;
 import sc.fiji.stylecrafter.sched.DdimConfig;
@@ -76,6 +77,11 @@ public final class StyleCrafterModel implements AutoCloseable {
 
 	public Device device() {
 		return device;
+	}
+
+	/** The device in a user's words ({@code cpu}, {@code gpu 0}). */
+	public String deviceLabel() {
+		return DeviceChoice.label(device);
 	}
 
 	public Precision precision() {

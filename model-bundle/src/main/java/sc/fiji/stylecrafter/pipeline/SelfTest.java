@@ -22,6 +22,7 @@ import sc.fiji.stylecrafter.nn.Route;
 import sc.fiji.stylecrafter.nn.RouteChecks;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.engine.EngineSettings;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.task.Notices;
@@ -107,7 +108,7 @@ public final class SelfTest {
 	 *
 	 * @throws IllegalArgumentException naming the choice and why it cannot run here
 	 */
-	public static List<Precision> precisions(Device device, String which) {
+	static List<Precision> precisions(Device device, String which) {
 		if (!which.equals("all")) {
 			if (!CHOICES.contains(which)) throw new IllegalArgumentException("precision '" + which + "' is not known; allowed: " + String.join(", ", CHOICES));
 			Precision p = Precision.parse(which);
@@ -121,10 +122,16 @@ public final class SelfTest {
 
 	/**
 	 * @param folder a model folder, or {@code null} for the official sizes with zero weights
-	 * @param precisions the precisions to trace (bfloat16 has routes of its own)
+	 * @param which the precisions to trace ({@link #precisions}: bfloat16 has routes of its own)
 	 * @param progress told what is being done, a line at a time
+	 * @throws IllegalArgumentException for a device or precision that cannot run here, saying why
 	 */
-	public static Report run(Path folder, Device device, List<Precision> precisions, Consumer<String> progress) throws IOException {
+	public static Report run(Path folder, DeviceChoice choice, String which, Consumer<String> progress) throws IOException {
+		Device device = choice.resolve();
+		return run(folder, device, precisions(device, which), progress);
+	}
+
+	static Report run(Path folder, Device device, List<Precision> precisions, Consumer<String> progress) throws IOException {
 		long t0 = System.nanoTime();
 		EngineSettings.start();
 		Map<Precision, List<RouteChecks.Verdict>> verdicts = new LinkedHashMap<>();

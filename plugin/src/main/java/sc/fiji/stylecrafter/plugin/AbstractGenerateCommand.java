@@ -16,7 +16,7 @@ import org.scijava.task.TaskService;
 import org.scijava.thread.ThreadService;
 
 import sc.fiji.stylecrafter.engine.Precision;
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 
 /**
@@ -78,8 +78,8 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 	@Parameter(label = "Style weight", persist = false)
 	protected double styleweight;
 
-	@Parameter(label = "Device", choices = { Devices.AUTO, Devices.CPU, Devices.GPU }, persist = false)
-	private String device = Devices.AUTO;
+	@Parameter(label = "Device", choices = { DeviceChoice.AUTO_LABEL, DeviceChoice.CPU_LABEL, DeviceChoice.GPU_LABEL }, persist = false)
+	private String device = DeviceChoice.AUTO_LABEL;
 
 	@Parameter(label = "Precision", choices = { Precision.FLOAT32_LABEL, Precision.FLOAT16_LABEL, Precision.BFLOAT16_LABEL }, description = "float16 on a GPU; bfloat16 on a CPU (faster, less exact)", persist = false)
 	private String precision = Precision.DEFAULT_LABEL;

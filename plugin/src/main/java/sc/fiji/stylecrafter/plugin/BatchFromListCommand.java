@@ -21,7 +21,7 @@ import org.scijava.widget.FileWidget;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
 import sc.fiji.stylecrafter.setup.ModelSetup;
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
@@ -84,8 +84,8 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 	@Parameter(label = "Frame rate (video files)", min = "1", max = "" + VideoWriter.MAX_FPS, persist = false)
 	private int fps = VideoWriter.DEFAULT_FPS;
 
-	@Parameter(label = "Device", choices = { Devices.AUTO, Devices.CPU, Devices.GPU }, persist = false)
-	private String device = Devices.AUTO;
+	@Parameter(label = "Device", choices = { DeviceChoice.AUTO_LABEL, DeviceChoice.CPU_LABEL, DeviceChoice.GPU_LABEL }, persist = false)
+	private String device = DeviceChoice.AUTO_LABEL;
 
 	@Parameter(label = "Precision", choices = { Precision.FLOAT32_LABEL, Precision.FLOAT16_LABEL, Precision.BFLOAT16_LABEL }, description = "float16 on a GPU; bfloat16 on a CPU (faster, less exact)", persist = false)
 	private String precision = Precision.DEFAULT_LABEL;

@@ -13,14 +13,13 @@ import org.scijava.prefs.PrefService;
 import org.scijava.service.AbstractService;
 import org.scijava.service.Service;
 
-import ai.djl.Device;
 
 import sc.fiji.stylecrafter.model.Catalogue;
 import sc.fiji.stylecrafter.task.Notices;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.model.ModelLoader;
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.model.ModelFolderCheck;
 
 /** Default {@link StyleCrafterService}: one lock guards the model and every use of it. */
@@ -79,18 +78,20 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 		return ModelFolderCheck.check(folder);
 	}
 
-	private static String key(Path folder, Device device, Precision precision) {
+	/** @param device the device in a user's words as resolved here ({@code cpu}, {@code gpu 0}) */
+	private static String key(Path folder, String device, Precision precision) {
 		return folder.toAbsolutePath().normalize() + "|" + device + "|" + precision;
 	}
 
 	@Override
 	public boolean isLoaded(Path folder, String device, Precision precision) {
-		return key(folder, Devices.choose(device), precision).equals(loadedKey);
+		return key(folder, DeviceChoice.parse(device).resolvedLabel(), precision).equals(loadedKey);
 	}
 
 	@Override
 	public <T> T withModel(Path folder, String device, Precision precision, WaitListener waiting, ModelUse<T> use) throws IOException, InterruptedException {
-		Device d = Devices.choose(device);
+		DeviceChoice choice = DeviceChoice.parse(device);
+		String d = choice.resolvedLabel();
 		if (!lock.tryLock()) {
 			if (waiting != null) waiting.waiting();
 			lock.lockInterruptibly();
@@ -99,8 +100,8 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 			String k = key(folder, d, precision);
 			if (model == null || !k.equals(loadedKey)) {
 				closeModel();
-				if (log != null) log.info("StyleCrafter: loading the model from " + folder + " on " + Devices.label(d) + " (" + precision.label() + ")");
-				model = ModelLoader.load(folder, d, precision, notices());
+				if (log != null) log.info("StyleCrafter: loading the model from " + folder + " on " + d + " (" + precision.label() + ")");
+				model = ModelLoader.load(folder, choice, precision, notices());
 				loadedKey = k;
 			}
 			return use.apply(model);

@@ -35,7 +35,7 @@ import sc.fiji.stylecrafter.task.ProgressClock;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.SeededNoise;
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 
 /**
  * What both generation commands do once their parameters are read: check everything that can be checked before the
@@ -96,7 +96,7 @@ final class GenerationRunner {
 		int steps;
 		try {
 			precision = Precision.parse(rq.precision());
-			Devices.choose(rq.device()); // a GPU asked for but none usable
+			DeviceChoice.parse(rq.device()).resolve(); // a GPU asked for but none usable
 			styles = references(rq.styles());
 			steps = StyleCrafterPipeline.check(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()), config(folder));
 			if (rq.save() != null) {
@@ -124,7 +124,7 @@ final class GenerationRunner {
 		try {
 			GenerationResult r = sv.models().withModel(folder, rq.device(), precision,
 				() -> sv.status().showStatus("StyleCrafter: waiting for the running generation to finish..."), model -> {
-					extra.put("device", Devices.label(model.device()));
+					extra.put("device", model.deviceLabel());
 					extra.put("precision", model.precision().label());
 					return generate(model, sv, rq, styles, steps, frames, task, preview, cancelled);
 				});

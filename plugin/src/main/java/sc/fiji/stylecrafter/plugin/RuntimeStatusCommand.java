@@ -14,7 +14,7 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
 
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.pipeline.SelfTest;
 import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
 import sc.fiji.stylecrafter.engine.RuntimeStatus;
@@ -38,8 +38,8 @@ public class RuntimeStatusCommand extends ContextCommand implements MacroFriendl
 	@Parameter(label = "Check the kernel routes", description = "About a minute at the official sizes on a desktop CPU", required = false, persist = false)
 	private boolean check = true;
 
-	@Parameter(label = "Device", choices = { Devices.AUTO, Devices.CPU, Devices.GPU }, required = false, persist = false)
-	private String device = Devices.AUTO;
+	@Parameter(label = "Device", choices = { DeviceChoice.AUTO_LABEL, DeviceChoice.CPU_LABEL, DeviceChoice.GPU_LABEL }, required = false, persist = false)
+	private String device = DeviceChoice.AUTO_LABEL;
 
 	@Parameter(label = "Model folder (optional)", style = FileWidget.DIRECTORY_STYLE, required = false, persist = false,
 		description = "Check at this model's sizes (loads it); empty: the official sizes, no weights needed")
@@ -53,8 +53,7 @@ public class RuntimeStatusCommand extends ContextCommand implements MacroFriendl
 		List<String> lines = new ArrayList<>(RuntimeStatus.describe(RuntimeInstaller.defaultFolder(), true));
 		if (check) {
 			try {
-				var d = Devices.choose(device);
-				SelfTest.Report r = SelfTest.run(models == null || models.getPath().isBlank() ? null : models.toPath(), d, SelfTest.precisions(d, "all"),
+				SelfTest.Report r = SelfTest.run(models == null || models.getPath().isBlank() ? null : models.toPath(), DeviceChoice.parse(device), "all",
 					line -> {
 						if (status != null) status.showStatus("StyleCrafter: " + line);
 					});

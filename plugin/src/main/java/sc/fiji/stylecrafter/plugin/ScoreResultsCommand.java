@@ -20,7 +20,7 @@ import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.ResultScores;
 import sc.fiji.stylecrafter.clip.ClipScorer;
 import sc.fiji.stylecrafter.setup.ModelSetup;
-import sc.fiji.stylecrafter.engine.Devices;
+import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.model.ModelLoader;
 
@@ -50,8 +50,8 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 	@Parameter(label = "Results folder", style = FileWidget.DIRECTORY_STYLE, persist = false)
 	private File results;
 
-	@Parameter(label = "Device", choices = { Devices.AUTO, Devices.CPU, Devices.GPU }, persist = false)
-	private String device = Devices.AUTO;
+	@Parameter(label = "Device", choices = { DeviceChoice.AUTO_LABEL, DeviceChoice.CPU_LABEL, DeviceChoice.GPU_LABEL }, persist = false)
+	private String device = DeviceChoice.AUTO_LABEL;
 
 	@Parameter(type = ItemIO.OUTPUT, label = "StyleCrafter scores")
 	private String report;
@@ -67,7 +67,7 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 			Path folder = service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
 			if (status != null) status.showStatus("StyleCrafter: loading OpenCLIP to score " + entries.size() + " results...");
 			List<ResultScores.Row> rows;
-			try (ClipScorer clip = ModelLoader.scorer(folder, Devices.choose(device))) {
+			try (ClipScorer clip = ModelLoader.scorer(folder, DeviceChoice.parse(device))) {
 				rows = ResultScores.score(clip, entries, results.toPath(), VideoReader.DEFAULT_STYLE_FRAMES);
 			}
 			ResultsTable t = new ResultsTable();
