@@ -99,7 +99,7 @@ final class ModelsCommand {
 			return 0;
 		}
 		for (String p : problems) err.println("loading check: " + InspectCommand.oneLine(p));
-		err.println("to set the folder up: stylecrafter models download --dir " + dir + " (or place the files by hand, see the README)");
+		err.println("to set the folder up: stylecrafter models download --dir " + dir + " (or place the files by hand, see docs/models.md)");
 		return 1;
 	}
 

@@ -184,7 +184,7 @@ public final class ModelLoader {
 	private static ModelFolder located(Path folder) throws IOException {
 		ModelFolder located = ModelFolder.locate(folder);
 		for (WeightFile w : located.missing()) {
-			throw new NoSuchFileException(folder.resolve(w.fileName()).toString(), null, "model file missing (see the README for the four files)");
+			throw new NoSuchFileException(folder.resolve(w.fileName()).toString(), null, "model file missing (docs/models.md lists the four files)");
 		}
 		for (Path f : located.weights().values()) if (!Files.isReadable(f)) throw new IOException(f + " is not readable (check its permissions)");
 		return located;
