@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 
-import ai.djl.Device;
 
 import com.google.gson.JsonParser;
 
@@ -39,7 +38,7 @@ class ClipScorerTest {
 		long[][] ids = new long[rows][l];
 		for (int i = 0; i < rows; i++) System.arraycopy(tokens.longs(), i * l, ids[i], 0, l);
 		int images = (int) input.shape()[0];
-		try (ClipScorer s = ModelLoader.scorer(golden, Device.cpu())) {
+		try (ClipScorer s = ModelLoader.scorer(golden, sc.fiji.stylecrafter.engine.DeviceChoice.CPU)) {
 			float[][] text = s.textFeatures(ids), text2 = s.textFeatures(ids);
 			float[][] image = s.imageFeatures(input.floats(), images), image2 = s.imageFeatures(input.floats(), images);
 			for (int i = 0; i < rows; i++) assertArrayEquals(text[i], text2[i], "deterministic");
