@@ -32,7 +32,6 @@ import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.NoiseSource;
 import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.video.VideoReader;
-import sc.fiji.stylecrafter.engine.DeviceChoice;
 
 /**
  * Runs a {@link BatchList} with one loaded model: one output per entry ({@code NNN_prompt-slug.ext}) with its JSON
@@ -101,21 +100,15 @@ public final class BatchRunner {
 			}
 			else {
 				listener.entry(e.index(), entries.size(), e, "running");
-				long t0 = System.nanoTime();
 				try {
 					List<RgbImage> styles = VideoReader.styleReferences(e.styles(), o.styleFrames());
-					StyleCrafterPipeline.Request rq = new StyleCrafterPipeline.Request(e.prompt(), styles, o.settings());
+					StyleCrafterPipeline.Request rq = new StyleCrafterPipeline.Request(e.prompt(), styles, o.settings())
+						.named(e.styles().stream().map(Path::toString).toList());
 					StyleCrafterPipeline.check(rq, model.config());
-					GenerationResult r = pipeline.generate(rq, shared != null ? shared : new SeededNoise(o.settings().seed()), listener, cancel, false);
-					Map<String, Object> extra = new LinkedHashMap<>();
-					extra.put("styles", row.get("styles"));
-					extra.put("batch_index", e.index());
-					extra.put("seeding", o.officialSeeding() ? "official (one stream for the list)" : "per entry");
-					extra.put("device", model.deviceLabel());
-					extra.put("precision", model.precision().label());
-					extra.put("seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
-					FrameWriter.write(r, out, extra, o.fps());
-					row.put("seconds", extra.get("seconds"));
+					GenerationResult r = pipeline.generate(shared != null ? rq.withNoise(shared) : rq, listener, null, cancel)
+						.with("batch_index", e.index()).with("seeding", o.officialSeeding() ? "official (one stream for the list)" : "per entry");
+					FrameWriter.write(r, out, o.fps());
+					row.put("seconds", Math.round(r.record().seconds() * 100) / 100.0);
 					state = "done";
 					done++;
 				}

@@ -15,7 +15,6 @@ import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.engine.GpuMonitor;
-import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 
@@ -78,8 +77,7 @@ final class BenchGenerateCommand {
 				for (int i = 0; i < runs; i++) {
 					GenerateCommand.TerminalProgress progress = new GenerateCommand.TerminalProgress(err);
 					long t1 = System.nanoTime();
-					FlopCounter.Counted<GenerationResult> counted = FlopCounter.count(() -> new StyleCrafterPipeline(model).generate(request, new SeededNoise(s.seed()),
-						progress, null, false));
+					FlopCounter.Counted<GenerationResult> counted = FlopCounter.count(() -> new StyleCrafterPipeline(model).generate(request, progress, null, null));
 					r = counted.result();
 					double total = (System.nanoTime() - t1) / 1e9;
 					double gflop = counted.flops() / 1e9;

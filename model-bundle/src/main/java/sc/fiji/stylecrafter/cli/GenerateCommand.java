@@ -31,7 +31,6 @@ import sc.fiji.stylecrafter.task.ProgressClock;
 import sc.fiji.stylecrafter.task.ProgressListener;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
-import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.model.ModelLoader;
 import sc.fiji.stylecrafter.model.ModelFolderCheck;
 
@@ -99,23 +98,20 @@ final class GenerateCommand {
 		if (modeText.equals("video")) mode = Mode.VIDEO;
 		else if (modeText.equals("image")) mode = Mode.IMAGE;
 		else throw new IllegalArgumentException("--mode '" + modeText + "' is not known; allowed: video, image");
-		GenerationSettings s = GenerationSettings.defaults(mode);
-		if (one.containsKey("--frames")) s = s.withFrames(integer(one, "--frames"));
-		if (one.containsKey("--width") || one.containsKey("--height")) {
-			s = s.withSize(one.containsKey("--width") ? integer(one, "--width") : s.width(), one.containsKey("--height") ? integer(one, "--height") : s.height());
-		}
-		if (one.containsKey("--steps")) s = s.withSteps(integer(one, "--steps"));
-		if (one.containsKey("--eta")) s = s.withEta(number(one, "--eta"));
-		float text = one.containsKey("--text-guidance") ? (float) number(one, "--text-guidance") : s.textGuidance();
-		Float style = s.styleGuidance();
+		GenerationSettings.Builder b = GenerationSettings.builder(mode);
+		if (one.containsKey("--frames")) b.frames(integer(one, "--frames"));
+		if (one.containsKey("--width")) b.width(integer(one, "--width"));
+		if (one.containsKey("--height")) b.height(integer(one, "--height"));
+		if (one.containsKey("--steps")) b.steps(integer(one, "--steps"));
+		if (one.containsKey("--eta")) b.eta(number(one, "--eta"));
+		if (one.containsKey("--text-guidance")) b.textGuidance((float) number(one, "--text-guidance"));
 		if (one.containsKey("--style-guidance")) {
 			String v = one.get("--style-guidance");
-			style = v.equalsIgnoreCase("none") ? null : (float) number(one, "--style-guidance");
+			b.styleGuidance(v.equalsIgnoreCase("none") ? null : (float) number(one, "--style-guidance"));
 		}
-		s = s.withGuidance(text, style);
-		if (one.containsKey("--style-weight")) s = s.withStyleWeight((float) number(one, "--style-weight"));
-		if (one.containsKey("--seed")) s = s.withSeed(integer(one, "--seed"));
-		return s;
+		if (one.containsKey("--style-weight")) b.styleWeight((float) number(one, "--style-weight"));
+		if (one.containsKey("--seed")) b.seed(integer(one, "--seed"));
+		return b.build();
 	}
 
 	/** {@code --style-frames}: frames taken from each style video, 1 to the most references; the default without it. */
@@ -163,7 +159,8 @@ final class GenerateCommand {
 		}
 		try {
 			List<RgbImage> styles = VideoReader.styleReferences(a.styles(), a.styleFrames());
-			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings());
+			StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(a.prompt(), styles, a.settings())
+				.named(a.styles().stream().map(Path::toString).toList());
 			StyleCrafterPipeline.check(request, ModelConfig.read(a.models().resolve(ModelConfig.FILE_NAME))); // before anything heavy
 			FrameWriter.checkTarget(a.out());
 			Device device = DeviceChoice.parse(a.device()).resolve();
@@ -173,23 +170,14 @@ final class GenerateCommand {
 			try (StyleCrafterModel model = loaded) {
 				err.printf(Locale.ROOT, "loaded model from %s on %s (%s) in %.1f s%n", a.models(), DeviceChoice.label(device), a.precision().label(),
 					(System.nanoTime() - t0) / 1e9);
-				long t1 = System.nanoTime();
 				TerminalProgress progress = new TerminalProgress(err);
-				GenerationResult r = new StyleCrafterPipeline(model).generate(request, new SeededNoise(a.settings().seed()), progress, null, false);
+				GenerationResult r = new StyleCrafterPipeline(model).generate(request, progress, null, null);
 				err.println();
 				double sampling = progress.clock.secondsIn(Stage.SAMPLING);
 				err.printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step); decoding: %d frames in %.1f s%n", r.settings().steps(), sampling,
 					sampling / r.settings().steps(), r.frameCount(), progress.clock.secondsIn(Stage.DECODING));
-				Map<String, Object> extra = new LinkedHashMap<>();
-				List<String> names = new ArrayList<>();
-				for (Path p : a.styles()) names.add(p.toString());
-				extra.put("styles", names);
-				extra.put("device", DeviceChoice.label(device));
-				extra.put("precision", a.precision().label());
-				extra.put("seconds", Math.round((System.nanoTime() - t1) / 1e7) / 100.0);
-				if (VideoFormat.of(a.out()).isPresent()) extra.put("fps", a.fps());
 				long t2 = System.nanoTime();
-				Path sidecar = FrameWriter.write(r, a.out(), extra, a.fps());
+				Path sidecar = FrameWriter.write(r, a.out(), a.fps());
 				if (VideoFormat.of(a.out()).isPresent()) {
 					err.printf(Locale.ROOT, "encoding: %d frames in %.2f s%n", r.frameCount(), (System.nanoTime() - t2) / 1e9);
 				}

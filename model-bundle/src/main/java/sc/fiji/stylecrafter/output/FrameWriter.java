@@ -15,18 +15,14 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
-
 import sc.fiji.stylecrafter.video.VideoFormat;
 import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
-import sc.fiji.stylecrafter.pipeline.GenerationSettings;
+import sc.fiji.stylecrafter.pipeline.GenerationRecord;
 
 /**
  * Writes a {@link GenerationResult}: a multi-page RGB TIFF (one page per frame), an MP4/WebM/GIF video, or, for a
- * folder, numbered PNGs; and a JSON sidecar with the prompt, the seed and every setting. Files are written beside the target and moved into place.
+ * folder, numbered PNGs; and its record as a JSON sidecar ({@link GenerationRecord}). Files are written beside the target and moved into place.
  */
 public final class FrameWriter {
 
@@ -74,17 +70,18 @@ public final class FrameWriter {
 		return sidecar(out, isFile(out));
 	}
 
-	/** Writes the frames to {@code out} at the default frame rate; see {@link #write(GenerationResult, Path, Map, int)}. */
-	public static Path write(GenerationResult r, Path out, Map<String, Object> extra) throws IOException {
-		return write(r, out, extra, VideoWriter.DEFAULT_FPS);
+	/** Writes the frames to {@code out} at the default frame rate; see {@link #write(GenerationResult, Path, int)}. */
+	public static Path write(GenerationResult r, Path out) throws IOException {
+		return write(r, out, VideoWriter.DEFAULT_FPS);
 	}
 
 	/**
 	 * Writes the frames to {@code out} (a {@code .tif}/{@code .tiff} file; an {@code .mp4}, {@code .webm} or {@code .gif}
 	 * video at {@code fps}, carrying the prompt and seed in its metadata where the container allows; or a folder of
-	 * PNGs) and returns the sidecar's path.
+	 * PNGs) and its record as the JSON sidecar ({@link GenerationRecord#toJson}, with the frame rate of a video), and
+	 * returns the sidecar's path.
 	 */
-	public static Path write(GenerationResult r, Path out, Map<String, Object> extra, int fps) throws IOException {
+	public static Path write(GenerationResult r, Path out, int fps) throws IOException {
 		String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
 		Path sidecar;
 		if (VideoFormat.of(out).isPresent()) {
@@ -93,6 +90,7 @@ public final class FrameWriter {
 			VideoWriter.write(out, frames, r.width(), r.height(), new VideoWriter.Options(fps, VideoWriter.DEFAULT_QUALITY,
 				Map.of("title", r.prompt(), "comment", "StyleCrafter for Fiji, seed " + r.settings().seed())));
 			sidecar = sidecar(out, true);
+			r = r.with("fps", fps);
 		}
 		else if (name.endsWith(".tif") || name.endsWith(".tiff")) {
 			Path tmp = out.resolveSibling(out.getFileName() + ".part");
@@ -110,7 +108,7 @@ public final class FrameWriter {
 			}
 			sidecar = sidecar(out, false);
 		}
-		Files.writeString(sidecar, describe(r, extra), StandardCharsets.UTF_8);
+		Files.writeString(sidecar, r.record().toJson(), StandardCharsets.UTF_8);
 		return sidecar;
 	}
 
@@ -134,26 +132,5 @@ public final class FrameWriter {
 		finally {
 			w.dispose();
 		}
-	}
-
-	/** Prompt, seed and settings as JSON, with the kernel routes the run used. */
-	public static String describe(GenerationResult r, Map<String, Object> extra) {
-		Gson gson = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
-		JsonObject o = new JsonObject();
-		o.addProperty("prompt", r.prompt());
-		GenerationSettings s = r.settings();
-		o.addProperty("mode", s.mode().name().toLowerCase(Locale.ROOT));
-		o.addProperty("seed", s.seed());
-		o.addProperty("frames", s.frames());
-		o.addProperty("width", s.width());
-		o.addProperty("height", s.height());
-		o.addProperty("steps", s.steps());
-		o.addProperty("eta", s.eta());
-		o.addProperty("text_guidance", s.textGuidance());
-		o.addProperty("style_guidance", s.styleGuidance());
-		o.addProperty("style_weight", s.styleWeight());
-		if (extra != null) extra.forEach((k, v) -> o.add(k, gson.toJsonTree(v)));
-		if (r.routes() != null) o.add("routes", gson.toJsonTree(r.routes())); // which faster kernels ran, checked on this machine
-		return gson.toJson(o) + "\n";
 	}
 }

@@ -1,20 +1,27 @@
 package sc.fiji.stylecrafter.pipeline;
 
-import java.util.List;
-
 /**
- * The frames of a generation.
+ * The frames of a generation, and its record.
  *
+ * @param record what the generation was (prompt, settings, references, device, precision, routes, scales, seconds)
  * @param frames model-range values (about [-1, 1]), laid out {@code [3, t, H, W]} (channels, frames, rows, columns)
  * @param rgb8 the same as 8-bit values, clamped to [-1, 1], mapped to [0, 255] and truncated as the official code does
  *          (PITFALLS 23), same layout
- * @param latents the latent after each step, {@code [4, t, h, w]} each, when recorded
- * @param routes the faster kernel routes the run asked for, one line each: at how many shapes each was used and
- *          rejected ({@code nn.RouteChecks.Usage#summary})
  */
-public record GenerationResult(String prompt, GenerationSettings settings, int frameCount, int width, int height, float[] frames, byte[] rgb8,
-	List<float[]> latents, List<String> routes)
-{
+public record GenerationResult(GenerationRecord record, int frameCount, int width, int height, float[] frames, byte[] rgb8) {
+
+	public String prompt() {
+		return record.prompt();
+	}
+
+	public GenerationSettings settings() {
+		return record.settings();
+	}
+
+	/** The same frames with one more fact of the host's in the record ({@link GenerationRecord#with}). */
+	public GenerationResult with(String key, Object value) {
+		return new GenerationResult(record.with(key, value), frameCount, width, height, frames, rgb8);
+	}
 
 	/** One frame as packed {@code 0xRRGGBB} pixels, row-major. */
 	public int[] argb(int frame) {

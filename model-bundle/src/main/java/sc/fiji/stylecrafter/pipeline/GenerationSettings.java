@@ -70,31 +70,92 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 		return mode == Mode.VIDEO ? video() : image();
 	}
 
-	public GenerationSettings withFrames(int f) {
-		return new GenerationSettings(mode, f, width, height, steps, eta, textGuidance, styleGuidance, styleWeight, seed);
+	/** A builder from the official defaults of {@code mode} ({@link #video()}, {@link #image()}). */
+	public static Builder builder(Mode mode) {
+		return defaults(mode).toBuilder();
 	}
 
-	public GenerationSettings withSize(int w, int h) {
-		return new GenerationSettings(mode, frames, w, h, steps, eta, textGuidance, styleGuidance, styleWeight, seed);
+	/** A builder from these settings. */
+	public Builder toBuilder() {
+		return new Builder(this);
 	}
 
-	public GenerationSettings withSteps(int s) {
-		return new GenerationSettings(mode, frames, width, height, s, eta, textGuidance, styleGuidance, styleWeight, seed);
-	}
+	/** Settings changed one value at a time; {@link #build} checks them all (the record's rules, naming the bad value). */
+	public static final class Builder {
 
-	public GenerationSettings withEta(double e) {
-		return new GenerationSettings(mode, frames, width, height, steps, e, textGuidance, styleGuidance, styleWeight, seed);
-	}
+		private final Mode mode;
+		private int frames;
+		private int width;
+		private int height;
+		private int steps;
+		private double eta;
+		private float textGuidance;
+		private Float styleGuidance;
+		private float styleWeight;
+		private long seed;
 
-	public GenerationSettings withGuidance(float text, Float style) {
-		return new GenerationSettings(mode, frames, width, height, steps, eta, text, style, styleWeight, seed);
-	}
+		private Builder(GenerationSettings s) {
+			mode = s.mode;
+			frames = s.frames;
+			width = s.width;
+			height = s.height;
+			steps = s.steps;
+			eta = s.eta;
+			textGuidance = s.textGuidance;
+			styleGuidance = s.styleGuidance;
+			styleWeight = s.styleWeight;
+			seed = s.seed;
+		}
 
-	public GenerationSettings withStyleWeight(float w) {
-		return new GenerationSettings(mode, frames, width, height, steps, eta, textGuidance, styleGuidance, w, seed);
-	}
+		public Builder frames(int f) {
+			frames = f;
+			return this;
+		}
 
-	public GenerationSettings withSeed(long s) {
-		return new GenerationSettings(mode, frames, width, height, steps, eta, textGuidance, styleGuidance, styleWeight, s);
+		public Builder width(int w) {
+			width = w;
+			return this;
+		}
+
+		public Builder height(int h) {
+			height = h;
+			return this;
+		}
+
+		public Builder steps(int s) {
+			steps = s;
+			return this;
+		}
+
+		public Builder eta(double e) {
+			eta = e;
+			return this;
+		}
+
+		public Builder textGuidance(float g) {
+			textGuidance = g;
+			return this;
+		}
+
+		/** @param g the style guidance scale, or {@code null} for the two-branch sampler */
+		public Builder styleGuidance(Float g) {
+			styleGuidance = g;
+			return this;
+		}
+
+		public Builder styleWeight(float w) {
+			styleWeight = w;
+			return this;
+		}
+
+		public Builder seed(long s) {
+			seed = s;
+			return this;
+		}
+
+		/** @throws IllegalArgumentException naming the first bad value and what is allowed */
+		public GenerationSettings build() {
+			return new GenerationSettings(mode, frames, width, height, steps, eta, textGuidance, styleGuidance, styleWeight, seed);
+		}
 	}
 }

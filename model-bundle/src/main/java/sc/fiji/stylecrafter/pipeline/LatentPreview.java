@@ -48,15 +48,4 @@ public record LatentPreview(int frames, int width, int height, int[][] argb) {
 	private static int byteOf(float v) {
 		return Math.max(0, Math.min(255, Math.round((v + 1) * 127.5f)));
 	}
-
-	/** Told after a sampling step with the sampler's current estimate of the final latent; must return quickly. */
-	@FunctionalInterface
-	public interface Listener {
-
-		/**
-		 * @param step steps done
-		 * @param total steps in all
-		 */
-		void preview(int step, int total, LatentPreview preview);
-	}
 }

@@ -20,7 +20,6 @@ import sc.fiji.stylecrafter.nn.Bfloat16;
 import sc.fiji.stylecrafter.nn.Host;
 import sc.fiji.stylecrafter.nn.Route;
 import sc.fiji.stylecrafter.nn.RouteChecks;
-import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.engine.Precision;
@@ -165,9 +164,8 @@ public final class SelfTest {
 		RgbImage style = new RgbImage(512, 512, new byte[512 * 512 * 3]);
 		Map<String, RouteChecks.Demand> all = new LinkedHashMap<>();
 		for (Mode mode : new Mode[] { Mode.VIDEO, Mode.IMAGE }) {
-			GenerationSettings s = GenerationSettings.defaults(mode).withSteps(1);
-			for (RouteChecks.Demand d : RouteChecks.trace(() -> pipeline.generate(new StyleCrafterPipeline.Request("self-test", List.of(style), s),
-				new SeededNoise(s.seed()), null, null, false)))
+			GenerationSettings s = GenerationSettings.builder(mode).steps(1).build();
+			for (RouteChecks.Demand d : RouteChecks.trace(() -> pipeline.generate(new StyleCrafterPipeline.Request("self-test", List.of(style), s))))
 			{
 				all.putIfAbsent(d.route().id() + " " + d.shape() + " " + d.device(), d);
 			}

@@ -1,6 +1,5 @@
 package sc.fiji.stylecrafter.pipeline;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import ai.djl.engine.EngineException;
@@ -21,6 +20,7 @@ import sc.fiji.stylecrafter.sched.DdimConfig;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.Guidance;
 import sc.fiji.stylecrafter.sched.NoiseSource;
+import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.unet.UNetModel;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.task.CancellationToken;
@@ -55,24 +55,52 @@ public final class StyleCrafterPipeline {
 		this.batchBranches = batchBranches;
 	}
 
-	/** A generation request. */
-	public record Request(String prompt, List<RgbImage> styles, GenerationSettings settings) {}
+	/**
+	 * A generation request.
+	 *
+	 * @param styleNames the references as the user named them, for the record (files, image titles); may be empty
+	 * @param noise where the noise comes from: {@code null} for the settings' seed (the official stream,
+	 *          {@link SeededNoise}); another source replays recorded noise or continues a stream a batch shares
+	 */
+	public record Request(String prompt, List<RgbImage> styles, GenerationSettings settings, List<String> styleNames, NoiseSource noise) {
 
-	public GenerationResult generate(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents) {
-		return generate(req, noise, progress, cancel, recordLatents, null);
+		public Request {
+			styleNames = styleNames == null ? List.of() : List.copyOf(styleNames);
+		}
+
+		/** A request seeded by its settings, its references unnamed. */
+		public Request(String prompt, List<RgbImage> styles, GenerationSettings settings) {
+			this(prompt, styles, settings, List.of(), null);
+		}
+
+		/** The same request, its references named as the user knows them. */
+		public Request named(List<String> names) {
+			return new Request(prompt, styles, settings, names, noise);
+		}
+
+		/** The same request, its noise from {@code source} instead of the seed. */
+		public Request withNoise(NoiseSource source) {
+			return new Request(prompt, styles, settings, styleNames, source);
+		}
+	}
+
+	/** Generates with no one listening. */
+	public GenerationResult generate(Request req) {
+		return generate(req, null, null, null);
 	}
 
 	/**
-	 * @param preview told after every sampling step with a cheap RGB picture of the predicted result
-	 *          ({@link LatentPreview}), or {@code null} for none
+	 * Generates.
+	 *
+	 * @param progress told after every step and decoded frame, or {@code null}
+	 * @param steps told after every sampling step with the latent and the estimate of the result, or {@code null}
+	 * @param cancel asked before every step and after every decoded frame, or {@code null}
 	 */
-	public GenerationResult generate(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents,
-		LatentPreview.Listener preview)
-	{
+	public GenerationResult generate(Request req, ProgressListener progress, StepListener steps, CancellationToken cancel) {
 		synchronized (StyleCrafterPipeline.class) { // seeded noise uses libtorch's one global generator: one run at a time, all models
 			try (RouteChecks.Usage routes = RouteChecks.collect()) {
-				return run(req, noise, progress == null ? ProgressListener.NONE : progress, cancel == null ? CancellationToken.NEVER : cancel,
-					recordLatents, preview, routes);
+				return run(req, req.noise() != null ? req.noise() : new SeededNoise(req.settings().seed()), progress == null ? ProgressListener.NONE : progress,
+					steps == null ? StepListener.NONE : steps, cancel == null ? CancellationToken.NEVER : cancel, routes);
 			}
 			catch (EngineException e) {
 				throw translate(e, req.settings());
@@ -86,9 +114,10 @@ public final class StyleCrafterPipeline {
 		}
 	}
 
-	private GenerationResult run(Request req, NoiseSource noise, ProgressListener progress, CancellationToken cancel, boolean recordLatents,
-		LatentPreview.Listener preview, RouteChecks.Usage routes)
+	private GenerationResult run(Request req, NoiseSource noise, ProgressListener progress, StepListener steps, CancellationToken cancel,
+		RouteChecks.Usage routes)
 	{
+		long t0 = System.nanoTime();
 		// 1. Check inputs.
 		GenerationSettings s = req.settings();
 		check(req, model.config());
@@ -105,6 +134,7 @@ public final class StyleCrafterPipeline {
 			// 4. Style embeddings and per-layer scales (PITFALLS 11-12); the style travels appended to the text (15).
 			NDArray style = model.adapter().styleEmbeddings(styleTokens); // [1, 8, D]
 			NDArray scales = model.adapter().scales(style, text); // [1, 16, 1]
+			float[] styleScales = scales.toType(DataType.FLOAT32, false).toFloatArray(); // for the record: one read, before the step loop
 			Conditions c = Conditions.of(model.unet(), text, uncond, style, scales, s.styleGuidance() != null, batchBranches, s.styleWeight()); // once per generation
 			model.reportRoutes(); // a route rejected by the encoders' checks is told now, not after the run
 			// 5. Initial latent: the first draw of the noise stream.
@@ -113,26 +143,20 @@ public final class StyleCrafterPipeline {
 			DdimScheduler scheduler = new DdimScheduler(model.schedule());
 			scheduler.setTimesteps(s.steps(), s.eta());
 			int total = scheduler.steps();
-			List<float[]> latents = recordLatents ? new ArrayList<>() : null;
 			// 7. Denoising loop.
 			progress.progress(0, total, Stage.SAMPLING);
 			for (int i = 0; i < total; i++) {
 				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
-				float[] predicted = null;
 				try (Scope step = new Scope()) { // closes every array the step creates, whatever its manager, but the new latent
 					NDArray eps = guidedNoise(x.toType(dtype, false), scheduler.timestep(i), c, s);
 					NDArray z = noise.next(latentShape, run).toDevice(model.device(), false); // drawn after the UNet calls, as the official code
 					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), i, x, z);
-					if (preview != null) predicted = next.predOriginalSample().toType(DataType.FLOAT32, false).toFloatArray();
 					x = Scope.replace(x, step.keep(next.prevSample()));
+					steps.step(new StepListener.Step(i + 1, total, (int) scheduler.timestep(i), x, next.predOriginalSample())); // before the step's arrays close
 				}
 				NativeMemory.trim();
 				if (i == 0) model.reportRoutes();
-				if (latents != null) latents.add(x.toFloatArray());
 				progress.progress(i + 1, total, Stage.SAMPLING);
-				if (preview != null) {
-					preview.preview(i + 1, total, LatentPreview.of(predicted, (int) latentShape.get(2), (int) latentShape.get(3), (int) latentShape.get(4)));
-				}
 			}
 			// 8. Decode frame by frame (PITFALLS 22) and convert (PITFALLS 23).
 			int frameCount = (int) latentShape.get(2);
@@ -144,8 +168,9 @@ public final class StyleCrafterPipeline {
 			}).toType(DataType.FLOAT32, false); // [1, 3, t, H, W]
 			Shape fs = frames.getShape();
 			float[] values = frames.toFloatArray();
-			return new GenerationResult(req.prompt(), s, (int) fs.get(2), (int) fs.get(4), (int) fs.get(3), values, GenerationResult.toUint8(values),
-				latents, routes.summary());
+			GenerationRecord record = new GenerationRecord(req.prompt(), s, req.styleNames(), req.styles().size(), model.deviceLabel(), model.precision().label(),
+				routes.summary(), styleScales, (System.nanoTime() - t0) / 1e9, java.util.Map.of());
+			return new GenerationResult(record, (int) fs.get(2), (int) fs.get(4), (int) fs.get(3), values, GenerationResult.toUint8(values));
 		}
 	}
 

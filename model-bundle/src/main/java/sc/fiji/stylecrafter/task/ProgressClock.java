@@ -1,6 +1,5 @@
 package sc.fiji.stylecrafter.task;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**

@@ -34,7 +34,6 @@ import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
-import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.testing.GoldenRuns;
 import sc.fiji.stylecrafter.model.ModelLoader;
 
@@ -51,7 +50,7 @@ class BatchTest {
 	static void load() throws IOException {
 		model = ModelLoader.load(Fixtures.goldenFolder(), Device.cpu(), Precision.FLOAT32);
 		GenerationSettings v = GoldenRuns.videoSingle().settings();
-		quick = v.withFrames(2).withSteps(2); // the golden size; few frames and steps
+		quick = v.toBuilder().frames(2).steps(2).build(); // the golden size; few frames and steps
 	}
 
 	@AfterAll
@@ -121,7 +120,7 @@ class BatchTest {
 		BatchRunner.run(model, entries, whole, o, QUIET, () -> false);
 		// entry 0 equals generate with that seed
 		GenerationResult alone = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(entries.get(0).prompt(),
-			List.of(RgbImage.read(entries.get(0).styles().get(0))), quick), new SeededNoise(quick.seed()), null, null, false);
+			List.of(RgbImage.read(entries.get(0).styles().get(0))), quick));
 		assertArrayEquals(alone.rgb8(), rgb(whole.resolve(BatchRunner.name(entries.get(0)) + ".tif"), alone.frameCount()));
 		// resumed after entry 0: entry 1 gets the same noise as in the uninterrupted run
 		Path resumed = tmp.resolve("resumed");

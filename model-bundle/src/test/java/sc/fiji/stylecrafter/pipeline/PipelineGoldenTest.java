@@ -1,6 +1,7 @@
 package sc.fiji.stylecrafter.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -21,9 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.io.Fixtures;
 import sc.fiji.stylecrafter.io.Npy;
-import sc.fiji.stylecrafter.sched.NoiseSource;
 import sc.fiji.stylecrafter.sched.ReplayNoise;
-import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.testing.Compare;
 import sc.fiji.stylecrafter.testing.GoldenRuns;
 import sc.fiji.stylecrafter.testing.Threads;
@@ -51,26 +50,28 @@ class PipelineGoldenTest {
 		if (model != null) model.close();
 	}
 
-	private static GenerationResult run(String name, boolean seeded) throws IOException {
-		return run(model, name, seeded);
-	}
+	/** A run's result and its latent after each step (told by the pipeline's step listener). */
+	private record Ran(GenerationResult result, List<float[]> latents) {}
 
-	private static GenerationResult run(StyleCrafterModel model, String name, boolean seeded) throws IOException {
+	private static Ran run(String name, boolean seeded) throws IOException {
 		return run(new StyleCrafterPipeline(model), name, seeded);
 	}
 
-	private static GenerationResult run(StyleCrafterPipeline pipeline, String name, boolean seeded) throws IOException {
+	/** @param seeded from the settings' seed, as the pipeline does without an override; else the recorded noise replayed */
+	private static Ran run(StyleCrafterPipeline pipeline, String name, boolean seeded) throws IOException {
 		GoldenRuns.Run run = GoldenRuns.named(name);
 		List<RgbImage> styles = new ArrayList<>();
 		for (Path p : run.styles()) styles.add(RgbImage.read(p));
-		NoiseSource noise;
-		if (seeded) noise = new SeededNoise(run.seed());
-		else {
+		StyleCrafterPipeline.Request rq = new StyleCrafterPipeline.Request(run.prompt(), styles, run.settings());
+		assertEquals(run.seed(), run.settings().seed());
+		if (!seeded) {
 			List<Path> files = new ArrayList<>();
 			for (int i = 0; i <= run.settings().steps(); i++) files.add(golden.resolve(String.format("%s_noise_%02d.npy", name, i)));
-			noise = new ReplayNoise(files);
+			rq = rq.withNoise(new ReplayNoise(files));
 		}
-		return pipeline.generate(new StyleCrafterPipeline.Request(run.prompt(), styles, run.settings()), noise, null, null, true);
+		List<float[]> latents = new ArrayList<>();
+		GenerationResult r = pipeline.generate(rq, null, step -> latents.add(step.latentValues()), null);
+		return new Ran(r, latents);
 	}
 
 	/** Each run replayed and seeded at the default thread count, and seeded at 1 thread (threads 0 = default). */
@@ -82,11 +83,13 @@ class PipelineGoldenTest {
 	}
 
 	private static void samplingRunMatches(String name, boolean seeded) throws IOException {
-		GenerationResult r = run(name, seeded);
+		Ran ran = run(name, seeded);
+		GenerationResult r = ran.result();
 		Npy.Array xt = Npy.read(golden.resolve(name + "_xt_per_step.npy"));
 		int per = (int) (xt.numel() / xt.shape()[0]);
-		for (int i = 0; i < r.latents().size(); i++) {
-			double err = Compare.relativeError(r.latents().get(i), Arrays.copyOfRange(xt.floats(), i * per, (i + 1) * per));
+		assertEquals(xt.shape()[0], ran.latents().size(), "steps told to the step listener");
+		for (int i = 0; i < ran.latents().size(); i++) {
+			double err = Compare.relativeError(ran.latents().get(i), Arrays.copyOfRange(xt.floats(), i * per, (i + 1) * per));
 			System.out.printf("%s seeded=%s step %d latent: relative error %.3g%n", name, seeded, i + 1, err);
 			assertTrue(err < 1e-4, name + " step " + (i + 1) + " latent relative error " + err);
 		}
@@ -111,7 +114,7 @@ class PipelineGoldenTest {
 	@Test
 	void bfloat16RunStaysNearTheFloat32Frames() throws IOException {
 		try (StyleCrafterModel bf16 = ModelLoader.load(golden, Device.cpu(), Precision.BFLOAT16)) {
-			GenerationResult r = run(bf16, "video_single", true);
+			GenerationResult r = run(new StyleCrafterPipeline(bf16), "video_single", true).result();
 			double err = Compare.relativeError(r.frames(), Npy.read(golden.resolve("video_single_frames.npy")).floats());
 			System.out.printf("video_single bfloat16 frames: relative error %.3g%n", err);
 			assertTrue(err < 0.15 && err > 1e-4, "bfloat16 frames relative error " + err); // guidance 15 amplifies each step's rounding: 4.0e-2 on tiny-v1
@@ -128,7 +131,7 @@ class PipelineGoldenTest {
 	void float16RunStaysNearTheFloat32Frames() throws IOException {
 		try (StyleCrafterModel half = ModelLoader.load(golden, Device.cpu(), Precision.FLOAT16)) {
 			for (String name : new String[] { "video_single", "image_single" }) {
-				GenerationResult r = run(new StyleCrafterPipeline(half, true), name, true); // batched branches, as on the GPU
+				GenerationResult r = run(new StyleCrafterPipeline(half, true), name, true).result(); // batched branches, as on the GPU
 				double err = Compare.relativeError(r.frames(), Npy.read(golden.resolve(name + "_frames.npy")).floats());
 				System.out.printf("%s float16 frames (batched branches): relative error %.3g%n", name, err);
 				assertTrue(err < 5e-2 && err > 1e-4, name + " float16 frames relative error " + err); // > 1e-4: float16 really ran

@@ -63,7 +63,7 @@ class PipelineLifecycleTest {
 		long[] nativeKb = new long[20];
 		GenerationResult first = null;
 		for (int i = 0; i < 20; i++) {
-			GenerationResult r = p.generate(request, new SeededNoise(seed), null, null, false);
+			GenerationResult r = p.generate(request.withNoise(new SeededNoise(seed)), null, null, null);
 			if (i == 0) first = r;
 			else assertArrayEquals(first.rgb8(), r.rgb8(), "same seed, same frames");
 			nativeKb[i] = Memory.nativeKb();
@@ -83,12 +83,12 @@ class PipelineLifecycleTest {
 		List<LatentPreview> seen = new ArrayList<>();
 		List<Integer> steps = new ArrayList<>();
 		long t0 = System.nanoTime();
-		GenerationResult plain = p.generate(request, new SeededNoise(seed), null, null, false);
+		GenerationResult plain = p.generate(request.withNoise(new SeededNoise(seed)), null, null, null);
 		long t1 = System.nanoTime();
-		GenerationResult previewed = p.generate(request, new SeededNoise(seed), null, null, false, (done, total, preview) -> {
-			steps.add(done);
-			seen.add(preview);
-		});
+		GenerationResult previewed = p.generate(request.withNoise(new SeededNoise(seed)), null, step -> {
+			steps.add(step.index());
+			seen.add(step.preview());
+		}, null);
 		long t2 = System.nanoTime();
 		System.out.printf("tiny run %.3f s without previews, %.3f s with a preview after each of %d steps%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, seen.size());
 		assertArrayEquals(plain.rgb8(), previewed.rgb8(), "a preview changes nothing");
@@ -106,15 +106,13 @@ class PipelineLifecycleTest {
 
 	@Test
 	void twoModelsInTwoThreadsGiveTheirSeedsOwnResults() throws Exception {
-		GenerationResult a = new StyleCrafterPipeline(model).generate(request, new SeededNoise(seed), null, null, false);
-		GenerationResult b = new StyleCrafterPipeline(model).generate(request, new SeededNoise(7), null, null, false);
+		GenerationResult a = new StyleCrafterPipeline(model).generate(request.withNoise(new SeededNoise(seed)), null, null, null);
+		GenerationResult b = new StyleCrafterPipeline(model).generate(request.withNoise(new SeededNoise(7)), null, null, null);
 		try (StyleCrafterModel second = ModelLoader.load(golden, Device.cpu(), Precision.FLOAT32)) {
 			java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
 			try {
-				java.util.concurrent.Future<GenerationResult> fa = pool.submit(() -> new StyleCrafterPipeline(model).generate(request, new SeededNoise(seed), null,
-					null, false));
-				java.util.concurrent.Future<GenerationResult> fb = pool.submit(() -> new StyleCrafterPipeline(second).generate(request, new SeededNoise(7), null,
-					null, false));
+				java.util.concurrent.Future<GenerationResult> fa = pool.submit(() -> new StyleCrafterPipeline(model).generate(request.withNoise(new SeededNoise(seed)), null, null, null));
+				java.util.concurrent.Future<GenerationResult> fb = pool.submit(() -> new StyleCrafterPipeline(second).generate(request.withNoise(new SeededNoise(7)), null, null, null));
 				assertArrayEquals(a.rgb8(), fa.get().rgb8(), "the same seed on the first model, while another model runs");
 				assertArrayEquals(b.rgb8(), fb.get().rgb8(), "seed 7 on the second model, while the first runs");
 			}
@@ -130,14 +128,13 @@ class PipelineLifecycleTest {
 		AtomicInteger steps = new AtomicInteger();
 		int at = Math.max(1, request.settings().steps() / 2); // cancelled halfway
 		int arrays = model.managedArrays();
-		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
-			(done, total, stage) -> {
+		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request.withNoise(new SeededNoise(1)), (done, total, stage) -> {
 				if (stage == Stage.SAMPLING) steps.set(done);
-			}, () -> steps.get() >= at, false));
+			}, null, () -> steps.get() >= at));
 		assertTrue(e.getMessage().contains("after step " + at + " of " + request.settings().steps()), e.getMessage());
 		assertEquals(at, steps.get());
 		assertEquals(arrays, model.managedArrays(), "nothing of the cancelled run is left");
-		GenerationResult r = p.generate(request, new SeededNoise(seed), null, null, false);
+		GenerationResult r = p.generate(request.withNoise(new SeededNoise(seed)), null, null, null);
 		assertEquals(frames, r.frameCount());
 	}
 
@@ -145,23 +142,22 @@ class PipelineLifecycleTest {
 	void decodingReportsEachFrameAndCanBeCancelled() {
 		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
 		List<Integer> decoded = new java.util.ArrayList<>();
-		p.generate(request, new SeededNoise(1), (done, total, stage) -> {
+		p.generate(request.withNoise(new SeededNoise(1)), (done, total, stage) -> {
 			if (stage == Stage.DECODING) {
 				assertEquals(frames, total);
 				decoded.add(done);
 			}
-		}, null, false);
+		}, null, null);
 		assertEquals(java.util.stream.IntStream.rangeClosed(0, frames).boxed().toList(), decoded);
 		int arrays = model.managedArrays();
 		AtomicInteger done = new AtomicInteger();
-		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request, new SeededNoise(1),
-			(d, total, stage) -> {
+		GenerationCancelledException e = assertThrows(GenerationCancelledException.class, () -> p.generate(request.withNoise(new SeededNoise(1)), (d, total, stage) -> {
 				if (stage == Stage.DECODING) done.set(d);
-			}, () -> done.get() >= 1, false));
+			}, null, () -> done.get() >= 1));
 		assertTrue(e.getMessage().contains("while decoding, after frame 1 of " + frames), e.getMessage());
 		assertEquals(1, done.get(), "no frame decoded after the cancel");
 		assertEquals(arrays, model.managedArrays(), "nothing of the cancelled run is left");
-		assertEquals(frames, p.generate(request, new SeededNoise(seed), null, null, false).frameCount());
+		assertEquals(frames, p.generate(request.withNoise(new SeededNoise(seed)), null, null, null).frameCount());
 	}
 
 	/** All guidance branches in one UNet call (three for the video run, two for the image run) give the sequential frames. */
@@ -172,8 +168,8 @@ class PipelineLifecycleTest {
 			image.settings());
 		for (StyleCrafterPipeline.Request r : List.of(request, imageRequest)) {
 			long runSeed = r == request ? seed : image.seed();
-			GenerationResult one = new StyleCrafterPipeline(model, false).generate(r, new SeededNoise(runSeed), null, null, false);
-			GenerationResult batched = new StyleCrafterPipeline(model, true).generate(r, new SeededNoise(runSeed), null, null, false);
+			GenerationResult one = new StyleCrafterPipeline(model, false).generate(r.withNoise(new SeededNoise(runSeed)), null, null, null);
+			GenerationResult batched = new StyleCrafterPipeline(model, true).generate(r.withNoise(new SeededNoise(runSeed)), null, null, null);
 			double err = sc.fiji.stylecrafter.testing.Compare.relativeError(batched.frames(), one.frames());
 			System.out.printf("%s: batched vs sequential branches: relative error %.3g%n", r.settings().mode(), err);
 			assertTrue(err < 1e-5, "batched branches differ by " + err);
@@ -184,12 +180,10 @@ class PipelineLifecycleTest {
 	void badInputsAreRefusedWithReasons() {
 		StyleCrafterPipeline p = new StyleCrafterPipeline(model);
 		GenerationSettings s = request.settings();
-		assertTrue(assertThrows(IllegalArgumentException.class, () -> p.generate(new StyleCrafterPipeline.Request("", request.styles(), s),
-			new SeededNoise(1), null, null, false)).getMessage().contains("prompt is empty"));
-		assertTrue(assertThrows(IllegalArgumentException.class, () -> p.generate(new StyleCrafterPipeline.Request("x", List.of(), s),
-			new SeededNoise(1), null, null, false)).getMessage().contains("at least one style image"));
-		assertThrows(IllegalArgumentException.class, () -> s.withFrames(0));
-		assertThrows(IllegalArgumentException.class, () -> s.withSize(100, 128));
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> p.generate(new StyleCrafterPipeline.Request("", request.styles(), s).withNoise(new SeededNoise(1)), null, null, null)).getMessage().contains("prompt is empty"));
+		assertTrue(assertThrows(IllegalArgumentException.class, () -> p.generate(new StyleCrafterPipeline.Request("x", List.of(), s).withNoise(new SeededNoise(1)), null, null, null)).getMessage().contains("at least one style image"));
+		assertThrows(IllegalArgumentException.class, () -> s.toBuilder().frames(0).build());
+		assertThrows(IllegalArgumentException.class, () -> s.toBuilder().width(100).height(128).build());
 		assertThrows(IllegalArgumentException.class, () -> new SeededNoise(-1));
 		assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelLoader.load(golden, Device.gpu(), Precision.BFLOAT16)).getMessage()
 			.contains("CPU only"));

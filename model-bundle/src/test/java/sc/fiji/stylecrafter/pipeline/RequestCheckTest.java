@@ -26,10 +26,10 @@ class RequestCheckTest {
 	void theOfficialModelNeedsSizesInStepsOfSixtyFour() {
 		assertEquals(GenerationSettings.SIZE_STEP, StyleCrafterPipeline.sizeMultiple(ModelConfig.FULL_SIZE), "one source for the dialog's size step");
 		for (int bad : new int[] { 8, 16, 72, 96, 328 }) {
-			String m = refused("a cat", ONE, GenerationSettings.image().withSize(bad, 512));
+			String m = refused("a cat", ONE, GenerationSettings.image().toBuilder().width(bad).height(512).build());
 			assertTrue(m.contains("size " + bad + "x512") && m.contains("multiples of 64"), m);
 		}
-		assertEquals(50, StyleCrafterPipeline.check(new StyleCrafterPipeline.Request("a cat", ONE, GenerationSettings.image().withSize(64, 576)),
+		assertEquals(50, StyleCrafterPipeline.check(new StyleCrafterPipeline.Request("a cat", ONE, GenerationSettings.image().toBuilder().width(64).height(576).build()),
 			ModelConfig.FULL_SIZE));
 	}
 
@@ -39,8 +39,8 @@ class RequestCheckTest {
 		assertTrue(refused(" ", ONE, v).contains("prompt is empty"));
 		assertTrue(refused("x", List.of(), v).contains("at least one style image"));
 		assertTrue(refused("x", Collections.nCopies(17, ONE.get(0)), v).contains("17 style images given; allowed: 1 to 16"));
-		assertTrue(refused("x", ONE, v.withSteps(3)).contains("steps 3 is not supported"));
-		assertEquals(31, StyleCrafterPipeline.check(new StyleCrafterPipeline.Request("x", ONE, v.withSteps(30)), ModelConfig.FULL_SIZE),
+		assertTrue(refused("x", ONE, v.toBuilder().steps(3).build()).contains("steps 3 is not supported"));
+		assertEquals(31, StyleCrafterPipeline.check(new StyleCrafterPipeline.Request("x", ONE, v.toBuilder().steps(30).build()), ModelConfig.FULL_SIZE),
 			"30 uniform steps run 31 timesteps, as in the official code");
 	}
 }

@@ -44,13 +44,13 @@ class SelfTestTest {
 			loaded = keys(SelfTest.trace(m));
 			// a real generation at the traced sizes asks for routes at those shapes only
 			RouteChecks.forget();
-			GenerationSettings s = GenerationSettings.defaults(sc.fiji.stylecrafter.unet.Mode.IMAGE).withSteps(1);
+			GenerationSettings s = GenerationSettings.builder(sc.fiji.stylecrafter.unet.Mode.IMAGE).steps(1).build();
 			GenerationResult r = new StyleCrafterPipeline(m).generate(new StyleCrafterPipeline.Request("a fox", List.of(sc.fiji.stylecrafter.image.RgbImage.read(
-				golden.resolve("style_0.png"))), s), new sc.fiji.stylecrafter.sched.SeededNoise(1), null, null, false);
+				golden.resolve("style_0.png"))), s));
 			for (RouteChecks.Verdict v : RouteChecks.verdicts()) {
 				assertTrue(loaded.contains(v.route().id() + " " + v.shape()), "a generation asked for " + v.route().id() + " at " + v.shape() + ", not traced");
 			}
-			assertFalse(r.routes().isEmpty(), "the result names no route");
+			assertFalse(r.record().routes().isEmpty(), "the record names no route");
 		}
 		try (StyleCrafterModel m = ModelLoader.zeros(ModelConfig.read(golden.resolve(ModelConfig.FILE_NAME)), Device.cpu(), Precision.FLOAT32)) {
 			zeros = keys(SelfTest.trace(m));

@@ -91,9 +91,12 @@ public final class GoldenRuns {
 			JsonArray hw = cfg.getAsJsonArray(video ? "video_latent_hw" : "image_latent_hw");
 			JsonObject g = cfg.getAsJsonObject(video ? "video_guidance" : "image_guidance");
 			int down = ModelConfig.read(dir.resolve("config.json")).vae().downsampling();
-			GenerationSettings s = new GenerationSettings(video ? Mode.VIDEO : Mode.IMAGE, video ? cfg.get("frames").getAsInt() : 1,
-				hw.get(1).getAsInt() * down, hw.get(0).getAsInt() * down, cfg.get("ddim_steps").getAsInt(), cfg.get("ddim_eta").getAsDouble(),
-				g.get("text").getAsFloat(), g.get("style").isJsonNull() ? null : g.get("style").getAsFloat(), 1f, givenSeed != null ? givenSeed : seed(dir, name, cfg));
+			GenerationSettings.Builder b = GenerationSettings.builder(video ? Mode.VIDEO : Mode.IMAGE).width(hw.get(1).getAsInt() * down)
+				.height(hw.get(0).getAsInt() * down).steps(cfg.get("ddim_steps").getAsInt()).eta(cfg.get("ddim_eta").getAsDouble()).textGuidance(g.get("text").getAsFloat())
+				.styleGuidance(g.get("style").isJsonNull() ? null : g.get("style").getAsFloat()).styleWeight(1f)
+				.seed(givenSeed != null ? givenSeed : seed(dir, name, cfg));
+			if (video) b.frames(cfg.get("frames").getAsInt());
+			GenerationSettings s = b.build();
 			List<Path> styles = new ArrayList<>();
 			for (int r : refs) styles.add(dir.resolve("style_" + r + ".png"));
 			return new Run(name, prompts.get(prompt).getAsString(), styles, s);

@@ -70,15 +70,16 @@ public final class GoldenVariant {
 				List<RgbImage> styles = new ArrayList<>();
 				for (Path p : run.styles()) styles.add(RgbImage.read(p));
 				Recording noise = new Recording(new SeededNoise(seed), out, name);
-				GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(run.prompt(), styles, run.settings()), noise, null,
-					null, true);
+				List<float[]> latents = new ArrayList<>();
+				GenerationResult r = new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(run.prompt(), styles, run.settings()).withNoise(noise),
+					null, step -> latents.add(step.latentValues()), null);
 				long[] latent = noise.first;
 				long per = 1;
 				for (long d : latent) per *= d;
-				float[] xt = new float[(int) (per * r.latents().size())];
-				for (int i = 0; i < r.latents().size(); i++) System.arraycopy(r.latents().get(i), 0, xt, (int) (i * per), (int) per);
+				float[] xt = new float[(int) (per * latents.size())];
+				for (int i = 0; i < latents.size(); i++) System.arraycopy(latents.get(i), 0, xt, (int) (i * per), (int) per);
 				long[] xtShape = new long[latent.length + 1];
-				xtShape[0] = r.latents().size();
+				xtShape[0] = latents.size();
 				System.arraycopy(latent, 0, xtShape, 1, latent.length);
 				Npy.writeFloat32(out.resolve(name + "_xt_per_step.npy"), xt, xtShape);
 				Npy.writeFloat32(out.resolve(name + "_frames.npy"), r.frames(), 3, r.frameCount(), r.height(), r.width());

@@ -99,10 +99,12 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 		try {
 			if (list == null || out == null) throw new IllegalArgumentException("give the list file (list=) and the output folder (out=)");
 			List<BatchList.Entry> entries = BatchList.read(list.toPath());
-			GenerationSettings s = GenerationSettings.defaults(mode.equals("image") ? Mode.IMAGE : Mode.VIDEO).withSeed(seed);
-			if (frames > 0) s = s.withFrames(frames);
-			if (width > 0 || height > 0) s = s.withSize(width > 0 ? width : s.width(), height > 0 ? height : s.height());
-			if (steps > 0) s = s.withSteps(steps);
+			GenerationSettings.Builder b = GenerationSettings.builder(mode.equals("image") ? Mode.IMAGE : Mode.VIDEO).seed(seed);
+			if (frames > 0) b.frames(frames);
+			if (width > 0) b.width(width);
+			if (height > 0) b.height(height);
+			if (steps > 0) b.steps(steps);
+			GenerationSettings s = b.build();
 			BatchRunner.Options options = new BatchRunner.Options(s, officialseeding, format, fps, VideoReader.DEFAULT_STYLE_FRAMES);
 			Path folder = service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
 			Task t = tasks == null ? null : tasks.createTask("StyleCrafter batch: " + list.getName());

@@ -7,10 +7,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import org.scijava.app.StatusService;
@@ -24,7 +22,6 @@ import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.setup.ModelSetup;
 import sc.fiji.stylecrafter.output.FrameWriter;
 import sc.fiji.stylecrafter.task.Stage;
-import sc.fiji.stylecrafter.video.VideoFormat;
 import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
@@ -34,7 +31,6 @@ import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.task.ProgressClock;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
-import sc.fiji.stylecrafter.sched.SeededNoise;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 
 /**
@@ -120,22 +116,15 @@ final class GenerationRunner {
 		ResultDisplay.Preview preview = rq.preview() && ResultDisplay.Preview.possible() ? new ResultDisplay.Preview(title, rq.settings().width(),
 			rq.settings().height()) : null;
 		Task task = sv.tasks() == null ? null : sv.tasks().createTask("StyleCrafter: " + title);
-		Map<String, Object> extra = new LinkedHashMap<>();
 		try {
 			GenerationResult r = sv.models().withModel(folder, rq.device(), precision,
-				() -> sv.status().showStatus("StyleCrafter: waiting for the running generation to finish..."), model -> {
-					extra.put("device", model.deviceLabel());
-					extra.put("precision", model.precision().label());
-					return generate(model, sv, rq, styles, steps, frames, task, preview, cancelled);
-				});
-			extra.put("styles", rq.styles().stream().filter(t -> !t.equals(StyleReferences.NONE)).toList());
-			extra.put("style_references", styles.size());
-			ImagePlus imp = ResultImages.toImagePlus(r, extra);
+				() -> sv.status().showStatus("StyleCrafter: waiting for the running generation to finish..."),
+				model -> generate(model, sv, rq, styles, steps, frames, task, preview, cancelled));
+			ImagePlus imp = ResultImages.toImagePlus(r);
 			boolean shown = ResultDisplay.show(imp, preview, sv.threads());
 			if (rq.save() != null) {
 				try {
-					if (VideoFormat.of(rq.save()).isPresent()) extra.put("fps", rq.fps());
-					FrameWriter.write(r, rq.save(), extra, rq.fps());
+					FrameWriter.write(r, rq.save(), rq.fps());
 					sv.status().showStatus("StyleCrafter: saved " + rq.save());
 				}
 				catch (IOException | RuntimeException e) {
@@ -209,8 +198,9 @@ final class GenerationRunner {
 			task.start();
 		}
 		BooleanSupplier stop = () -> cancelled.getAsBoolean() || (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted();
-		return new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()),
-			new SeededNoise(rq.settings().seed()), (done, total, stage) -> {
+		List<String> names = rq.styles().stream().filter(t -> !t.equals(StyleReferences.NONE)).toList();
+		return new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()).named(names),
+			(done, total, stage) -> {
 				clock.update(done, total, stage);
 				String msg = "StyleCrafter: " + stage;
 				if (!Double.isNaN(clock.secondsPerUnit())) {
@@ -225,7 +215,7 @@ final class GenerationRunner {
 					task.setProgressValue(stage == Stage.DECODING ? steps + done : done);
 					task.setStatusMessage(msg);
 				}
-			}, stop::getAsBoolean, false, preview);
+			}, preview, stop::getAsBoolean);
 	}
 
 	static String duration(double seconds) {

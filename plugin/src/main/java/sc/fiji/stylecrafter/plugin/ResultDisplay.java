@@ -15,6 +15,7 @@ import java.awt.Point;
 import org.scijava.thread.ThreadService;
 
 import sc.fiji.stylecrafter.pipeline.LatentPreview;
+import sc.fiji.stylecrafter.pipeline.StepListener;
 
 /**
  * Puts results where ImageJ users and macros find them. A result is shown through ImageJ itself, so it is the current
@@ -55,7 +56,7 @@ final class ResultDisplay {
 	 * A live preview window: the sampler's current estimate of the result, mapped from the latent to RGB without the
 	 * VAE ({@link LatentPreview}), scaled to the result's size. Shown only with a display and outside batch mode.
 	 */
-	static final class Preview implements LatentPreview.Listener {
+	static final class Preview implements StepListener {
 
 		/** The share of the run's time the preview may take; updates are skipped while it has used more. */
 		static final double MAX_SHARE = 0.02;
@@ -77,10 +78,10 @@ final class ResultDisplay {
 		}
 
 		@Override
-		public void preview(int step, int total, LatentPreview p) {
+		public void step(Step step) {
 			long t0 = System.nanoTime();
-			if (step < total && spent > MAX_SHARE * (t0 - start)) return; // too costly for now: skip this update
-			update(step, total, p);
+			if (step.index() < step.total() && spent > MAX_SHARE * (t0 - start)) return; // too costly for now: skip this update (and its read)
+			update(step.index(), step.total(), step.preview());
 			spent += System.nanoTime() - t0;
 		}
 

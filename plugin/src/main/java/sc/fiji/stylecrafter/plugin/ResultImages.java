@@ -5,14 +5,12 @@ import ij.ImageStack;
 import ij.measure.Calibration;
 import ij.process.ColorProcessor;
 
-import java.util.Map;
-
-import sc.fiji.stylecrafter.output.FrameWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 
 /**
  * A generation as an ImageJ RGB image: one frame per time point, titled from the prompt, with a frame interval, and
- * the prompt, seed and settings in its "Info" property (the JSON of the command line's sidecar) and as properties.
+ * the generation's record in its "Info" property (the JSON of the command line's sidecar) and its prompt, seed and steps as
+ * properties.
  */
 public final class ResultImages {
 
@@ -21,7 +19,7 @@ public final class ResultImages {
 
 	private ResultImages() {}
 
-	public static ImagePlus toImagePlus(GenerationResult r, Map<String, Object> extra) {
+	public static ImagePlus toImagePlus(GenerationResult r) {
 		ImageStack stack = new ImageStack(r.width(), r.height());
 		for (int f = 0; f < r.frameCount(); f++) stack.addSlice("frame " + (f + 1), new ColorProcessor(r.width(), r.height(), r.argb(f)));
 		ImagePlus imp = new ImagePlus(title(r.prompt()), stack);
@@ -32,7 +30,7 @@ public final class ResultImages {
 			cal.frameInterval = FRAME_INTERVAL_S;
 			cal.setTimeUnit("s");
 		}
-		imp.setProperty("Info", FrameWriter.describe(r, extra));
+		imp.setProperty("Info", r.record().toJson());
 		imp.setProp("stylecrafter.prompt", r.prompt());
 		imp.setProp("stylecrafter.seed", Long.toString(r.settings().seed()));
 		imp.setProp("stylecrafter.steps", Integer.toString(r.settings().steps()));

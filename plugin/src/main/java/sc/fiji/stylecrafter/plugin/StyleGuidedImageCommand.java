@@ -17,6 +17,7 @@ public class StyleGuidedImageCommand extends AbstractGenerateCommand {
 	@Override
 	protected GenerationSettings settings(long seed) {
 		// the official image sampler has no separate style guidance (two branches)
-		return new GenerationSettings(Mode.IMAGE, 1, width, height, steps, GenerationSettings.image().eta(), (float) guidance, null, (float) styleweight, seed);
+		return GenerationSettings.builder(Mode.IMAGE).width(width).height(height).steps(steps).textGuidance((float) guidance).styleWeight((float) styleweight)
+			.seed(seed).build();
 	}
 }

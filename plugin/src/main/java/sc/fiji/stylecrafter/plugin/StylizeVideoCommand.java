@@ -45,6 +45,7 @@ public class StylizeVideoCommand extends AbstractGenerateCommand {
 
 	@Override
 	protected GenerationSettings settings(long seed) {
-		return new GenerationSettings(Mode.VIDEO, frames, width, height, steps, GenerationSettings.video().eta(), (float) guidance, (float) styleguidance, (float) styleweight, seed);
+		return GenerationSettings.builder(Mode.VIDEO).frames(frames).width(width).height(height).steps(steps).textGuidance((float) guidance)
+			.styleGuidance((float) styleguidance).styleWeight((float) styleweight).seed(seed).build();
 	}
 }
