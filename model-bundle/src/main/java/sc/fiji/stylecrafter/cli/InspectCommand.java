@@ -1,11 +1,14 @@
 package sc.fiji.stylecrafter.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
@@ -15,36 +18,18 @@ import sc.fiji.stylecrafter.io.StoredTensor;
  * {@code stylecrafter inspect [--prefix P] FILE}: one line per tensor, {@code key<TAB>dtype<TAB>shape}, sorted by key,
  * then {@code total<TAB>tensors<TAB>elements}. Reads only the file's metadata, never its weights.
  */
-final class InspectCommand {
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Every tensor of a weight file (key, dtype, shape), from its metadata alone.")
+final class InspectCommand extends CliCommand {
 
-	private InspectCommand() {}
+	@Option(names = "--prefix", paramLabel = "P", description = "Only the keys under P.")
+	String prefix = "";
 
-	static int run(String[] args, PrintStream out, PrintStream err) {
-		String prefix = "";
-		String file = null;
-		for (int i = 0; i < args.length; i++) {
-			if (args[i].equals("--prefix")) {
-				if (i + 1 >= args.length) {
-					err.println("stylecrafter inspect: --prefix needs a value");
-					return 2;
-				}
-				prefix = args[++i];
-			}
-			else if (args[i].startsWith("-")) {
-				err.println("stylecrafter inspect: unknown option '" + args[i] + "'; allowed: --prefix P");
-				return 2;
-			}
-			else if (file == null) file = args[i];
-			else {
-				err.println("stylecrafter inspect: one FILE only, got also '" + args[i] + "'");
-				return 2;
-			}
-		}
-		if (file == null) {
-			err.println("usage: stylecrafter inspect [--prefix P] FILE");
-			return 2;
-		}
-		try (Checkpoint c = Checkpoints.open(Path.of(file), prefix)) {
+	@Parameters(paramLabel = "FILE", description = "A PyTorch checkpoint or a safetensors file.")
+	Path file;
+
+	@Override
+	public Integer call() {
+		try (Checkpoint c = Checkpoints.open(file, prefix)) {
 			long elements = 0;
 			StringBuilder sb = new StringBuilder();
 			for (Map.Entry<String, StoredTensor> e : c.tensors(prefix).entrySet()) {
@@ -53,21 +38,15 @@ final class InspectCommand {
 				elements += t.numel();
 			}
 			sb.append("total\t").append(c.tensors(prefix).size()).append('\t').append(elements).append('\n');
-			out.print(sb);
-			out.flush();
+			out().print(sb);
+			out().flush();
 			return 0;
 		}
 		catch (NoSuchFileException e) {
-			err.println("stylecrafter inspect: " + file + ": no such file");
-			return 1;
+			return failed(file + ": no such file");
 		}
 		catch (IOException | UncheckedIOException | IllegalStateException e) {
-			err.println("stylecrafter inspect: " + oneLine(e.getMessage()));
-			return 1;
+			return failed(e.getMessage());
 		}
-	}
-
-	static String oneLine(String s) {
-		return s == null ? "unknown error" : s.replace('\n', ' ');
 	}
 }

@@ -1,17 +1,36 @@
 package sc.fiji.stylecrafter.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import sc.fiji.stylecrafter.cli.bench.BenchEncodersCommand;
+import sc.fiji.stylecrafter.cli.bench.BenchGenerateCommand;
+import sc.fiji.stylecrafter.cli.bench.BenchLoadCommand;
+import sc.fiji.stylecrafter.cli.bench.BenchUNetCommand;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 
 /**
- * The {@code stylecrafter} command line. Subcommands: {@code generate}, {@code inspect}, {@code models status}, {@code runtime status|install|remove}, {@code selftest}, and benchmarks ({@code bench-*}). Exit codes: 0 success, 1 the work failed
- * (one-line reason on standard error), 2 bad arguments.
+ * The {@code stylecrafter} command line: one class per subcommand, the generation options shared as a mixin
+ * ({@link GenerationOptions}), picocli for parsing and help ({@code stylecrafter COMMAND --help}). Exit codes: 0
+ * success, 1 the work failed (a one-line reason on standard error), 2 bad arguments (the reason and the usage).
  */
-public final class Main {
+@Command(name = "stylecrafter", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+	description = "StyleCrafter for Fiji: videos and images from a prompt in the style of reference images.",
+	subcommands = { GenerateCommand.class, BatchCommand.class, ScoreCommand.class, ModelsCommand.class, RuntimeCommand.class, SelftestCommand.class,
+		InspectCommand.class, BenchLoadCommand.class, BenchEncodersCommand.class, BenchUNetCommand.class, BenchGenerateCommand.class })
+public final class Main implements Callable<Integer> {
 
-	private Main() {}
+	@Spec
+	CommandSpec spec;
 
 	public static void main(String[] args) {
 		EngineSettings.prepare(); // offline and quiet unless the user says otherwise; weight-loading facts: STYLECRAFTER_LOG=INFO
@@ -20,34 +39,43 @@ public final class Main {
 
 	/** Runs a subcommand and returns its exit code; never calls {@code System.exit}. */
 	public static int run(String[] args, PrintStream out, PrintStream err) {
-		if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-			err.println(GenerateCommand.USAGE);
-			err.println("       " + BatchCommand.USAGE.substring("usage: ".length()));
-			err.println("       " + ScoreCommand.USAGE.substring("usage: ".length()));
-			err.println("       stylecrafter inspect [--prefix P] FILE");
-			err.println("       stylecrafter models status|verify|download [--dir DIR] [--accept-licences]");
-			err.println("       " + RuntimeCommand.USAGE.substring("usage: ".length()));
-			err.println("       " + SelftestCommand.USAGE.substring("usage: ".length()));
-			err.println("       stylecrafter bench-load FILE | bench-encoders DIR VOCAB | bench-unet DIR [video|image] ... | bench-generate ...");
-			return args.length == 0 ? 2 : 0;
-		}
-		String[] rest = Arrays.copyOfRange(args, 1, args.length);
-		if (args[0].startsWith("bench-")) EngineSettings.start(); // the benchmarks build networks themselves: libtorch quiet as for a generation
-		switch (args[0]) {
-			case "inspect": return InspectCommand.run(rest, out, err);
-			case "generate": return GenerateCommand.run(rest, out, err);
-			case "batch": return BatchCommand.run(rest, out, err);
-			case "score": return ScoreCommand.run(rest, out, err);
-			case "models": return ModelsCommand.run(rest, out, err);
-			case "runtime": return RuntimeCommand.run(rest, out, err);
-			case "selftest": return SelftestCommand.run(rest, out, err);
-			case "bench-load": return BenchLoadCommand.run(rest, out, err);
-			case "bench-encoders": return BenchEncodersCommand.run(rest, out, err);
-			case "bench-unet": return BenchUNetCommand.run(rest, out, err);
-			case "bench-generate": return BenchGenerateCommand.run(rest, out, err);
-			default:
-				err.println("stylecrafter: unknown command '" + args[0] + "'; allowed: generate, batch, score, inspect, models, runtime, selftest, bench-load, bench-encoders, bench-unet, bench-generate");
-				return 2;
+		return commandLine(new Main(), out, err).execute(args);
+	}
+
+	/** A command line over {@code command} writing to the given streams, bad arguments answered as {@link #badArguments}. */
+	static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
+		CommandLine cl = new CommandLine(command);
+		cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+		cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+		cl.setParameterExceptionHandler(Main::badArguments);
+		return cl;
+	}
+
+	/** No subcommand: the usage, exit 2. */
+	@Override
+	public Integer call() {
+		spec.commandLine().usage(spec.commandLine().getErr());
+		return 2;
+	}
+
+	/** {@code stylecrafter generate: --prompt is required}, then the command's usage line; exit 2. */
+	private static int badArguments(ParameterException e, String[] args) {
+		CommandLine c = e.getCommandLine();
+		PrintWriter err = c.getErr();
+		err.println(c.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+		err.print(c.getHelp().fullSynopsis());
+		err.println("(" + c.getCommandSpec().qualifiedName() + " --help says more)");
+		err.flush();
+		return 2;
+	}
+
+	/** The version of the jar (its manifest), or "development". */
+	static final class Version implements CommandLine.IVersionProvider {
+
+		@Override
+		public String[] getVersion() {
+			String v = Main.class.getPackage().getImplementationVersion();
+			return new String[] { "stylecrafter " + (v == null ? "(development build)" : v) };
 		}
 	}
 }

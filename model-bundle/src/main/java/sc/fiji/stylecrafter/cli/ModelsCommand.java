@@ -6,16 +6,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import sc.fiji.stylecrafter.model.Catalogue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
 import sc.fiji.stylecrafter.download.DownloadCancelledException;
 import sc.fiji.stylecrafter.download.Downloader;
+import sc.fiji.stylecrafter.model.Catalogue;
 import sc.fiji.stylecrafter.model.ModelFolder;
+import sc.fiji.stylecrafter.model.ModelFolderCheck;
 import sc.fiji.stylecrafter.setup.ModelSetup;
 import sc.fiji.stylecrafter.task.CancellationToken;
-import sc.fiji.stylecrafter.model.ModelFolderCheck;
 
 /**
- * {@code stylecrafter models status|verify|download [--dir DIR] [--accept-licences]}: sets up and checks a model folder
+ * {@code stylecrafter models status|verify|download [--dir DIR] [--accept-licences]}: the model folder
  * ({@code $STYLECRAFTER_MODELS} or {@code ~/.stylecrafter/models} unless {@code --dir} says otherwise).
  * <ul>
  * <li>{@code status}: each file against the official catalogue (size, remembered SHA-256), then the checks loading
@@ -25,109 +30,131 @@ import sc.fiji.stylecrafter.model.ModelFolderCheck;
  * ({@code --accept-licences}).</li>
  * </ul>
  */
-final class ModelsCommand {
+@Command(name = "models", mixinStandardHelpOptions = true, description = "The model folder: status, verify, download.",
+	subcommands = { ModelsCommand.Status.class, ModelsCommand.Verify.class, ModelsCommand.Download.class })
+final class ModelsCommand extends CliCommand {
 
-	static final String USAGE = "usage: stylecrafter models status|verify|download [--dir DIR] [--accept-licences]";
+	private final Catalogue catalogue;
 
-	private ModelsCommand() {}
-
-	static int run(String[] args, PrintStream out, PrintStream err) {
-		return run(args, out, err, Catalogue.OFFICIAL);
+	ModelsCommand() {
+		this(Catalogue.OFFICIAL);
 	}
 
+	/** @param catalogue where the files come from (the official addresses; a local server in tests) */
+	ModelsCommand(Catalogue catalogue) {
+		this.catalogue = catalogue;
+	}
+
+	/** Runs {@code models ...} over another catalogue (tests). */
 	static int run(String[] args, PrintStream out, PrintStream err, Catalogue catalogue) {
-		if (args.length == 0) {
-			err.println(USAGE);
-			return 2;
+		return Main.commandLine(new ModelsCommand(catalogue), out, err).execute(args);
+	}
+
+	/** No action: the usage, exit 2. */
+	@Override
+	public Integer call() {
+		spec.commandLine().usage(err());
+		return 2;
+	}
+
+	/** An action on the folder; failures of the folder's files are one line, exit 1. */
+	abstract static class Action extends CliCommand {
+
+		@ParentCommand
+		ModelsCommand parent;
+
+		@Option(names = "--dir", paramLabel = "DIR", description = "The model folder (default: $STYLECRAFTER_MODELS or ~/.stylecrafter/models).")
+		Path dir;
+
+		Path dir() {
+			return dir != null ? dir : ModelSetup.defaultFolder();
 		}
-		Path dir = ModelSetup.defaultFolder();
-		boolean accept = false;
-		for (int i = 1; i < args.length; i++) {
-			switch (args[i]) {
-				case "--dir":
-					if (i + 1 >= args.length) {
-						err.println("stylecrafter models: --dir needs a folder");
-						return 2;
-					}
-					dir = Path.of(args[++i]);
-					break;
-				case "--accept-licences": accept = true; break;
-				default:
-					if (i == 1 && !args[i].startsWith("--")) { // the older form: models status DIR
-						dir = Path.of(args[i]);
-						break;
-					}
-					err.println("stylecrafter models: unknown option '" + args[i] + "'\n" + USAGE);
-					return 2;
+
+		@Override
+		public Integer call() {
+			try {
+				return act(parent.catalogue, dir());
+			}
+			catch (DownloadCancelledException e) {
+				return failed(e.getMessage());
+			}
+			catch (IOException e) {
+				return failed(e.getMessage());
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return failed("interrupted");
 			}
 		}
-		try {
-			switch (args[0]) {
-				case "status": return status(catalogue, dir, out, err);
-				case "verify": return verify(catalogue, dir, out, err);
-				case "download": return download(catalogue, dir, accept, out, err);
-				default:
-					err.println("stylecrafter models: unknown action '" + args[0] + "'\n" + USAGE);
-					return 2;
+
+		abstract int act(Catalogue catalogue, Path dir) throws IOException, InterruptedException;
+	}
+
+	@Command(name = "status", mixinStandardHelpOptions = true, description = "Each file, and whether the folder loads.")
+	static final class Status extends Action {
+
+		@Parameters(arity = "0..1", paramLabel = "DIR", description = "The folder (the older form of --dir).")
+		Path positional;
+
+		@Override
+		int act(Catalogue catalogue, Path folder) throws IOException {
+			if (positional != null) folder = positional;
+			out().println("model folder " + folder.toAbsolutePath());
+			List<ModelSetup.FileStatus> files = ModelSetup.status(catalogue, folder);
+			for (ModelSetup.FileStatus s : files) out().println("  " + s);
+			for (String line : ModelFolder.locate(folder).found()) out().println("  " + line);
+			List<String> problems = ModelFolderCheck.check(folder);
+			if (problems.isEmpty()) {
+				boolean official = files.stream().allMatch(s -> s.state() == ModelSetup.State.VERIFIED);
+				out().println("loading check: usable" + (official ? "" : files.stream().allMatch(ModelSetup.FileStatus::usable)
+					? " (run 'stylecrafter models verify' to check the SHA-256 of the files)" : " (not the official files: a custom or test model)"));
+				return 0;
 			}
-		}
-		catch (DownloadCancelledException e) {
-			err.println("stylecrafter models: " + InspectCommand.oneLine(e.getMessage()));
-			return 1;
-		}
-		catch (IOException e) {
-			err.println("stylecrafter models: " + e.getMessage());
-			return 1;
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			err.println("stylecrafter models: interrupted");
+			for (String p : problems) err().println("loading check: " + oneLine(p));
+			err().println("to set the folder up: stylecrafter models download --dir " + folder + " (or place the files by hand, see docs/models.md)");
 			return 1;
 		}
 	}
 
-	private static int status(Catalogue catalogue, Path dir, PrintStream out, PrintStream err) throws IOException {
-		out.println("model folder " + dir.toAbsolutePath());
-		List<ModelSetup.FileStatus> files = ModelSetup.status(catalogue, dir);
-		for (ModelSetup.FileStatus s : files) out.println("  " + s);
-		for (String line : ModelFolder.locate(dir).found()) out.println("  " + line);
-		List<String> problems = ModelFolderCheck.check(dir);
-		if (problems.isEmpty()) {
-			boolean official = files.stream().allMatch(s -> s.state() == ModelSetup.State.VERIFIED);
-			out.println("loading check: usable" + (official ? "" : files.stream().allMatch(ModelSetup.FileStatus::usable)
-				? " (run 'stylecrafter models verify' to check the SHA-256 of the files)" : " (not the official files: a custom or test model)"));
+	@Command(name = "verify", mixinStandardHelpOptions = true, description = "Hashes every file not verified yet; exit 0 when all are the official files.")
+	static final class Verify extends Action {
+
+		@Override
+		int act(Catalogue catalogue, Path folder) throws IOException {
+			long[] lastPrint = { 0 };
+			List<ModelSetup.FileStatus> files = ModelSetup.verify(catalogue, folder, (name, done, total) -> {
+				long now = System.nanoTime();
+				if (now - lastPrint[0] > 1_000_000_000L || done == total) {
+					lastPrint[0] = now;
+					err().printf(Locale.ROOT, "hashing %s: %.0f%%%n", name, 100.0 * done / Math.max(1, total));
+				}
+			}, CancellationToken.NEVER);
+			for (ModelSetup.FileStatus s : files) out().println("  " + s);
+			return files.stream().allMatch(s -> s.state() == ModelSetup.State.VERIFIED) ? 0 : 1;
+		}
+	}
+
+	@Command(name = "download", mixinStandardHelpOptions = true, description = "Fetches what the folder lacks (11 GB in all), resuming partial files.")
+	static final class Download extends Action {
+
+		@Option(names = "--accept-licences", description = "Accept the licence terms of the weights (shown without this option).")
+		boolean accept;
+
+		@Override
+		int act(Catalogue catalogue, Path folder) throws IOException, InterruptedException {
+			if (!ModelSetup.licencesAccepted(folder, catalogue)) {
+				if (!accept) {
+					err().println(ModelSetup.licenceText(catalogue));
+					err().println("To accept these terms and download, run again with --accept-licences.");
+					return 2;
+				}
+				ModelSetup.acceptLicences(folder, catalogue);
+			}
+			out().printf(Locale.ROOT, "downloading into %s (%.2f GB in all; files already verified are skipped)%n", folder.toAbsolutePath(),
+				catalogue.totalBytes() / 1e9);
+			ModelSetup.download(catalogue, folder, new Downloader(Downloader.Options.defaults()), Terminal.downloadProgress(err()), CancellationToken.NEVER);
+			out().println("model folder ready: " + folder.toAbsolutePath());
 			return 0;
 		}
-		for (String p : problems) err.println("loading check: " + InspectCommand.oneLine(p));
-		err.println("to set the folder up: stylecrafter models download --dir " + dir + " (or place the files by hand, see docs/models.md)");
-		return 1;
-	}
-
-	private static int verify(Catalogue catalogue, Path dir, PrintStream out, PrintStream err) throws IOException {
-		long[] lastPrint = { 0 };
-		List<ModelSetup.FileStatus> files = ModelSetup.verify(catalogue, dir, (name, done, total) -> {
-			long now = System.nanoTime();
-			if (now - lastPrint[0] > 1_000_000_000L || done == total) {
-				lastPrint[0] = now;
-				err.printf(Locale.ROOT, "hashing %s: %.0f%%%n", name, 100.0 * done / Math.max(1, total));
-			}
-		}, CancellationToken.NEVER);
-		for (ModelSetup.FileStatus s : files) out.println("  " + s);
-		return files.stream().allMatch(s -> s.state() == ModelSetup.State.VERIFIED) ? 0 : 1;
-	}
-
-	private static int download(Catalogue catalogue, Path dir, boolean accept, PrintStream out, PrintStream err) throws IOException, InterruptedException {
-		if (!ModelSetup.licencesAccepted(dir, catalogue)) {
-			if (!accept) {
-				err.println(ModelSetup.licenceText(catalogue));
-				err.println("To accept these terms and download, run again with --accept-licences.");
-				return 2;
-			}
-			ModelSetup.acceptLicences(dir, catalogue);
-		}
-		out.printf(Locale.ROOT, "downloading into %s (%.2f GB in all; files already verified are skipped)%n", dir.toAbsolutePath(), catalogue.totalBytes() / 1e9);
-		ModelSetup.download(catalogue, dir, new Downloader(Downloader.Options.defaults()), RuntimeCommand.progress(err), CancellationToken.NEVER);
-		out.println("model folder ready: " + dir.toAbsolutePath());
-		return 0;
 	}
 }

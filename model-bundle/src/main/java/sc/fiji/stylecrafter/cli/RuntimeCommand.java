@@ -1,19 +1,21 @@
 package sc.fiji.stylecrafter.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
 import sc.fiji.stylecrafter.download.DownloadCancelledException;
 import sc.fiji.stylecrafter.download.Downloader;
-import sc.fiji.stylecrafter.download.ModelFile;
-import sc.fiji.stylecrafter.task.CancellationToken;
+import sc.fiji.stylecrafter.engine.RuntimeStatus;
 import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
 import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
 import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
-import sc.fiji.stylecrafter.engine.RuntimeStatus;
+import sc.fiji.stylecrafter.task.CancellationToken;
 
 /**
  * {@code stylecrafter runtime status|install|remove [--dir DIR] [--from ZIP_OR_FOLDER] [--keep-zip]}: the GPU runtime
@@ -25,122 +27,108 @@ import sc.fiji.stylecrafter.engine.RuntimeStatus;
  * <li>{@code remove}: deletes the installed runtimes and downloads.</li>
  * </ul>
  */
-final class RuntimeCommand {
+@Command(name = "runtime", mixinStandardHelpOptions = true, description = "The GPU runtime (libtorch with CUDA): status, install, remove.",
+	subcommands = { RuntimeCommand.Status.class, RuntimeCommand.Install.class, RuntimeCommand.Remove.class })
+final class RuntimeCommand extends CliCommand {
 
-	static final String USAGE = "usage: stylecrafter runtime status|install|remove [--dir DIR] [--from ZIP_OR_FOLDER] [--keep-zip]";
+	private final List<LibtorchArchive> known;
+	private final Downloader downloader;
 
-	private RuntimeCommand() {}
-
-	static int run(String[] args, PrintStream out, PrintStream err) {
-		return run(args, out, err, LibtorchArchive.OFFICIAL, new Downloader(Downloader.Options.defaults()));
+	RuntimeCommand() {
+		this(LibtorchArchive.OFFICIAL, new Downloader(Downloader.Options.defaults()));
 	}
 
-	static int run(String[] args, PrintStream out, PrintStream err, List<LibtorchArchive> known, Downloader downloader) {
-		if (args.length == 0) {
-			err.println(USAGE);
-			return 2;
-		}
-		Path dir = RuntimeInstaller.defaultFolder();
-		Path from = null;
-		boolean keepZip = false;
-		for (int i = 1; i < args.length; i++) {
-			switch (args[i]) {
-				case "--dir":
-				case "--from":
-					if (i + 1 >= args.length) {
-						err.println("stylecrafter runtime: " + args[i] + " needs a path\n" + USAGE);
-						return 2;
-					}
-					if (args[i].equals("--dir")) dir = Path.of(args[++i]);
-					else from = Path.of(args[++i]);
-					break;
-				case "--keep-zip": keepZip = true; break;
-				default:
-					err.println("stylecrafter runtime: unknown option '" + args[i] + "'\n" + USAGE);
-					return 2;
+	/** @param known the archives it may install (the official ones; others in tests) */
+	RuntimeCommand(List<LibtorchArchive> known, Downloader downloader) {
+		this.known = known;
+		this.downloader = downloader;
+	}
+
+	/** No action: the usage, exit 2. */
+	@Override
+	public Integer call() {
+		spec.commandLine().usage(err());
+		return 2;
+	}
+
+	/** An action on the runtime folder; a failure is one line, exit 1. */
+	abstract static class Action extends CliCommand {
+
+		@ParentCommand
+		RuntimeCommand parent;
+
+		@Option(names = "--dir", paramLabel = "DIR", description = "The runtime folder (default: $STYLECRAFTER_RUNTIME or ~/.stylecrafter/runtime).")
+		Path dir;
+
+		@Override
+		public Integer call() {
+			RuntimeInstaller installer = new RuntimeInstaller(dir != null ? dir : RuntimeInstaller.defaultFolder(), parent.known, Downloader.DiskSpace.REAL);
+			try {
+				return act(installer);
+			}
+			catch (DownloadCancelledException e) {
+				return failed(e.getMessage());
+			}
+			catch (IOException | RuntimeException e) {
+				return failed(e.getMessage());
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return failed("interrupted");
 			}
 		}
-		RuntimeInstaller installer = new RuntimeInstaller(dir, known, Downloader.DiskSpace.REAL);
-		try {
-			switch (args[0]) {
-				case "status":
-					for (String line : RuntimeStatus.describe(dir, true)) out.println(line);
-					return 0;
-				case "install": return install(installer, from, keepZip, downloader, out, err);
-				case "remove":
-					List<Path> removed = installer.remove();
-					out.println(removed.isEmpty() ? "nothing to remove in " + dir : "removed: " + removed);
-					return 0;
-				default:
-					err.println("stylecrafter runtime: unknown action '" + args[0] + "'\n" + USAGE);
-					return 2;
-			}
-		}
-		catch (DownloadCancelledException e) {
-			err.println("stylecrafter runtime: " + InspectCommand.oneLine(e.getMessage()));
-			return 1;
-		}
-		catch (IOException | RuntimeException e) {
-			err.println("stylecrafter runtime: " + e.getMessage());
-			return 1;
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			err.println("stylecrafter runtime: interrupted");
-			return 1;
+
+		abstract int act(RuntimeInstaller installer) throws IOException, InterruptedException;
+	}
+
+	@Command(name = "status", mixinStandardHelpOptions = true, description = "Driver, GPUs, installed runtimes, which libtorch loads and why.")
+	static final class Status extends Action {
+
+		@Override
+		int act(RuntimeInstaller installer) {
+			for (String line : RuntimeStatus.describe(installer.root(), true)) out().println(line);
+			return 0;
 		}
 	}
 
-	private static int install(RuntimeInstaller installer, Path from, boolean keepZip, Downloader downloader, PrintStream out, PrintStream err)
-		throws IOException, InterruptedException
-	{
-		String classifier = LibtorchArchive.currentClassifier();
-		RuntimeInstaller.Listener listener = progress(err);
-		InstalledRuntime r;
-		if (from != null) {
-			out.println("installing from " + from.toAbsolutePath() + " into " + installer.root().toAbsolutePath());
-			r = installer.from(from, classifier, listener, CancellationToken.NEVER);
+	@Command(name = "install", mixinStandardHelpOptions = true, description = "Downloads (about 3 GB, resumed) or installs from a zip or folder.")
+	static final class Install extends Action {
+
+		@Option(names = "--from", paramLabel = "ZIP_OR_FOLDER", description = "Install from the official zip or an unpacked libtorch folder, offline.")
+		Path from;
+
+		@Option(names = "--keep-zip", description = "Keep the downloaded zip.")
+		boolean keepZip;
+
+		@Override
+		int act(RuntimeInstaller installer) throws IOException, InterruptedException {
+			String classifier = LibtorchArchive.currentClassifier();
+			RuntimeInstaller.Listener listener = Terminal.downloadProgress(err());
+			InstalledRuntime r;
+			if (from != null) {
+				out().println("installing from " + from.toAbsolutePath() + " into " + installer.root().toAbsolutePath());
+				r = installer.from(from, classifier, listener, CancellationToken.NEVER);
+			}
+			else {
+				LibtorchArchive.forPlatform(installer.known(), classifier).ifPresent(a -> out().println("downloading " + a.fileName() + " ("
+					+ (a.bytes() > 0 ? String.format(Locale.ROOT, "%.2f GB", a.bytes() / 1e9) : "about 3 GB") + ") from " + a.uri().getHost() + " into "
+					+ installer.root().toAbsolutePath() + "; an interrupted download resumes when this is run again"));
+				r = installer.download(classifier, parent.downloader, keepZip, listener, CancellationToken.NEVER);
+			}
+			out().printf(Locale.ROOT, "installed libtorch %s %s in %s (%.2f GB); StyleCrafter uses it from its next start%n", r.version(), r.flavor(), r.dir(),
+				r.totalBytes() / 1e9);
+			return 0;
 		}
-		else {
-			LibtorchArchive.forPlatform(installer.known(), classifier).ifPresent(a -> out.println("downloading " + a.fileName() + " ("
-				+ (a.bytes() > 0 ? String.format(Locale.ROOT, "%.2f GB", a.bytes() / 1e9) : "about 3 GB") + ") from " + a.uri().getHost()
-				+ " into " + installer.root().toAbsolutePath() + "; an interrupted download resumes when this is run again"));
-			r = installer.download(classifier, downloader, keepZip, listener, CancellationToken.NEVER);
-		}
-		out.printf(Locale.ROOT, "installed libtorch %s %s in %s (%.2f GB); StyleCrafter uses it from its next start%n", r.version(), r.flavor(), r.dir(),
-			r.totalBytes() / 1e9);
-		return 0;
 	}
 
-	/** Download and install progress on standard error, at most once a second (also for {@code models download}). */
-	static RuntimeInstaller.Listener progress(PrintStream err) {
-		long[] last = { 0 };
-		return new RuntimeInstaller.Listener() {
+	@Command(name = "remove", mixinStandardHelpOptions = true, description = "Deletes the installed runtimes and downloads.")
+	static final class Remove extends Action {
 
-			@Override
-			public void progress(ModelFile file, long done, long total, double bytesPerSecond, double secondsLeft) {
-				if (!due(done, total)) return;
-				err.printf(Locale.ROOT, "%s: %.1f of %.1f MB%s%s%n", file.name(), done / 1e6, total / 1e6,
-					Double.isNaN(bytesPerSecond) ? "" : String.format(Locale.ROOT, ", %.1f MB/s", bytesPerSecond / 1e6),
-					Double.isNaN(secondsLeft) ? "" : String.format(Locale.ROOT, ", %.0f s left", secondsLeft));
-			}
-
-			@Override
-			public void message(String text) {
-				err.println(text);
-			}
-
-			@Override
-			public void step(String what, long done, long total) {
-				if (due(done, total)) err.printf(Locale.ROOT, "%s: %.0f%%%n", what, 100.0 * done / Math.max(1, total));
-			}
-
-			private boolean due(long done, long total) {
-				long now = System.nanoTime();
-				if (now - last[0] < 1_000_000_000L && done != total) return false;
-				last[0] = now;
-				return true;
-			}
-		};
+		@Override
+		int act(RuntimeInstaller installer) throws IOException {
+			List<Path> removed = installer.remove();
+			out().println(removed.isEmpty() ? "nothing to remove in " + installer.root() : "removed: " + removed);
+			return 0;
+		}
 	}
 }

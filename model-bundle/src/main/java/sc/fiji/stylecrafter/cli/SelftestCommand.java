@@ -1,11 +1,13 @@
 package sc.fiji.stylecrafter.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 
 import ai.djl.pytorch.jni.JniUtils;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.engine.EngineSettings;
@@ -17,59 +19,55 @@ import sc.fiji.stylecrafter.pipeline.SelfTest;
  * ({@link SelfTest}). Exit 0 when every check could compare (every route that is used is then right), 1 otherwise, 2
  * for bad arguments.
  */
-final class SelftestCommand {
+@Command(name = "selftest", mixinStandardHelpOptions = true,
+	description = "Which faster kernel routes this machine computes right at the model's layer shapes (a table).")
+final class SelftestCommand extends CliCommand {
 
-	static final String USAGE = "usage: stylecrafter selftest [--models DIR] [--threads N] [--device auto|cpu|gpu] [--dtype all|float32|bfloat16|float16]";
+	@Option(names = "--models", paramLabel = "DIR", description = "Check at this model's sizes (loads it); default: the official sizes, no weights needed.")
+	Path models;
 
-	private SelftestCommand() {}
+	@Option(names = "--threads", paramLabel = "N", description = "libtorch's thread count for the checks (default: libtorch's).")
+	String threads;
 
-	static int run(String[] args, PrintStream out, PrintStream err) {
-		Path models = null;
-		int threads = 0;
-		String device = DeviceChoice.AUTO_LABEL, dtype = "all";
+	@Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "The device to check (default auto).")
+	String device = DeviceChoice.AUTO_LABEL;
+
+	@Option(names = "--dtype", paramLabel = "all|float32|bfloat16|float16", description = "The precisions to check (default all the device has routes in).")
+	String dtype = "all";
+
+	@Override
+	public Integer call() {
+		int n = 0;
+		DeviceChoice choice;
 		try {
-			for (int i = 0; i < args.length; i++) {
-				if (i + 1 >= args.length) throw new IllegalArgumentException(args[i] + (args[i].startsWith("--") ? " needs a value" : ": unexpected argument"));
-				String v = args[++i];
-				switch (args[i - 1]) {
-					case "--models": models = Path.of(v); break;
-					case "--threads":
-						threads = GenerateCommand.wholeNumber("--threads", v);
-						if (threads < 1) throw new IllegalArgumentException("--threads " + threads + " is out of range; allowed: 1 or more");
-						break;
-					case "--device": device = v; break;
-					case "--dtype":
-						if (!SelfTest.CHOICES.contains(v)) throw new IllegalArgumentException("--dtype '" + v + "' is not known; allowed: " + String.join(", ", SelfTest.CHOICES));
-						dtype = v;
-						break;
-					default: throw new IllegalArgumentException("unknown option '" + args[i - 1] + "'");
-				}
+			if (threads != null) {
+				n = GenerationOptions.wholeNumber("--threads", threads);
+				if (n < 1) throw new IllegalArgumentException("--threads " + n + " is out of range; allowed: 1 or more");
 			}
+			if (!SelfTest.CHOICES.contains(dtype)) throw new IllegalArgumentException("--dtype '" + dtype + "' is not known; allowed: " + String.join(", ", SelfTest.CHOICES));
+			choice = DeviceChoice.parse(device);
 		}
 		catch (IllegalArgumentException e) {
-			err.println("stylecrafter selftest: " + e.getMessage());
-			err.println(USAGE);
-			return 2;
+			throw bad(e.getMessage());
 		}
 		EngineSettings.start();
 		int defaultThreads = JniUtils.getNumThreads();
 		try {
-			if (threads > 0) JniUtils.setNumThreads(threads);
+			if (n > 0) JniUtils.setNumThreads(n);
 			long[] last = { 0 };
-			SelfTest.Report r = SelfTest.run(models, DeviceChoice.parse(device), dtype, line -> { // at most one progress line a second
+			SelfTest.Report r = SelfTest.run(models, choice, dtype, line -> { // at most one progress line a second
 				long now = System.nanoTime();
 				if (now - last[0] < 1_000_000_000L) return;
 				last[0] = now;
-				err.printf(Locale.ROOT, "\r%-120.120s", line);
-				err.flush();
+				err().printf(Locale.ROOT, "\r%-120.120s", line);
+				err().flush();
 			});
-			err.printf("\r%-120s\r", "");
-			for (String line : r.lines()) out.println(line);
+			err().printf("\r%-120s\r", "");
+			for (String line : r.lines()) out().println(line);
 			return r.ok() ? 0 : 1;
 		}
 		catch (IOException | RuntimeException e) {
-			err.println("stylecrafter selftest: " + InspectCommand.oneLine(e.getMessage()));
-			return 1;
+			return failed(e.getMessage());
 		}
 		finally {
 			JniUtils.setNumThreads(defaultThreads); // the caller's count again (a test, or Fiji, runs on in this process)

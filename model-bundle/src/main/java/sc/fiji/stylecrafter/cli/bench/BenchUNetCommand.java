@@ -1,7 +1,9 @@
-package sc.fiji.stylecrafter.cli;
+package sc.fiji.stylecrafter.cli.bench;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -13,6 +15,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import sc.fiji.stylecrafter.cli.CliCommand;
+import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.io.Npy;
@@ -36,13 +44,28 @@ import sc.fiji.stylecrafter.model.ModelLoader;
  * {@code --profile} profiles the last call on the CPU ({@link OpProfile}: time by block kind and by libtorch operator,
  * CPU time, page faults).
  */
-final class BenchUNetCommand {
+@Command(name = "bench-unet", mixinStandardHelpOptions = true, description = "A benchmark: UNet calls on random latents (MODELS_DIR [video|image] [float32|float16|bfloat16] [cpu|gpu] [runs] [frames H W]).")
+public final class BenchUNetCommand extends CliCommand {
 
-	private BenchUNetCommand() {}
+	@Parameters(paramLabel = "ARG", description = "See the description.")
+	List<String> args = new ArrayList<>();
+
+	@Option(names = "--profile", description = "Profile the last call (CPU): time by block kind and by libtorch operator.")
+	boolean profile;
+
+	@Override
+	public Integer call() {
+		EngineSettings.start(); // libtorch quiet, as for a generation
+		List<String> given = new ArrayList<>(args);
+		if (profile) given.add("--profile");
+		return run(given.toArray(String[]::new), out(), err());
+	}
+
+
 
 	static final String USAGE = "usage: stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16|bfloat16] [cpu|gpu] [runs] [frames H W] [--profile]";
 
-	static int run(String[] given, PrintStream out, PrintStream err) {
+	static int run(String[] given, PrintWriter out, PrintWriter err) {
 		boolean profile = Arrays.asList(given).contains("--profile");
 		String[] args = Arrays.stream(given).filter(a -> !a.equals("--profile")).toArray(String[]::new);
 		if (args.length < 1) {
@@ -100,7 +123,7 @@ final class BenchUNetCommand {
 			return 0;
 		}
 		catch (IOException | RuntimeException e) {
-			err.println("stylecrafter bench-unet: " + InspectCommand.oneLine(e.getMessage()));
+			err.println("stylecrafter bench-unet: " + CliCommand.oneLine(e.getMessage()));
 			return 1;
 		}
 	}

@@ -1,7 +1,8 @@
-package sc.fiji.stylecrafter.cli;
+package sc.fiji.stylecrafter.cli.bench;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +13,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import sc.fiji.stylecrafter.cli.CliCommand;
+import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.clip.ClipTextEncoder;
 import sc.fiji.stylecrafter.clip.ClipTokenizer;
 import sc.fiji.stylecrafter.clip.ClipVisionEncoder;
@@ -28,11 +34,22 @@ import sc.fiji.stylecrafter.nn.Weights;
  * from a model folder (full size unless it has a config.json) and times one prompt encoding and one style encoding
  * (preprocessing included), each run three times after one warm-up, on the CPU in float32.
  */
-final class BenchEncodersCommand {
+@Command(name = "bench-encoders", mixinStandardHelpOptions = true, description = "A benchmark: the text and image encoders (MODELS_DIR VOCAB).")
+public final class BenchEncodersCommand extends CliCommand {
 
-	private BenchEncodersCommand() {}
+	@Parameters(paramLabel = "ARG", description = "See the description.")
+	List<String> args = new ArrayList<>();
 
-	static int run(String[] args, PrintStream out, PrintStream err) {
+	@Override
+	public Integer call() {
+		EngineSettings.start(); // libtorch quiet, as for a generation
+		List<String> given = new ArrayList<>(args);
+		return run(given.toArray(String[]::new), out(), err());
+	}
+
+
+
+	static int run(String[] args, PrintWriter out, PrintWriter err) {
 		if (args.length != 2) {
 			err.println("usage: stylecrafter bench-encoders MODELS_DIR VOCAB(.txt.gz or folder)");
 			return 2;
@@ -69,7 +86,7 @@ final class BenchEncodersCommand {
 			return 0;
 		}
 		catch (IOException | RuntimeException e) {
-			err.println("stylecrafter bench-encoders: " + InspectCommand.oneLine(e.getMessage()));
+			err.println("stylecrafter bench-encoders: " + CliCommand.oneLine(e.getMessage()));
 			return 1;
 		}
 	}

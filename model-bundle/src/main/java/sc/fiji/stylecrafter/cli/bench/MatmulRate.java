@@ -1,4 +1,4 @@
-package sc.fiji.stylecrafter.cli;
+package sc.fiji.stylecrafter.cli.bench;
 
 import java.util.Locale;
 import java.util.function.BinaryOperator;

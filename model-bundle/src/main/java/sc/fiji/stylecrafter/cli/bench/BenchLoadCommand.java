@@ -1,7 +1,9 @@
-package sc.fiji.stylecrafter.cli;
+package sc.fiji.stylecrafter.cli.bench;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -12,6 +14,11 @@ import java.util.Locale;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import sc.fiji.stylecrafter.cli.CliCommand;
+import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.io.StoredTensor;
@@ -22,11 +29,22 @@ import sc.fiji.stylecrafter.nn.NativeMemory;
  * {@code stylecrafter bench-load FILE}: a benchmark, not a test. Times reading the metadata of a weight file and
  * loading every tensor into DJL arrays (float32, CPU), and reports the peak Java heap and the peak resident memory.
  */
-final class BenchLoadCommand {
+@Command(name = "bench-load", mixinStandardHelpOptions = true, description = "A benchmark: reading and loading every tensor of a weight file (FILE).")
+public final class BenchLoadCommand extends CliCommand {
 
-	private BenchLoadCommand() {}
+	@Parameters(paramLabel = "ARG", description = "See the description.")
+	List<String> args = new ArrayList<>();
 
-	static int run(String[] args, PrintStream out, PrintStream err) {
+	@Override
+	public Integer call() {
+		EngineSettings.start(); // libtorch quiet, as for a generation
+		List<String> given = new ArrayList<>(args);
+		return run(given.toArray(String[]::new), out(), err());
+	}
+
+
+
+	static int run(String[] args, PrintWriter out, PrintWriter err) {
 		if (args.length != 1) {
 			err.println("usage: stylecrafter bench-load FILE");
 			return 2;
@@ -55,7 +73,7 @@ final class BenchLoadCommand {
 			return 0;
 		}
 		catch (IOException | RuntimeException e) {
-			err.println("stylecrafter bench-load: " + InspectCommand.oneLine(e.getMessage()));
+			err.println("stylecrafter bench-load: " + CliCommand.oneLine(e.getMessage()));
 			return 1;
 		}
 	}
