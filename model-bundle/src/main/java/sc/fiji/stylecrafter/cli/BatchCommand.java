@@ -19,6 +19,9 @@ import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.task.ProgressClock;
 import sc.fiji.stylecrafter.task.Stage;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
+import sc.fiji.stylecrafter.cli.base.GenerationOptions;
+import sc.fiji.stylecrafter.cli.base.Terminal;
 
 /**
  * {@code stylecrafter batch [--models DIR] --list FILE.json --out DIR [--format mp4|webm|gif|tif|png] [--official-seeding]

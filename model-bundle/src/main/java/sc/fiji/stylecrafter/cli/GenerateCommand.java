@@ -21,6 +21,10 @@ import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.video.VideoFormat;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
+import sc.fiji.stylecrafter.cli.base.GenerationOptions;
+import sc.fiji.stylecrafter.cli.base.RequestOptions;
+import sc.fiji.stylecrafter.cli.base.Terminal;
 
 /**
  * {@code stylecrafter generate [--models DIR] --prompt TEXT --style IMAGE|VIDEO [--style ...] [options] --out PATH}: one

@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.io.StoredTensor;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
 
 /**
  * {@code stylecrafter inspect [--prefix P] FILE}: one line per tensor, {@code key<TAB>dtype<TAB>shape}, sorted by key,

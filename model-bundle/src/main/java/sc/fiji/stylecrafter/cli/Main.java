@@ -17,6 +17,7 @@ import sc.fiji.stylecrafter.cli.bench.BenchGenerateCommand;
 import sc.fiji.stylecrafter.cli.bench.BenchLoadCommand;
 import sc.fiji.stylecrafter.cli.bench.BenchUNetCommand;
 import sc.fiji.stylecrafter.engine.EngineSettings;
+import sc.fiji.stylecrafter.cli.base.GenerationOptions;
 
 /**
  * The {@code stylecrafter} command line: one class per subcommand, the generation options shared as a mixin

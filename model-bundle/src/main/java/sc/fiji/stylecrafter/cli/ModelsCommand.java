@@ -18,6 +18,8 @@ import sc.fiji.stylecrafter.model.ModelFolder;
 import sc.fiji.stylecrafter.model.ModelFolderCheck;
 import sc.fiji.stylecrafter.setup.ModelSetup;
 import sc.fiji.stylecrafter.task.CancellationToken;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
+import sc.fiji.stylecrafter.cli.base.Terminal;
 
 /**
  * {@code stylecrafter models status|verify|download [--dir DIR] [--accept-licences]}: the model folder

@@ -16,6 +16,8 @@ import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
 import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
 import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
 import sc.fiji.stylecrafter.task.CancellationToken;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
+import sc.fiji.stylecrafter.cli.base.Terminal;
 
 /**
  * {@code stylecrafter runtime status|install|remove [--dir DIR] [--from ZIP_OR_FOLDER] [--keep-zip]}: the GPU runtime

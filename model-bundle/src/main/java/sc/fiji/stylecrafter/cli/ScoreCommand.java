@@ -15,6 +15,8 @@ import sc.fiji.stylecrafter.clip.ClipScorer;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.model.ModelLoader;
 import sc.fiji.stylecrafter.setup.ModelSetup;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
+import sc.fiji.stylecrafter.cli.base.GenerationOptions;
 
 /**
  * {@code stylecrafter score [--models DIR] --list FILE.json --results DIR [--csv FILE] [--device auto|cpu|gpu]}: the

@@ -12,6 +12,8 @@ import picocli.CommandLine.Option;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.pipeline.SelfTest;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
+import sc.fiji.stylecrafter.cli.base.GenerationOptions;
 
 /**
  * {@code stylecrafter selftest [--models DIR] [--threads N] [--device auto|cpu|gpu] [--dtype all|float32|bfloat16|float16]}:

@@ -16,7 +16,7 @@ import ai.djl.ndarray.types.Shape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import sc.fiji.stylecrafter.cli.CliCommand;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.clip.ClipTextEncoder;
 import sc.fiji.stylecrafter.clip.ClipTokenizer;

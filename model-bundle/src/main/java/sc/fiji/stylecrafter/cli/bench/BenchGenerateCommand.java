@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import sc.fiji.stylecrafter.cli.CliCommand;
-import sc.fiji.stylecrafter.cli.GenerationOptions;
-import sc.fiji.stylecrafter.cli.RequestOptions;
-import sc.fiji.stylecrafter.cli.Terminal;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
+import sc.fiji.stylecrafter.cli.base.GenerationOptions;
+import sc.fiji.stylecrafter.cli.base.RequestOptions;
+import sc.fiji.stylecrafter.cli.base.Terminal;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.engine.GpuMonitor;
 import sc.fiji.stylecrafter.engine.Precision;

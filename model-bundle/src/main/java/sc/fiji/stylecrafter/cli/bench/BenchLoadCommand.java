@@ -17,7 +17,7 @@ import ai.djl.ndarray.types.DataType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import sc.fiji.stylecrafter.cli.CliCommand;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import sc.fiji.stylecrafter.cli.CliCommand;
+import sc.fiji.stylecrafter.cli.base.CliCommand;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;

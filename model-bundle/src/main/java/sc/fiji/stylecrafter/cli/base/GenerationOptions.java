@@ -1,4 +1,4 @@
-package sc.fiji.stylecrafter.cli;
+package sc.fiji.stylecrafter.cli.base;
 
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package sc.fiji.stylecrafter.cli;
+package sc.fiji.stylecrafter.cli.base;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -80,7 +80,7 @@ public final class Terminal {
 	}
 
 	/** Download and install progress on standard error, at most once a second (models download, runtime install). */
-	static RuntimeInstaller.Listener downloadProgress(PrintWriter err) {
+	public static RuntimeInstaller.Listener downloadProgress(PrintWriter err) {
 		long[] last = { 0 };
 		return new RuntimeInstaller.Listener() {
 

@@ -1,4 +1,4 @@
-package sc.fiji.stylecrafter.cli;
+package sc.fiji.stylecrafter.cli.base;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

@@ -1,0 +1,7 @@
+/**
+ * Many generations from a list in the official eval_data format with the model loaded once (resumable, index), and
+ * the CLIP scores of their results.
+ *
+ * <p>Uses: pipeline, output, model, clip, video, image, sched, task.
+ */
+package sc.fiji.stylecrafter.batch;

@@ -1,0 +1,6 @@
+/**
+ * The VAE decoder, frame by frame.
+ *
+ * <p>Uses: nn.
+ */
+package sc.fiji.stylecrafter.vae;
