@@ -70,6 +70,7 @@ public final class RuntimeStatus {
 		else if (choice.runtime() != null && choice.runtime().isCuda()) out.add("GPU used: yes once libtorch loads (device=auto takes " + GpuCheck.suitable(driver).get(0).describe() + ")");
 		else if (installed.isEmpty()) out.add(NOT_INSTALLED);
 		else out.add("GPU used: no, " + choice.reason());
+		out.add("engine: " + new EngineOptions("cpu", Precision.FLOAT32).describe() + " (the default; stylecrafter selftest checks the routes on this machine)");
 		return out;
 	}
 }

@@ -114,6 +114,7 @@ public final class ModelLoader {
 				throw new CheckpointFormatException("the model files hold weights that no part of StyleCrafter takes, so they are not the files "
 					+ "this program was written for (another version?): " + String.join("; ", unexpected));
 			}
+			notices.notice(Notices.Kind.INFO, "engine: " + model.engine().describe());
 			return model;
 		}
 		catch (UncheckedIOException e) {

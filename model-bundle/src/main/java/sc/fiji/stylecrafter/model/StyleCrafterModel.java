@@ -14,6 +14,7 @@ import sc.fiji.stylecrafter.clip.ClipTextEncoder;
 import sc.fiji.stylecrafter.clip.ClipTokenizer;
 import sc.fiji.stylecrafter.clip.StyleImageEncoder;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
+import sc.fiji.stylecrafter.engine.EngineOptions;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.nn.RouteChecks;
 import sc.fiji.stylecrafter.sched.DdimConfig;
@@ -77,6 +78,11 @@ public final class StyleCrafterModel implements AutoCloseable {
 
 	public Device device() {
 		return device;
+	}
+
+	/** How the model computes: device, precision, the kernel routes it may try. */
+	public EngineOptions engine() {
+		return new EngineOptions(deviceLabel(), precision);
 	}
 
 	/** The device in a user's words ({@code cpu}, {@code gpu 0}). */

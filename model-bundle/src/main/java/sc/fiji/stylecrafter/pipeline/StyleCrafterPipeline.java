@@ -134,7 +134,7 @@ public final class StyleCrafterPipeline {
 			// 4. Style embeddings and per-layer scales (PITFALLS 11-12); the style travels appended to the text (15).
 			NDArray style = model.adapter().styleEmbeddings(styleTokens); // [1, 8, D]
 			NDArray scales = model.adapter().scales(style, text); // [1, 16, 1]
-			float[] styleScales = scales.toType(DataType.FLOAT32, false).toFloatArray(); // for the record: one read, before the step loop
+			float[] styleScales = float32(scales).toFloatArray(); // for the record: one read, before the step loop
 			Conditions c = Conditions.of(model.unet(), text, uncond, style, scales, s.styleGuidance() != null, batchBranches, s.styleWeight()); // once per generation
 			model.reportRoutes(); // a route rejected by the encoders' checks is told now, not after the run
 			// 5. Initial latent: the first draw of the noise stream.
@@ -148,9 +148,9 @@ public final class StyleCrafterPipeline {
 			for (int i = 0; i < total; i++) {
 				if (cancel.isCancelled()) throw new GenerationCancelledException(i, total);
 				try (Scope step = new Scope()) { // closes every array the step creates, whatever its manager, but the new latent
-					NDArray eps = guidedNoise(x.toType(dtype, false), scheduler.timestep(i), c, s);
+					NDArray eps = guidedNoise(toModel(x), scheduler.timestep(i), c, s);
 					NDArray z = noise.next(latentShape, run).toDevice(model.device(), false); // drawn after the UNet calls, as the official code
-					DdimScheduler.Step next = scheduler.step(eps.toType(DataType.FLOAT32, false), i, x, z);
+					DdimScheduler.Step next = scheduler.step(float32(eps), i, x, z);
 					x = Scope.replace(x, step.keep(next.prevSample()));
 					steps.step(new StepListener.Step(i + 1, total, (int) scheduler.timestep(i), x, next.predOriginalSample())); // before the step's arrays close
 				}
@@ -162,16 +162,30 @@ public final class StyleCrafterPipeline {
 			int frameCount = (int) latentShape.get(2);
 			progress.progress(0, frameCount, Stage.DECODING);
 			NativeMemory.trim();
-			NDArray frames = model.vae().decode(x.toType(dtype, false), done -> { // progress and cancel after every frame
+			NDArray frames = float32(model.vae().decode(toModel(x), done -> { // progress and cancel after every frame
 				progress.progress(done, frameCount, Stage.DECODING);
 				if (done < frameCount && cancel.isCancelled()) throw GenerationCancelledException.whileDecoding(done, frameCount);
-			}).toType(DataType.FLOAT32, false); // [1, 3, t, H, W]
+			})); // [1, 3, t, H, W]
 			Shape fs = frames.getShape();
 			float[] values = frames.toFloatArray();
-			GenerationRecord record = new GenerationRecord(req.prompt(), s, req.styleNames(), req.styles().size(), model.deviceLabel(), model.precision().label(),
-				routes.summary(), styleScales, (System.nanoTime() - t0) / 1e9, java.util.Map.of());
+			GenerationRecord record = new GenerationRecord(req.prompt(), s, req.styleNames(), req.styles().size(), model.engine(), routes.summary(), styleScales,
+				(System.nanoTime() - t0) / 1e9, java.util.Map.of());
 			return new GenerationResult(record, (int) fs.get(2), (int) fs.get(4), (int) fs.get(3), values, GenerationResult.toUint8(values));
 		}
+	}
+
+	/**
+	 * The one boundary between the sampler and the networks: the scheduler, the noise and the latent it carries from step
+	 * to step stay float32 (as the official sampler keeps them); the networks take and give the model's dtype. A latent
+	 * crosses into the networks here ...
+	 */
+	private NDArray toModel(NDArray latent) {
+		return latent.toType(model.precision().dataType(), false);
+	}
+
+	/** ... and a network's output comes back here (a no-op in float32). */
+	private static NDArray float32(NDArray y) {
+		return y.toType(DataType.FLOAT32, false);
 	}
 
 	/**
