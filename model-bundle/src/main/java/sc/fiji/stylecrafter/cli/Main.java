@@ -56,7 +56,7 @@ public final class Main implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		spec.commandLine().usage(spec.commandLine().getErr());
-		return 2;
+		return 2; // as CliCommand.usage(); Main is no subcommand
 	}
 
 	/** {@code stylecrafter generate: --prompt is required}, then the command's usage line; exit 2. */

@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import sc.fiji.stylecrafter.download.DownloadCancelledException;
 import sc.fiji.stylecrafter.download.Downloader;
 import sc.fiji.stylecrafter.model.Catalogue;
 import sc.fiji.stylecrafter.model.ModelFolder;
@@ -55,8 +54,7 @@ final class ModelsCommand extends CliCommand {
 	/** No action: the usage, exit 2. */
 	@Override
 	public Integer call() {
-		spec.commandLine().usage(err());
-		return 2;
+		return usage();
 	}
 
 	/** An action on the folder; failures of the folder's files are one line, exit 1. */
@@ -74,19 +72,7 @@ final class ModelsCommand extends CliCommand {
 
 		@Override
 		public Integer call() {
-			try {
-				return act(parent.catalogue, dir());
-			}
-			catch (DownloadCancelledException e) {
-				return failed(e.getMessage());
-			}
-			catch (IOException e) {
-				return failed(e.getMessage());
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				return failed("interrupted");
-			}
+			return guarded(() -> act(parent.catalogue, dir()));
 		}
 
 		abstract int act(Catalogue catalogue, Path dir) throws IOException, InterruptedException;

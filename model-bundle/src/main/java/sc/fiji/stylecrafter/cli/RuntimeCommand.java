@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import sc.fiji.stylecrafter.download.DownloadCancelledException;
 import sc.fiji.stylecrafter.download.Downloader;
 import sc.fiji.stylecrafter.engine.RuntimeStatus;
 import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
@@ -49,8 +48,7 @@ final class RuntimeCommand extends CliCommand {
 	/** No action: the usage, exit 2. */
 	@Override
 	public Integer call() {
-		spec.commandLine().usage(err());
-		return 2;
+		return usage();
 	}
 
 	/** An action on the runtime folder; a failure is one line, exit 1. */
@@ -65,19 +63,7 @@ final class RuntimeCommand extends CliCommand {
 		@Override
 		public Integer call() {
 			RuntimeInstaller installer = new RuntimeInstaller(dir != null ? dir : RuntimeInstaller.defaultFolder(), parent.known, Downloader.DiskSpace.REAL);
-			try {
-				return act(installer);
-			}
-			catch (DownloadCancelledException e) {
-				return failed(e.getMessage());
-			}
-			catch (IOException | RuntimeException e) {
-				return failed(e.getMessage());
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				return failed("interrupted");
-			}
+			return guarded(() -> act(installer));
 		}
 
 		abstract int act(RuntimeInstaller installer) throws IOException, InterruptedException;

@@ -20,7 +20,6 @@ import org.scijava.widget.FileWidget;
 
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
-import sc.fiji.stylecrafter.setup.ModelSetup;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.task.Stage;
@@ -106,7 +105,7 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 			if (steps > 0) b.steps(steps);
 			GenerationSettings s = b.build();
 			BatchRunner.Options options = new BatchRunner.Options(s, officialseeding, format, fps, VideoReader.DEFAULT_STYLE_FRAMES);
-			Path folder = service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
+			Path folder = service.modelFolderOrDefault();
 			Task t = tasks == null ? null : tasks.createTask("StyleCrafter batch: " + list.getName());
 			task = t;
 			if (t != null) {

@@ -19,7 +19,6 @@ import org.scijava.thread.ThreadService;
 
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
-import sc.fiji.stylecrafter.setup.ModelSetup;
 import sc.fiji.stylecrafter.output.FrameWriter;
 import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.video.VideoWriter;
@@ -81,8 +80,7 @@ final class GenerationRunner {
 
 	static Outcome run(Services sv, Request rq, BooleanSupplier cancelled) throws UserError {
 		// 1. Everything checkable before the model loads.
-		Path folder = sv.models().modelFolder();
-		if (folder == null) folder = ModelSetup.defaultFolder(); // where Set Up Models... puts the files
+		Path folder = sv.models().modelFolderOrDefault();
 		if (!java.nio.file.Files.isDirectory(folder)) {
 			throw new UserError("No StyleCrafter model files yet. Run Plugins > StyleCrafter > Set Up Models... to download them (11 GB, once), "
 				+ "or Set Model Folder... to choose a folder that holds them.", null);

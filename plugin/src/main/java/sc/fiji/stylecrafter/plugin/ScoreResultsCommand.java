@@ -19,7 +19,6 @@ import org.scijava.widget.FileWidget;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.ResultScores;
 import sc.fiji.stylecrafter.clip.ClipScorer;
-import sc.fiji.stylecrafter.setup.ModelSetup;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.model.ModelLoader;
@@ -64,7 +63,7 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 		try {
 			if (list == null || results == null) throw new IllegalArgumentException("give the list file (list=) and the results folder (results=)");
 			List<BatchList.Entry> entries = BatchList.read(list.toPath());
-			Path folder = service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
+			Path folder = service.modelFolderOrDefault();
 			if (status != null) status.showStatus("StyleCrafter: loading OpenCLIP to score " + entries.size() + " results...");
 			List<ResultScores.Row> rows;
 			try (ClipScorer clip = ModelLoader.scorer(folder, DeviceChoice.parse(device))) {

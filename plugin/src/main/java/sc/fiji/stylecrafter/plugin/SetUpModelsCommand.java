@@ -59,7 +59,7 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 	public void run() {
 		Catalogue catalogue = service.catalogue();
 		Path dir = folder != null && !folder.getPath().isBlank() ? folder.toPath()
-			: service.modelFolder() != null ? service.modelFolder() : ModelSetup.defaultFolder();
+			: service.modelFolderOrDefault();
 		try {
 			if (!ModelSetup.licencesAccepted(dir, catalogue)) {
 				if (!accept) {

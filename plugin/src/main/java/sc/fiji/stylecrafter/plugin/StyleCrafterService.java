@@ -9,6 +9,7 @@ import org.scijava.service.SciJavaService;
 import sc.fiji.stylecrafter.model.Catalogue;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
+import sc.fiji.stylecrafter.setup.ModelSetup;
 
 /**
  * Keeps the StyleCrafter model loaded between commands, once per (folder, device, precision), and remembers the model
@@ -34,6 +35,12 @@ public interface StyleCrafterService extends SciJavaService {
 
 	/** The model folder the user chose, or {@code null}. */
 	Path modelFolder();
+
+	/** The folder the commands use: the one the user chose, else where Set Up Models... puts the files (the core's default). */
+	default Path modelFolderOrDefault() {
+		Path chosen = modelFolder();
+		return chosen != null ? chosen : ModelSetup.defaultFolder();
+	}
 
 	/** Remembers the folder; a loaded model of another folder is closed (after the running generation, if any). */
 	void setModelFolder(Path folder) throws InterruptedException;

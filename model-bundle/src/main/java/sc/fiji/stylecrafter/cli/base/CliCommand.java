@@ -1,5 +1,6 @@
 package sc.fiji.stylecrafter.cli.base;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
@@ -39,6 +40,32 @@ public abstract class CliCommand implements Callable<Integer> {
 	protected int failed(String message) {
 		err().println(name() + ": " + oneLine(message));
 		return 1;
+	}
+
+	/** The command's usage on standard error; the exit code 2 (a command that needs a subcommand, given none). */
+	protected int usage() {
+		spec.commandLine().usage(err());
+		return 2;
+	}
+
+	/** Work that may fail on files or be interrupted. */
+	@FunctionalInterface
+	protected interface Work {
+		int run() throws IOException, InterruptedException;
+	}
+
+	/** Runs {@code work}; a failure of files, the network or a cancel is one line, exit 1. */
+	protected int guarded(Work work) {
+		try {
+			return work.run();
+		}
+		catch (IOException | RuntimeException e) {
+			return failed(e.getMessage());
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return failed("interrupted");
+		}
 	}
 
 	public static String oneLine(String s) {

@@ -2,7 +2,6 @@ package sc.fiji.stylecrafter.cli.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -14,10 +13,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 import sc.fiji.stylecrafter.cli.base.CliCommand;
-import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.clip.ClipTextEncoder;
 import sc.fiji.stylecrafter.clip.ClipTokenizer;
 import sc.fiji.stylecrafter.clip.ClipVisionEncoder;
@@ -35,21 +32,14 @@ import sc.fiji.stylecrafter.nn.Weights;
  * (preprocessing included), each run three times after one warm-up, on the CPU in float32.
  */
 @Command(name = "bench-encoders", mixinStandardHelpOptions = true, description = "A benchmark: the text and image encoders (MODELS_DIR VOCAB).")
-public final class BenchEncodersCommand extends CliCommand {
+public final class BenchEncodersCommand extends PositionalBenchmark {
 
-	@Parameters(paramLabel = "ARG", description = "See the description.")
-	List<String> args = new ArrayList<>();
+
+
+
 
 	@Override
-	public Integer call() {
-		EngineSettings.start(); // libtorch quiet, as for a generation
-		List<String> given = new ArrayList<>(args);
-		return run(given.toArray(String[]::new), out(), err());
-	}
-
-
-
-	static int run(String[] args, PrintWriter out, PrintWriter err) {
+	int run(String[] args, PrintWriter out, PrintWriter err) {
 		if (args.length != 2) {
 			err.println("usage: stylecrafter bench-encoders MODELS_DIR VOCAB(.txt.gz or folder)");
 			return 2;

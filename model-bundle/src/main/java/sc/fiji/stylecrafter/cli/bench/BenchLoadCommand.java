@@ -2,8 +2,6 @@ package sc.fiji.stylecrafter.cli.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -15,10 +13,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 import sc.fiji.stylecrafter.cli.base.CliCommand;
-import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.io.StoredTensor;
@@ -30,21 +26,14 @@ import sc.fiji.stylecrafter.nn.NativeMemory;
  * loading every tensor into DJL arrays (float32, CPU), and reports the peak Java heap and the peak resident memory.
  */
 @Command(name = "bench-load", mixinStandardHelpOptions = true, description = "A benchmark: reading and loading every tensor of a weight file (FILE).")
-public final class BenchLoadCommand extends CliCommand {
+public final class BenchLoadCommand extends PositionalBenchmark {
 
-	@Parameters(paramLabel = "ARG", description = "See the description.")
-	List<String> args = new ArrayList<>();
+
+
+
 
 	@Override
-	public Integer call() {
-		EngineSettings.start(); // libtorch quiet, as for a generation
-		List<String> given = new ArrayList<>(args);
-		return run(given.toArray(String[]::new), out(), err());
-	}
-
-
-
-	static int run(String[] args, PrintWriter out, PrintWriter err) {
+	int run(String[] args, PrintWriter out, PrintWriter err) {
 		if (args.length != 1) {
 			err.println("usage: stylecrafter bench-load FILE");
 			return 2;

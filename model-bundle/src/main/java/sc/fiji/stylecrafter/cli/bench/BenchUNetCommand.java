@@ -2,7 +2,6 @@ package sc.fiji.stylecrafter.cli.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,10 +16,8 @@ import ai.djl.ndarray.types.Shape;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import sc.fiji.stylecrafter.cli.base.CliCommand;
-import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.Checkpoints;
 import sc.fiji.stylecrafter.io.Npy;
@@ -45,27 +42,25 @@ import sc.fiji.stylecrafter.model.ModelLoader;
  * CPU time, page faults).
  */
 @Command(name = "bench-unet", mixinStandardHelpOptions = true, description = "A benchmark: UNet calls on random latents (MODELS_DIR [video|image] [float32|float16|bfloat16] [cpu|gpu] [runs] [frames H W]).")
-public final class BenchUNetCommand extends CliCommand {
+public final class BenchUNetCommand extends PositionalBenchmark {
 
-	@Parameters(paramLabel = "ARG", description = "See the description.")
-	List<String> args = new ArrayList<>();
 
 	@Option(names = "--profile", description = "Profile the last call (CPU): time by block kind and by libtorch operator.")
 	boolean profile;
 
 	@Override
-	public Integer call() {
-		EngineSettings.start(); // libtorch quiet, as for a generation
-		List<String> given = new ArrayList<>(args);
+	List<String> arguments() {
+		List<String> given = super.arguments();
 		if (profile) given.add("--profile");
-		return run(given.toArray(String[]::new), out(), err());
+		return given;
 	}
 
 
 
 	static final String USAGE = "usage: stylecrafter bench-unet MODELS_DIR [video|image] [float32|float16|bfloat16] [cpu|gpu] [runs] [frames H W] [--profile]";
 
-	static int run(String[] given, PrintWriter out, PrintWriter err) {
+	@Override
+	int run(String[] given, PrintWriter out, PrintWriter err) {
 		boolean profile = Arrays.asList(given).contains("--profile");
 		String[] args = Arrays.stream(given).filter(a -> !a.equals("--profile")).toArray(String[]::new);
 		if (args.length < 1) {
