@@ -190,10 +190,10 @@ public final class StyleCrafterPipeline {
 
 	/**
 	 * What the UNet branches of every step are conditioned on, prepared once per generation ({@link UNetModel#prepare}:
-	 * the keys and values of every cross-attention layer): the text with the style tokens appended and the scales, the
-	 * text alone, the empty prompt; or, for batched branches, their contexts and scales as one batch. The branches
+	 * the keys and values of every cross-attention layer): the text with the style tokens and the scales, the text
+	 * alone, the empty prompt; or, for batched branches, their texts, style tokens and scales as one batch. The branches
 	 * without style see the style tokens there too, but with the scale -1, so that their style attention is weighted
-	 * {@code (1 + s) = 0} and adds exactly nothing ({@code x + 0 = x}); the context lengths then match.
+	 * {@code (1 + s) = 0} and adds exactly nothing ({@code x + 0 = x}); the batch then has one shape.
 	 *
 	 * @param branches the number of branches: 3 with a separate style guidance (PITFALLS 17), else 2 (PITFALLS 18)
 	 * @param batched all branches as one batch, or {@code null} when they run one after the other
@@ -204,17 +204,17 @@ public final class StyleCrafterPipeline {
 		static Conditions of(UNetModel unet, NDArray text, NDArray uncond, NDArray style, NDArray scales, boolean styleGuidance, boolean batch,
 			float styleWeight)
 		{
-			NDArray textStyle = NDArrays.concat(new NDList(text, style), 1);
 			int branches = styleGuidance ? 3 : 2;
 			if (!batch) {
-				return new Conditions(branches, null, unet.prepare(textStyle, scales, styleWeight), styleGuidance ? unet.prepare(text, null, styleWeight) : null,
-					unet.prepare(uncond, null, styleWeight));
+				return new Conditions(branches, null, unet.prepare(text, style, scales, styleWeight), styleGuidance ? unet.prepare(text, null, null, styleWeight) : null,
+					unet.prepare(uncond, null, null, styleWeight));
 			}
-			NDArray uncondStyle = NDArrays.concat(new NDList(uncond, style), 1);
 			NDArray off = scales.onesLike().neg(); // (1 + s) = 0: no style
-			NDList contexts = styleGuidance ? new NDList(textStyle, textStyle, uncondStyle) : new NDList(textStyle, uncondStyle);
+			NDList texts = styleGuidance ? new NDList(text, text, uncond) : new NDList(text, uncond);
+			NDList styles = styleGuidance ? new NDList(style, style, style) : new NDList(style, style);
 			NDList scaleList = styleGuidance ? new NDList(scales, off, off) : new NDList(scales, off);
-			return new Conditions(branches, unet.prepare(NDArrays.concat(contexts, 0), NDArrays.concat(scaleList, 0), styleWeight), null, null, null);
+			return new Conditions(branches, unet.prepare(NDArrays.concat(texts, 0), NDArrays.concat(styles, 0), NDArrays.concat(scaleList, 0), styleWeight), null,
+				null, null);
 		}
 	}
 

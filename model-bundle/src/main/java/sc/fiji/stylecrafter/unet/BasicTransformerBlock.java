@@ -22,9 +22,9 @@ final class BasicTransformerBlock {
 	private final FeedForward ff;
 
 	/** A spatial block; {@code style} holds the adapter's weights for attn2, or is {@code null}. */
-	static BasicTransformerBlock spatial(Weights w, long dim, int heads, int headDim, long contextDim, Weights style, int layerIndex, int textTokens) {
-		return new BasicTransformerBlock(w, dim, new CrossAttention(w.sub("attn1"), dim, dim, heads, headDim, null, -1, textTokens),
-			new CrossAttention(w.sub("attn2"), dim, contextDim, heads, headDim, style, layerIndex, textTokens), null, null);
+	static BasicTransformerBlock spatial(Weights w, long dim, int heads, int headDim, long contextDim, Weights style, int layerIndex) {
+		return new BasicTransformerBlock(w, dim, new CrossAttention(w.sub("attn1"), dim, dim, heads, headDim, null, -1),
+			new CrossAttention(w.sub("attn2"), dim, contextDim, heads, headDim, style, layerIndex), null, null);
 	}
 
 	/** A temporal block (both attentions over frames). */
@@ -45,8 +45,8 @@ final class BasicTransformerBlock {
 	}
 
 	/** attn2's keys and values of a constant context (a spatial block only). */
-	CrossAttention.KeyValues keyValues(NDArray context, NDArray scales, float styleWeight) {
-		return attn2.keyValues(context, scales, styleWeight);
+	CrossAttention.KeyValues keyValues(NDArray text, NDArray style, NDArray scales, float styleWeight) {
+		return attn2.keyValues(text, style, scales, styleWeight);
 	}
 
 	/** @param kv attn2's prepared context in a spatial block; {@code null} in a temporal block */

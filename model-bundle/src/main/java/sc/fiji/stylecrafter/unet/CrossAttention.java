@@ -11,8 +11,8 @@ import sc.fiji.stylecrafter.nn.Weights;
 
 /**
  * Ports the spatial {@code CrossAttention} on its xformers path (PITFALLS 16) and, where the adapter gives it a style
- * branch, {@code DualCrossAttnProcessorAS.efficient_forward} (PITFALLS 13-15): the context carries the text tokens
- * then the style tokens; text attention as usual; style attention with the same query and the adapter's
+ * branch, {@code DualCrossAttnProcessorAS.efficient_forward} (PITFALLS 13-15): the official context carries the text
+ * tokens then the style tokens, which arrive here apart; text attention as usual; style attention with the same query and the adapter's
  * {@code to_k_style}/{@code to_v_style}, scaled by 1/sqrt(head dim), through {@code norm_style}, times
  * {@code (1 + s_layer)} and the style weight, added before the shared {@code to_out}.
  */
@@ -29,12 +29,11 @@ final class CrossAttention {
 	private final Linear toVStyle;
 	private final LayerNorm normStyle;
 	private final int layerIndex;
-	private final int textTokens;
 
 	/**
 	 * @param style the adapter's {@code kv_attn_layers.<path>} weights, or {@code null} for a plain attention
 	 */
-	CrossAttention(Weights w, long queryDim, long contextDim, int heads, int headDim, Weights style, int layerIndex, int textTokens) {
+	CrossAttention(Weights w, long queryDim, long contextDim, int heads, int headDim, Weights style, int layerIndex) {
 		long inner = (long) heads * headDim;
 		this.heads = heads;
 		this.scale = (float) (1.0 / Math.sqrt(headDim));
@@ -44,7 +43,6 @@ final class CrossAttention {
 		toOut = new Linear(w.sub("to_out.0"), inner, queryDim, true);
 		// to_out.1 is Dropout
 		this.layerIndex = layerIndex;
-		this.textTokens = textTokens;
 		if (style != null) {
 			toKStyle = new Linear(style.sub("to_k_style"), contextDim, inner, false);
 			toVStyle = new Linear(style.sub("to_v_style"), contextDim, inner, false);
@@ -73,19 +71,14 @@ final class CrossAttention {
 	}
 
 	/**
-	 * @param context {@code [b, 77 (+ style tokens), contextDim]}
+	 * @param text the text tokens {@code [b, 77, contextDim]}
+	 * @param style the style tokens {@code [b, n, contextDim]}, or {@code null} (no style branch this time)
 	 * @param scales the scales {@code [b, 16, 1]}, or {@code null} (factor 1)
 	 * @param styleWeight the adapter's {@code scale}
 	 * @return arrays created in the caller's scope
 	 */
-	KeyValues keyValues(NDArray context, NDArray scales, float styleWeight) {
-		NDArray text = context;
-		NDArray style = null;
-		if (context.getShape().get(1) != textTokens) {
-			if (toKStyle == null) throw new IllegalStateException("style tokens given to an attention layer without a style branch");
-			style = context.get(new NDIndex(":, {}:, :", textTokens));
-			text = context.get(new NDIndex(":, :{}, :", textTokens));
-		}
+	KeyValues keyValues(NDArray text, NDArray style, NDArray scales, float styleWeight) {
+		if (style != null && toKStyle == null) throw new IllegalStateException("style tokens given to an attention layer without a style branch");
 		NDArray k = Attention.splitHeads(toK.forward(text), heads);
 		NDArray v = Attention.splitHeads(toV.forward(text), heads);
 		if (style == null) return new KeyValues(k, v, null, null, null, styleWeight);

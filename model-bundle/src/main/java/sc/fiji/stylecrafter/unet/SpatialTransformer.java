@@ -19,17 +19,17 @@ final class SpatialTransformer {
 	private final BasicTransformerBlock block;
 	private final Linear projOut;
 
-	SpatialTransformer(Weights w, long channels, int heads, int headDim, long contextDim, Weights style, int layerIndex, int textTokens) {
+	SpatialTransformer(Weights w, long channels, int heads, int headDim, long contextDim, Weights style, int layerIndex) {
 		long inner = (long) heads * headDim;
 		norm = new GroupNorm(w.sub("norm"), UNetConfig.GROUPS, channels, 1e-6f);
 		projIn = new Linear(w.sub("proj_in"), channels, inner, true);
-		block = BasicTransformerBlock.spatial(w.sub("transformer_blocks.0"), inner, heads, headDim, contextDim, style, layerIndex, textTokens);
+		block = BasicTransformerBlock.spatial(w.sub("transformer_blocks.0"), inner, heads, headDim, contextDim, style, layerIndex);
 		projOut = new Linear(w.sub("proj_out"), inner, channels, true);
 	}
 
 	/** The cross-attention's keys and values of a constant context {@code [b, L, D]}. */
-	CrossAttention.KeyValues keyValues(NDArray context, NDArray scales, float styleWeight) {
-		return block.keyValues(context, scales, styleWeight);
+	CrossAttention.KeyValues keyValues(NDArray text, NDArray style, NDArray scales, float styleWeight) {
+		return block.keyValues(text, style, scales, styleWeight);
 	}
 
 	/** {@code [(b t), C, H, W]} attending to a context prepared for the {@code b} videos -> the same shape. */

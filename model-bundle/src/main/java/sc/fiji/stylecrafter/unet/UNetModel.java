@@ -11,6 +11,7 @@ import java.util.function.Function;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 import sc.fiji.stylecrafter.nn.Activations;
@@ -53,7 +54,7 @@ public final class UNetModel {
 	 *          they are in the adapter's file), or {@code null} for a UNet without style
 	 * @param built {@link Mode#VIDEO} to build the temporal layers (a video UNet, which can also run in image mode),
 	 *          {@link Mode#IMAGE} for an image-only UNet
-	 * @param textTokens where the context splits into text and style tokens (77)
+	 * @param textTokens how many text tokens the official context starts with (77), for {@link #prepare(NDArray, NDArray, float)}
 	 */
 	public UNetModel(Weights w, Function<String, Weights> style, UNetConfig c, Mode built, int textTokens) {
 		this.config = c;
@@ -112,7 +113,7 @@ public final class UNetModel {
 	private SpatialTransformer spatial(Weights w, Function<String, Weights> style, String path, int ch) {
 		Weights branch = style == null ? null : style.apply(path + ".1.transformer_blocks.0.attn2.processor");
 		return new SpatialTransformer(w.sub(path + ".1"), ch, ch / config.numHeadChannels(), config.numHeadChannels(), config.contextDim(), branch,
-			styleIndex++, textTokens);
+			styleIndex++);
 	}
 
 	/** The temporal transformer at {@code <path>.2}, built in a video UNet only (in the checkpoint either way). */
@@ -169,28 +170,51 @@ public final class UNetModel {
 	/**
 	 * Prepares a context that stays the same over many calls (the conditioning of a generation).
 	 *
-	 * @param context {@code [b, 77 (+ style tokens), contextDim]}
+	 * @param text the text tokens {@code [b, 77, contextDim]}
+	 * @param style the style tokens {@code [b, n, contextDim]}, or {@code null} for the text alone
 	 * @param scales {@code [b, styleLayers, 1]} from the scale predictor, or {@code null}
 	 * @param styleWeight the adapter's {@code scale} (style weight, 1.0 by default)
+	 */
+	public Conditioning prepare(NDArray text, NDArray style, NDArray scales, float styleWeight) {
+		Shape ts = text.getShape();
+		if (ts.dimension() != 3 || ts.get(2) != config.contextDim()) {
+			throw new IllegalArgumentException("context " + ts + " is not allowed; expected [batch, " + textTokens + " text tokens, " + config.contextDim() + "]");
+		}
+		if (style != null && (style.getShape().dimension() != 3 || style.getShape().get(0) != ts.get(0) || style.getShape().get(2) != config.contextDim())) {
+			throw new IllegalArgumentException("style tokens " + style.getShape() + " do not fit; expected [" + ts.get(0) + ", tokens, " + config.contextDim() + "]");
+		}
+		List<SpatialTransformer> spatial = spatialLayers();
+		if (scales != null && !scales.getShape().equals(new Shape(ts.get(0), spatial.size(), 1))) {
+			throw new IllegalArgumentException("scales " + scales.getShape() + " do not fit; expected " + new Shape(ts.get(0), spatial.size(), 1));
+		}
+		Map<SpatialTransformer, CrossAttention.KeyValues> layers = new IdentityHashMap<>();
+		try (Scope scope = new Scope()) { // the head splits on the way are freed; the keys and values stay
+			for (SpatialTransformer layer : spatial) {
+				CrossAttention.KeyValues kv = layer.keyValues(text, style, scales, styleWeight);
+				for (NDArray a : new NDArray[] { kv.k(), kv.v(), kv.kStyle(), kv.vStyle(), kv.factor() }) if (a != null) scope.keep(a);
+				layers.put(layer, kv);
+			}
+		}
+		return new Conditioning(this, ts.get(0), layers);
+	}
+
+	/**
+	 * As {@link #prepare(NDArray, NDArray, NDArray, float)} from the official form of the context: the text tokens, then
+	 * the style tokens if any, {@code [b, 77 (+ style tokens), contextDim]}, split here once.
 	 */
 	public Conditioning prepare(NDArray context, NDArray scales, float styleWeight) {
 		Shape cs = context.getShape();
 		if (cs.dimension() != 3 || cs.get(2) != config.contextDim() || cs.get(1) < textTokens) {
 			throw new IllegalArgumentException("context " + cs + " is not allowed; expected [batch, " + textTokens + " text (+ style) tokens, " + config.contextDim() + "]");
 		}
-		List<SpatialTransformer> spatial = spatialLayers();
-		if (scales != null && !scales.getShape().equals(new Shape(cs.get(0), spatial.size(), 1))) {
-			throw new IllegalArgumentException("scales " + scales.getShape() + " do not fit; expected " + new Shape(cs.get(0), spatial.size(), 1));
-		}
-		Map<SpatialTransformer, CrossAttention.KeyValues> layers = new IdentityHashMap<>();
-		try (Scope scope = new Scope()) { // the slices and head splits on the way are freed; the keys and values stay
-			for (SpatialTransformer layer : spatial) {
-				CrossAttention.KeyValues kv = layer.keyValues(context, scales, styleWeight);
+		if (cs.get(1) == textTokens) return prepare(context, null, scales, styleWeight);
+		try (Scope scope = new Scope()) { // the two slices are views, freed once the keys and values are made
+			Conditioning c = prepare(context.get(new NDIndex(":, :{}, :", textTokens)), context.get(new NDIndex(":, {}:, :", textTokens)), scales, styleWeight);
+			for (CrossAttention.KeyValues kv : c.layers.values()) {
 				for (NDArray a : new NDArray[] { kv.k(), kv.v(), kv.kStyle(), kv.vStyle(), kv.factor() }) if (a != null) scope.keep(a);
-				layers.put(layer, kv);
 			}
+			return c;
 		}
-		return new Conditioning(this, cs.get(0), layers);
 	}
 
 	/**
