@@ -67,7 +67,13 @@ public final class RouteChecks {
 	private record Key(Route route, String shape, int threads, String device) {}
 
 	/** A route a forward pass asked for while {@link #trace traced}: what a check there needs. */
-	public record Demand(Route route, String shape, Device device, DataType type, Check check) {}
+	public record Demand(Route route, String shape, Device device, DataType type, Check check) {
+
+		/** What makes two demands the same: route, shape and device. */
+		public String key() {
+			return route.id() + " " + shape + " " + device;
+		}
+	}
 
 	private static final Map<Key, Verdict> VERDICTS = new ConcurrentHashMap<>();
 	private static final Set<Route> REPORTED = EnumSet.noneOf(Route.class);
@@ -89,13 +95,12 @@ public final class RouteChecks {
 		Device device = like.getDevice();
 		DataType type = like.getDataType();
 		Map<String, Demand> trace = TRACE.get();
+		Demand d = new Demand(route, shape, device, type, check);
 		if (trace != null) {
-			trace.putIfAbsent(route.id() + " " + shape + " " + device, new Demand(route, shape, device, type, check));
+			trace.putIfAbsent(d.key(), d);
 			return false;
 		}
-		Key key = new Key(route, shape, JniUtils.getNumThreads(), device.toString());
-		Verdict v = VERDICTS.get(key);
-		if (v == null) v = check(key, device, type, check);
+		Verdict v = check(d);
 		Usage u = USAGE.get();
 		if (u != null) u.add(v);
 		return v.accepted();
@@ -103,9 +108,14 @@ public final class RouteChecks {
 
 	/** Checks a traced demand now (at the running thread count), or returns the verdict this process already has. */
 	public static Verdict check(Demand d) {
-		Key key = new Key(d.route(), d.shape(), JniUtils.getNumThreads(), d.device().toString());
+		Key key = key(d.route(), d.shape(), d.device());
 		Verdict v = VERDICTS.get(key);
 		return v != null ? v : check(key, d.device(), d.type(), d.check());
+	}
+
+	/** The verdict's key: route, shape and device, at the running thread count. */
+	private static Key key(Route route, String shape, Device device) {
+		return new Key(route, shape, JniUtils.getNumThreads(), device.toString());
 	}
 
 	private static synchronized Verdict check(Key key, Device device, DataType type, Check check) {
@@ -119,7 +129,7 @@ public final class RouteChecks {
 			c = check.run(m);
 		}
 		catch (EngineException | IllegalStateException | IllegalArgumentException | UnsupportedOperationException e) {
-			failure = "the route failed: " + String.valueOf(e.getMessage()).lines().filter(l -> !l.isBlank()).findFirst().orElse(e.getClass().getSimpleName());
+			failure = "the route failed: " + ScriptedOp.firstLine(e);
 		}
 		v = new Verdict(key.route(), key.shape(), key.threads(), key.device(), c == null ? Double.NaN : c.error(), key.route().tolerance(type),
 			c == null ? Double.NaN : c.routeSeconds(), c == null ? Double.NaN : c.referenceSeconds(), (System.nanoTime() - t0) / 1e9, failure);
@@ -137,7 +147,7 @@ public final class RouteChecks {
 
 	/** The verdict on {@code route} at {@code shape} on {@code device} at the running thread count, if it was checked. */
 	public static java.util.Optional<Verdict> verdict(Route route, String shape, Device device) {
-		return java.util.Optional.ofNullable(VERDICTS.get(new Key(route, shape, JniUtils.getNumThreads(), device.toString())));
+		return java.util.Optional.ofNullable(VERDICTS.get(key(route, shape, device)));
 	}
 
 	/** Every verdict of this process. */
@@ -236,7 +246,12 @@ public final class RouteChecks {
 	 * view of one zero (no memory, nothing to fill).
 	 */
 	public static NDArray zeros(NDArray x, Shape shape) {
-		return x.getManager().zeros(new Shape(1), x.getDataType(), x.getDevice()).broadcast(shape);
+		return zeroView(x.getManager(), x.getDataType(), shape);
+	}
+
+	/** Zeros of {@code shape} as a view of one zero on {@code m} (no memory, nothing to fill); also the zero weights'. */
+	static NDArray zeroView(NDManager m, DataType type, Shape shape) {
+		return m.zeros(new Shape(1), type, m.getDevice()).broadcast(shape);
 	}
 
 	// ---- helpers for the checks ----

@@ -154,7 +154,7 @@ public final class ScriptedOp {
 	}
 
 	/** The first non-blank line of an exception's message (libtorch's compile errors start with an empty line). */
-	private static String firstLine(Throwable e) {
+	static String firstLine(Throwable e) {
 		String m = e.getMessage() == null ? "" : e.getMessage();
 		return m.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(e.getClass().getSimpleName());
 	}

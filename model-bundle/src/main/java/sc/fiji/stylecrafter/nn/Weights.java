@@ -102,7 +102,7 @@ public final class Weights {
 		if (root.tensors == null) {
 			if (expected.length == 0) throw new WeightException("zero weights: '" + prefix + name + "' is asked for without a shape");
 			root.used.add(prefix + name);
-			return root.manager.zeros(new Shape(1), root.dtype).broadcast(new Shape(expected));
+			return RouteChecks.zeroView(root.manager, root.dtype, new Shape(expected));
 		}
 		StoredTensor t = stored(name, expected);
 		if (expected.length > 0 && !Arrays.equals(t.shape(), expected)) {

@@ -30,7 +30,7 @@ public record GenerationRecord(String prompt, GenerationSettings settings, List<
 	public GenerationRecord {
 		styles = List.copyOf(styles);
 		routes = List.copyOf(routes);
-		extras = Map.copyOf(extras); // order is kept by toJson's sorted insertion below
+		extras = Map.copyOf(extras); // unordered: toJson writes the extras sorted by key
 	}
 
 	/** This record with one more fact of the host's ({@code fps}, {@code batch_index}, ...). */

@@ -31,7 +31,7 @@ import sc.fiji.stylecrafter.task.Notices;
  * official sizes (a 320x512 video of 16 frames, a 512x512 image; one step) is traced through the real pipeline, so
  * every layer names the routes it would ask for without computing ({@link RouteChecks#trace}), and each route is then
  * checked at each of those shapes against its reference, as a generation would check it. A model folder gives the
- * model's own sizes; without one the official sizes with zero weights ({@link StyleCrafterModel#zeros}) give the
+ * model's own sizes; without one the official sizes with zero weights ({@link ModelLoader#zeros}) give the
  * same shapes without the 11 GB of weights.
  */
 public final class SelfTest {
@@ -75,9 +75,9 @@ public final class SelfTest {
 						worst = Double.isNaN(v.error()) ? Double.NaN : Math.max(worst, v.error());
 						route += v.routeSeconds();
 						reference += v.referenceSeconds();
+						boolean first = checked.add(v);
 						if (v.accepted()) used++;
-						else if (checked.add(v)) rejected.add(v);
-						checked.add(v);
+						else if (first) rejected.add(v);
 					}
 					out.add(String.format(Locale.ROOT, "%-22s %-9s %6d %5d %8d %13.3g  %.2fx (%.2f s against %.2f s)", r.id(), e.getKey().label(), vs.size(), used,
 						vs.size() - used, worst, route / reference, route, reference));
@@ -167,7 +167,7 @@ public final class SelfTest {
 			GenerationSettings s = GenerationSettings.builder(mode).steps(1).build();
 			for (RouteChecks.Demand d : RouteChecks.trace(() -> pipeline.generate(new StyleCrafterPipeline.Request("self-test", List.of(style), s))))
 			{
-				all.putIfAbsent(d.route().id() + " " + d.shape() + " " + d.device(), d);
+				all.putIfAbsent(d.key(), d);
 			}
 		}
 		return new ArrayList<>(all.values());
