@@ -23,6 +23,7 @@ import sc.fiji.stylecrafter.clip.StyleImageEncoder;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.engine.Precision;
+import sc.fiji.stylecrafter.engine.Precision.Part;
 import sc.fiji.stylecrafter.io.Checkpoint;
 import sc.fiji.stylecrafter.io.CheckpointFormatException;
 import sc.fiji.stylecrafter.io.Checkpoints;
@@ -88,7 +89,6 @@ public final class ModelLoader {
 		for (String line : located.found()) notices.notice(Notices.Kind.INFO, line);
 		ClipTokenizer tokenizer = tokenizer(folder, located);
 		ModelConfig config = ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
-		DataType dtype = precision.dataType();
 		NDManager manager = NDManager.newBaseManager(device);
 		try (Checkpoint ckpt = Checkpoints.open(located.weights().get(WeightFile.MODEL));
 			Checkpoint clip = Checkpoints.open(located.weights().get(WeightFile.OPEN_CLIP));
@@ -98,11 +98,11 @@ public final class ModelLoader {
 			ModelFolderCheck.verify(Map.of(WeightFile.MODEL, ckpt, WeightFile.OPEN_CLIP, clip, WeightFile.ADAPTER, adapterFile, WeightFile.TEMPORAL, temporal), config,
 				ModelFolderCheck.configSource(folder));
 			ModelFolderCheck.checkSchedule(ckpt, DdimConfig.STYLECRAFTER);
-			Weights text = Weights.of(CheckpointKeyMap.textEncoder(clip, ckpt), manager, dtype, "text encoder (open_clip_pytorch_model.bin, then model.ckpt)");
-			Weights visual = Weights.of(CheckpointKeyMap.visionEncoder(clip), manager, dtype, "image encoder (open_clip_pytorch_model.bin visual.*)");
-			Weights adapterW = Weights.of(CheckpointKeyMap.adapter(adapterFile), manager, dtype, "adapter_v1.pth");
-			Weights unetW = unetWeights(precision, CheckpointKeyMap.unet(ckpt, temporal), manager, "UNet (model.ckpt, then temporal_v1_1.pth)");
-			Weights vaeW = Weights.of(CheckpointKeyMap.vae(ckpt), manager, precision.dataType(), "VAE (model.ckpt first_stage_model.*)");
+			Weights text = weights(precision, Part.TEXT_ENCODER, CheckpointKeyMap.textEncoder(clip, ckpt), manager, "text encoder (open_clip_pytorch_model.bin, then model.ckpt)");
+			Weights visual = weights(precision, Part.IMAGE_ENCODER, CheckpointKeyMap.visionEncoder(clip), manager, "image encoder (open_clip_pytorch_model.bin visual.*)");
+			Weights adapterW = weights(precision, Part.ADAPTER, CheckpointKeyMap.adapter(adapterFile), manager, "adapter_v1.pth");
+			Weights unetW = weights(precision, Part.UNET, CheckpointKeyMap.unet(ckpt, temporal), manager, "UNet (model.ckpt, then temporal_v1_1.pth)");
+			Weights vaeW = weights(precision, Part.VAE, CheckpointKeyMap.vae(ckpt), manager, "VAE (model.ckpt first_stage_model.*)");
 			StyleCrafterModel model = build(folder, device, precision, manager, notices, config, tokenizer, text, visual, adapterW, unetW, vaeW);
 			List<String> unexpected = new ArrayList<>();
 			unexpected.addAll(unused(notices, "text tower (open_clip_pytorch_model.bin, model.ckpt)", text, CheckpointKeyMap.View.TEXT, config));
@@ -137,9 +137,9 @@ public final class ModelLoader {
 		checkPrecision(device, precision);
 		NDManager manager = NDManager.newBaseManager(device);
 		try {
-			Weights w = Weights.zeros(manager, precision.dataType(), false);
-			Weights unet = precision.bfloat16Products() ? Weights.zeros(manager, precision.dataType(), true) : w;
-			return build(null, device, precision, manager, Notices.NONE, config, null, w, w, w, unet, w);
+			return build(null, device, precision, manager, Notices.NONE, config, null, zeros(precision, Part.TEXT_ENCODER, manager),
+				zeros(precision, Part.IMAGE_ENCODER, manager), zeros(precision, Part.ADAPTER, manager), zeros(precision, Part.UNET, manager),
+				zeros(precision, Part.VAE, manager));
 		}
 		catch (RuntimeException e) {
 			manager.close();
@@ -206,9 +206,15 @@ public final class ModelLoader {
 		}
 	}
 
-	/** The UNet's weights in {@code precision}: with bfloat16, float32 weights whose layers compute in bfloat16. */
-	public static Weights unetWeights(Precision precision, SortedMap<String, StoredTensor> keys, NDManager manager, String source) {
-		return precision.bfloat16Products() ? Weights.ofBfloat16Products(keys, manager, source) : Weights.of(keys, manager, precision.dataType(), source);
+	/** A part's weights, in the dtype and with the kernels {@code precision} gives that part ({@link Precision#of}). */
+	public static Weights weights(Precision precision, Part part, SortedMap<String, StoredTensor> keys, NDManager manager, String source) {
+		Precision.Compute c = precision.of(part);
+		return Weights.of(keys, manager, c.dtype(), c.kernels(), source);
+	}
+
+	private static Weights zeros(Precision precision, Part part, NDManager manager) {
+		Precision.Compute c = precision.of(part);
+		return Weights.zeros(manager, c.dtype(), c.kernels());
 	}
 
 	/**

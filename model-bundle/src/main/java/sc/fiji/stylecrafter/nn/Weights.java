@@ -27,7 +27,7 @@ public final class Weights {
 	private final String prefix;
 
 	/** @param tensors the stored tensors, or {@code null} for {@link #zeros} */
-	private record Root(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, String source, Set<String> used, boolean bfloat16Products) {}
+	private record Root(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, String source, Set<String> used, Kernels kernels) {}
 
 	private Weights(Root root, String prefix) {
 		this.root = root;
@@ -41,15 +41,12 @@ public final class Weights {
 	 * @param source a description of where the keys come from, for error messages
 	 */
 	public static Weights of(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, String source) {
-		return new Weights(new Root(tensors, manager, dtype, source, ConcurrentHashMap.newKeySet(), false), "");
+		return of(tensors, manager, dtype, Kernels.STANDARD, source);
 	}
 
-	/**
-	 * As {@link #of}, in float32, for a network whose convolutions, linear layers and attention compute in bfloat16
-	 * ({@link Bfloat16}): those layers keep their weights as bfloat16 only.
-	 */
-	public static Weights ofBfloat16Products(SortedMap<String, StoredTensor> tensors, NDManager manager, String source) {
-		return new Weights(new Root(tensors, manager, DataType.FLOAT32, source, ConcurrentHashMap.newKeySet(), true), "");
+	/** As {@link #of}, for a network whose linear layers and convolutions compute with {@code kernels}. */
+	public static Weights of(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, Kernels kernels, String source) {
+		return new Weights(new Root(tensors, manager, dtype, source, ConcurrentHashMap.newKeySet(), kernels), "");
 	}
 
 	/**
@@ -58,13 +55,13 @@ public final class Weights {
 	 * ({@code RouteChecks.trace}). Sizes that a block reads from the stored weights come from the official sizes it names
 	 * ({@link #shape(String, long...)}).
 	 */
-	public static Weights zeros(NDManager manager, DataType dtype, boolean bfloat16Products) {
-		return new Weights(new Root(null, manager, dtype, "zero weights", ConcurrentHashMap.newKeySet(), bfloat16Products), "");
+	public static Weights zeros(NDManager manager, DataType dtype, Kernels kernels) {
+		return new Weights(new Root(null, manager, dtype, "zero weights", ConcurrentHashMap.newKeySet(), kernels), "");
 	}
 
-	/** Whether the layers built from these weights compute their products in bfloat16. */
-	public boolean bfloat16Products() {
-		return root.bfloat16Products;
+	/** How the linear layers and convolutions built from these weights compute their products. */
+	public Kernels kernels() {
+		return root.kernels;
 	}
 
 	/** The view under {@code name} ({@code sub("a").sub("b")} is {@code sub("a.b")}). */

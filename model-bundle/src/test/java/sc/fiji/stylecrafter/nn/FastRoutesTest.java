@@ -43,7 +43,7 @@ class FastRoutesTest {
 			// no bias (the attention projections)
 			checkRoute(new Linear(w, null), m.randomNormal(new Shape(2, 150, in)), w, null, X86 ? 1 : 0);
 			// few rows keep the matrix product
-			checkRoute(layer, m.randomNormal(new Shape(1, Linear.CONVOLUTION_MIN_ROWS - 1, in)), w, b, 0);
+			checkRoute(layer, m.randomNormal(new Shape(1, StandardKernels.CONVOLUTION_MIN_ROWS - 1, in)), w, b, 0);
 			// a narrow layer keeps it too
 			NDArray narrowW = m.randomNormal(new Shape(16, in));
 			checkRoute(new Linear(narrowW, null), m.randomNormal(new Shape(512, in)), narrowW, null, 0);

@@ -89,7 +89,7 @@ class RouteChecksTest {
 		Path file = new RandomWeights().add("lin.weight", 64, 48).add("lin.bias", 64).add("conv.weight", 8, 16, 3, 3).add("conv.bias", 8)
 			.write(dir.resolve("w.safetensors"), 7, 0.2f);
 		try (Checkpoint c = Checkpoints.open(file); NDManager m = NDManager.newBaseManager()) {
-			Weights w = Weights.ofBfloat16Products(c.tensors(), m, "test");
+			Weights w = Weights.of(c.tensors(), m, ai.djl.ndarray.types.DataType.FLOAT32, Kernels.BFLOAT16, "test");
 			Linear linear = new Linear(w.sub("lin"), 48, 64, true);
 			Conv2d conv = new Conv2d(w.sub("conv"), 16, 8, 3, 1, 1);
 			// the reference of a layer without its bfloat16 route: float32 with the weights rounded to bfloat16

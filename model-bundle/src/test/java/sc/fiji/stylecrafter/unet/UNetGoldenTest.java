@@ -23,6 +23,7 @@ import sc.fiji.stylecrafter.model.CheckpointKeyMap;
 import sc.fiji.stylecrafter.nn.FlopCounter;
 import sc.fiji.stylecrafter.nn.Route;
 import sc.fiji.stylecrafter.nn.RouteChecks;
+import sc.fiji.stylecrafter.nn.Kernels;
 import sc.fiji.stylecrafter.nn.Weights;
 import sc.fiji.stylecrafter.testing.Compare;
 import sc.fiji.stylecrafter.testing.Golden;
@@ -162,7 +163,7 @@ class UNetGoldenTest {
 	@Test
 	void bfloat16ProductsStayCloseToTheOfficialFloat32() throws IOException {
 		try (Golden g = Golden.open(); NDManager model = NDManager.newBaseManager()) {
-			UNetModel unet = unet(g, Weights.ofBfloat16Products(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, "unet"), model, Mode.VIDEO);
+			UNetModel unet = unet(g, Weights.of(CheckpointKeyMap.unet(g.modelCkpt, g.temporal), model, DataType.FLOAT32, Kernels.BFLOAT16, "unet"), model, Mode.VIDEO);
 			try (NDManager scope = model.newSubManager()) {
 				NDArray x = g.array("unet_video_x.npy", scope);
 				NDArray ctx = styleContext(g, scope);

@@ -14,7 +14,6 @@ import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.task.Task;
 import org.scijava.task.TaskService;
 import org.scijava.widget.FileWidget;
 
@@ -22,7 +21,6 @@ import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
-import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.engine.Precision;
@@ -94,7 +92,6 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 
 	@Override
 	public void run() {
-		Task task = null;
 		try {
 			if (list == null || out == null) throw new IllegalArgumentException("give the list file (list=) and the output folder (out=)");
 			List<BatchList.Entry> entries = BatchList.read(list.toPath());
@@ -106,25 +103,21 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 			GenerationSettings s = b.build();
 			BatchRunner.Options options = new BatchRunner.Options(s, officialseeding, format, fps, VideoReader.DEFAULT_STYLE_FRAMES);
 			Path folder = service.modelFolderOrDefault();
-			Task t = tasks == null ? null : tasks.createTask("StyleCrafter batch: " + list.getName());
-			task = t;
-			if (t != null) {
-				t.setProgressMaximum(entries.size());
-				t.start();
+			try (FijiProgress progress = FijiProgress.start("StyleCrafter batch", "StyleCrafter batch: " + list.getName(), tasks, status, log)
+				.generations(s.steps(), s.mode() == Mode.VIDEO ? s.frames() : 1).batch(entries.size()))
+			{
+				BatchRunner.Outcome o = service.withModel(folder, device, Precision.parse(precision),
+					() -> progress.status("waiting for the running generation to finish..."), model -> {
+						try {
+							return BatchRunner.run(model, entries, out.toPath(), options, progress, () -> isCanceled() || progress.cancelled());
+						}
+						catch (IOException e) {
+							throw new UncheckedIOException(e);
+						}
+					});
+				report = String.format(Locale.ROOT, "%d written, %d skipped (already written), %d failed; see %s", o.done(), o.skipped(), o.failed(), o.index());
+				progress.report("StyleCrafter batch: " + report);
 			}
-			BatchRunner.Outcome o = service.withModel(folder, device, Precision.parse(precision),
-				() -> status("waiting for the running generation to finish..."), model -> {
-					try {
-						return BatchRunner.run(model, entries, out.toPath(), options, listener(t, entries.size()),
-							() -> isCanceled() || (t != null && t.isCanceled()) || Thread.currentThread().isInterrupted());
-					}
-					catch (IOException e) {
-						throw new UncheckedIOException(e);
-					}
-				});
-			report = String.format(Locale.ROOT, "%d written, %d skipped (already written), %d failed; see %s", o.done(), o.skipped(), o.failed(), o.index());
-			status("StyleCrafter batch: " + report);
-			if (log != null) log.info("StyleCrafter batch: " + report);
 		}
 		catch (GenerationCancelledException e) {
 			fail("The batch was stopped (" + e.getMessage() + "); what was written is kept, and running it again resumes.");
@@ -139,36 +132,6 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 			Thread.currentThread().interrupt();
 			fail("Batch from List: interrupted");
 		}
-		finally {
-			if (task != null) task.finish();
-		}
-	}
-
-	private BatchRunner.Listener listener(Task task, int n) {
-		return new BatchRunner.Listener() {
-
-			private int current;
-
-			@Override
-			public void entry(int k, int total, BatchList.Entry e, String state) {
-				current = k;
-				if (!state.equals("running")) {
-					if (log != null) log.info("StyleCrafter batch: entry " + (k + 1) + "/" + total + ": " + state);
-					if (task != null) task.setProgressValue(k + 1);
-				}
-			}
-
-			@Override
-			public void progress(int done, int total, Stage stage) {
-				String msg = String.format(Locale.ROOT, "StyleCrafter batch: entry %d/%d, %s %d/%d", current + 1, n, stage, done, total);
-				if (status != null) status.showStatus(current * Math.max(1, total) + done, n * Math.max(1, total), msg);
-				if (task != null) task.setStatusMessage(msg);
-			}
-		};
-	}
-
-	private void status(String message) {
-		if (status != null) status.showStatus(message);
 	}
 
 	private void fail(String message) {

@@ -8,27 +8,22 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
 import org.scijava.app.StatusService;
 import org.scijava.log.LogService;
-import org.scijava.task.Task;
 import org.scijava.task.TaskService;
 import org.scijava.thread.ThreadService;
 
 import sc.fiji.stylecrafter.image.RgbImage;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.output.FrameWriter;
-import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.engine.Precision;
-import sc.fiji.stylecrafter.task.ProgressClock;
-import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 
@@ -87,12 +82,11 @@ final class GenerationRunner {
 		}
 		Precision precision;
 		List<RgbImage> styles;
-		int steps;
 		try {
 			precision = Precision.parse(rq.precision());
 			DeviceChoice.parse(rq.device()).resolve(); // a GPU asked for but none usable
 			styles = references(rq.styles());
-			steps = StyleCrafterPipeline.check(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()), config(folder));
+			StyleCrafterPipeline.check(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()), config(folder));
 			if (rq.save() != null) {
 				FrameWriter.checkTarget(rq.save());
 				VideoWriter.checkFrameRate(rq.fps());
@@ -113,11 +107,14 @@ final class GenerationRunner {
 		String title = ResultImages.title(rq.prompt());
 		ResultDisplay.Preview preview = rq.preview() && ResultDisplay.Preview.possible() ? new ResultDisplay.Preview(title, rq.settings().width(),
 			rq.settings().height()) : null;
-		Task task = sv.tasks() == null ? null : sv.tasks().createTask("StyleCrafter: " + title);
-		try {
-			GenerationResult r = sv.models().withModel(folder, rq.device(), precision,
-				() -> sv.status().showStatus("StyleCrafter: waiting for the running generation to finish..."),
-				model -> generate(model, sv, rq, styles, steps, frames, task, preview, cancelled));
+		try (FijiProgress progress = FijiProgress.start("StyleCrafter", "StyleCrafter: " + title, sv.tasks(), sv.status(), sv.log())
+			.generations(rq.settings().steps(), frames))
+		{
+			BooleanSupplier stop = () -> cancelled.getAsBoolean() || progress.cancelled();
+			List<String> names = rq.styles().stream().filter(t -> !t.equals(StyleReferences.NONE)).toList();
+			GenerationResult r = sv.models().withModel(folder, rq.device(), precision, () -> progress.status("waiting for the running generation to finish..."),
+				model -> new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()).named(names), progress,
+					preview, stop::getAsBoolean));
 			ImagePlus imp = ResultImages.toImagePlus(r);
 			boolean shown = ResultDisplay.show(imp, preview, sv.threads());
 			if (rq.save() != null) {
@@ -150,7 +147,6 @@ final class GenerationRunner {
 		}
 		finally {
 			if (preview != null) preview.close();
-			if (task != null) task.finish();
 			sv.status().clearStatus();
 		}
 	}
@@ -185,39 +181,5 @@ final class GenerationRunner {
 		List<RgbImage> out = new ArrayList<>();
 		for (int i = 0; i < images.size(); i++) out.addAll(StyleReferences.of(images.get(i), names.get(i)));
 		return out;
-	}
-
-	private static GenerationResult generate(StyleCrafterModel model, Services sv, Request rq, List<RgbImage> styles, int steps, int frames, Task task,
-		ResultDisplay.Preview preview, BooleanSupplier cancelled)
-	{
-		ProgressClock clock = new ProgressClock();
-		if (task != null) {
-			task.setProgressMaximum(steps + frames); // sampling steps, then decoded frames
-			task.start();
-		}
-		BooleanSupplier stop = () -> cancelled.getAsBoolean() || (task != null && task.isCanceled()) || Thread.currentThread().isInterrupted();
-		List<String> names = rq.styles().stream().filter(t -> !t.equals(StyleReferences.NONE)).toList();
-		return new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()).named(names),
-			(done, total, stage) -> {
-				clock.update(done, total, stage);
-				String msg = "StyleCrafter: " + stage;
-				if (!Double.isNaN(clock.secondsPerUnit())) {
-					msg = String.format(Locale.ROOT, "StyleCrafter: %s %d/%d, %.1f s/%s, about %s left", stage == Stage.SAMPLING ? "step" : "decoding frame",
-						done, total, clock.secondsPerUnit(), clock.unit(), duration(clock.secondsLeft()));
-				}
-				if (stage == Stage.SAMPLING && total != rq.settings().steps()) {
-					msg += " (steps=" + rq.settings().steps() + " runs " + total + " steps in the official schedule)";
-				}
-				sv.status().showStatus(done, total, msg);
-				if (task != null) {
-					task.setProgressValue(stage == Stage.DECODING ? steps + done : done);
-					task.setStatusMessage(msg);
-				}
-			}, preview, stop::getAsBoolean);
-	}
-
-	static String duration(double seconds) {
-		long s = Math.round(seconds);
-		return s >= 60 ? (s / 60) + " min " + (s % 60) + " s" : s + " s";
 	}
 }

@@ -59,7 +59,7 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 	public void run() {
 		Path root = RuntimeInstaller.defaultFolder();
 		RuntimeInstaller installer = new RuntimeInstaller(root, LibtorchArchive.OFFICIAL, Downloader.DiskSpace.REAL);
-		try (DownloadProgress progress = DownloadProgress.start("StyleCrafter: installing the GPU runtime", tasks, status, log)) {
+		try (FijiProgress progress = FijiProgress.start("StyleCrafter", "StyleCrafter: installing the GPU runtime", tasks, status, log)) {
 			String classifier = LibtorchArchive.currentClassifier();
 			InstalledRuntime r = from != null && !from.getPath().isBlank()
 				? installer.from(from.toPath(), classifier, progress, progress::cancelled)
@@ -67,7 +67,7 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 			boolean chosen = RuntimeSelection.made().isPresent();
 			report = String.format(Locale.ROOT, "libtorch %s %s is installed in %s (%.1f GB). %s", r.version(), r.flavor(), r.dir(), r.totalBytes() / 1e9,
 				chosen ? "Restart Fiji to use it: the PyTorch engine of this Fiji was already chosen." : "StyleCrafter uses it from the next generation.");
-			DownloadProgress.report(report, status, log);
+			progress.report(report);
 		}
 		catch (DownloadCancelledException e) {
 			fail("Install cancelled: " + e.getMessage());

@@ -68,17 +68,17 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 				}
 				ModelSetup.acceptLicences(dir, catalogue);
 			}
-			try (DownloadProgress progress = DownloadProgress.start("StyleCrafter: downloading the model files", tasks, status, log)) {
+			try (FijiProgress progress = FijiProgress.start("StyleCrafter", "StyleCrafter: downloading the model files", tasks, status, log)) {
 				ModelSetup.download(catalogue, dir, new Downloader(Downloader.Options.defaults()), progress, progress::cancelled);
+				List<String> problems = service.checkModelFolder(dir);
+				if (!problems.isEmpty()) {
+					fail("The files were downloaded into " + dir + " but the folder cannot be used: " + String.join("; ", problems));
+					return;
+				}
+				service.setModelFolder(dir);
+				report = "StyleCrafter's model files are in " + dir + ", verified, and in use";
+				progress.report(report);
 			}
-			List<String> problems = service.checkModelFolder(dir);
-			if (!problems.isEmpty()) {
-				fail("The files were downloaded into " + dir + " but the folder cannot be used: " + String.join("; ", problems));
-				return;
-			}
-			service.setModelFolder(dir);
-			report = "StyleCrafter's model files are in " + dir + ", verified, and in use";
-			DownloadProgress.report(report, status, log);
 		}
 		catch (DownloadCancelledException e) {
 			fail("Download cancelled: " + e.getMessage());

@@ -85,8 +85,8 @@ public final class BenchUNetCommand extends PositionalBenchmark {
 			MatmulRate rate = MatmulRate.measure(device, dtype); // before the weights fill the memory
 			out.println(rate);
 			long t0 = System.nanoTime();
-			UNetModel unet = new UNetModel(ModelLoader.unetWeights(precision, CheckpointKeyMap.unet(ckpt, temporal), model, "unet"),
-				CheckpointKeyMap.styleBranches(Weights.of(CheckpointKeyMap.adapter(adapterFile), model, dtype, "adapter")), uc, video ? Mode.VIDEO : Mode.IMAGE, cfg.text().contextLength());
+			UNetModel unet = new UNetModel(ModelLoader.weights(precision, Precision.Part.UNET, CheckpointKeyMap.unet(ckpt, temporal), model, "unet"),
+				CheckpointKeyMap.styleBranches(ModelLoader.weights(precision, Precision.Part.ADAPTER, CheckpointKeyMap.adapter(adapterFile), model, "adapter")), uc, video ? Mode.VIDEO : Mode.IMAGE, cfg.text().contextLength());
 			out.printf(Locale.ROOT, "build %s UNet (%s, %s)\t%.1f s%n", video ? "video" : "image", precision.label(), device, (System.nanoTime() - t0) / 1e9);
 			String save = System.getenv("STYLECRAFTER_BENCH_SAVE");
 			for (int i = 0; i < runs; i++) {
