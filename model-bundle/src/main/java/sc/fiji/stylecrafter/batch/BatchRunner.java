@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -35,9 +36,17 @@ import sc.fiji.stylecrafter.video.VideoReader;
 
 /**
  * Runs a {@link BatchList} with one loaded model: one output per entry ({@code NNN_prompt-slug.ext}) with its JSON
- * sidecar, and {@code index.json} listing every entry's state, rewritten after each entry. An entry that fails is
- * recorded with its reason and the rest goes on; an entry whose output and sidecar are already there (for the same
- * prompt and seed) is skipped, so a stopped batch resumes where it stopped.
+ * sidecar, and {@code index.json} listing every entry's state. An entry that fails is recorded with its reason and the
+ * rest goes on.
+ *
+ * <p>Resuming: the list is {@linkplain #plan planned} before the model loads. An entry is skipped only where its output
+ * and sidecar are there and the sidecar's {@link BatchInputs} (prompt, every setting, format, model folder, style files
+ * by content) equal this run's; otherwise it is generated again and the index says what differed. A list whose entries
+ * are all written does not load the model at all.
+ *
+ * <p>The index: written when the run starts (entries not yet run say {@code pending}), brought up to date at most every
+ * {@value #INDEX_SECONDS} seconds (and never taking more than a fifth of the run's time), and at the end, also when the
+ * run is stopped; each write is whole (written beside it, then moved). A list of n entries costs time proportional to n.
  *
  * <p>Seeding: by default every entry starts from the given seed, so each can be reproduced alone with
  * {@code generate}. With official seeding the generator is seeded once for the whole list, as the official script
@@ -48,6 +57,8 @@ public final class BatchRunner {
 
 	/** The index file in the output folder. */
 	public static final String INDEX = "index.json";
+	/** The longest the index lags behind the run. */
+	static final int INDEX_SECONDS = 10;
 
 	/**
 	 * @param extension the output kind: {@code mp4}, {@code webm}, {@code gif}, {@code tif}, or {@code png} for a folder
@@ -65,68 +76,160 @@ public final class BatchRunner {
 	/** Counts of what happened, and the index file. */
 	public record Outcome(int done, int skipped, int failed, Path index) {}
 
+	/** What a planned entry needs. */
+	public enum Action {
+		/** Generate it (not written yet, or written with other inputs: {@link Planned#reason} says which). */
+		RUN,
+		/** Its output is there, made from the same inputs. */
+		SKIP,
+		/** It cannot run ({@link Planned#reason}). */
+		FAIL
+	}
+
+	/** One entry of a plan: its output, its inputs, and what it needs. */
+	public record Planned(BatchList.Entry entry, Path output, SortedMap<String, String> inputs, Action action, String reason) {}
+
+	/** A list checked against its output folder, before any model is loaded. */
+	public record Plan(List<Planned> entries, Path folder, Options options) {
+
+		public Plan {
+			entries = List.copyOf(entries);
+		}
+
+		/** How many entries need the model. */
+		public int toRun() {
+			return (int) entries.stream().filter(p -> p.action() == Action.RUN).count();
+		}
+
+		/** {@code 3 to generate (1 with other inputs), 5 already written, 1 that cannot run}. */
+		public String summary() {
+			long run = toRun(), again = entries.stream().filter(p -> p.action() == Action.RUN && p.reason() != null).count();
+			long skip = entries.stream().filter(p -> p.action() == Action.SKIP).count(), fail = entries.size() - run - skip;
+			return run + " to generate" + (again > 0 ? " (" + again + " written before with other inputs)" : "") + ", " + skip + " already written, " + fail
+				+ " that cannot run";
+		}
+	}
+
 	private BatchRunner() {}
 
 	/**
-	 * Runs the list.
+	 * Checks every entry against {@code outDir} without loading the model: what is written with the same inputs is
+	 * skipped, what cannot run (a malformed entry, a style file that cannot be read) fails with its reason.
+	 *
+	 * @param modelFolder the model folder the run will use (part of every entry's inputs)
+	 */
+	public static Plan plan(List<BatchList.Entry> entries, Path outDir, Options o, Path modelFolder) {
+		BatchInputs inputs = new BatchInputs();
+		List<Planned> out = new ArrayList<>(entries.size());
+		for (BatchList.Entry e : entries) {
+			Path output = outDir.resolve(name(e) + (o.extension().equals("png") ? "" : "." + o.extension()));
+			if (e.problem() != null) {
+				out.add(new Planned(e, output, null, Action.FAIL, e.problem()));
+				continue;
+			}
+			SortedMap<String, String> now;
+			try {
+				now = inputs.of(e, o, modelFolder);
+			}
+			catch (IOException x) {
+				out.add(new Planned(e, output, null, Action.FAIL, x.getMessage()));
+				continue;
+			}
+			String before = writtenWith(output, now);
+			if (before == null) out.add(new Planned(e, output, now, Action.SKIP, null));
+			else out.add(new Planned(e, output, now, Action.RUN, before.isEmpty() ? null : before));
+		}
+		return new Plan(out, outDir, o);
+	}
+
+	/**
+	 * Runs the list (planned here, against {@code model}'s folder).
 	 *
 	 * @throws GenerationCancelledException when cancelled; the entries done so far are written and in the index
 	 */
 	public static Outcome run(StyleCrafterModel model, List<BatchList.Entry> entries, Path outDir, Options o, Listener listener, CancellationToken cancel)
 		throws IOException
 	{
+		return run(model, plan(entries, outDir, o, model.folder()), listener, cancel);
+	}
+
+	/**
+	 * Runs a plan.
+	 *
+	 * @param model the loaded model; may be {@code null} when {@link Plan#toRun()} is 0
+	 * @throws GenerationCancelledException when cancelled; the entries done so far are written and in the index
+	 */
+	public static Outcome run(StyleCrafterModel model, Plan plan, Listener listener, CancellationToken cancel) throws IOException {
+		if (model == null && plan.toRun() > 0) throw new IllegalArgumentException("the plan has entries to generate but no model was given");
+		Options o = plan.options();
+		Path outDir = plan.folder();
 		Files.createDirectories(outDir);
-		StyleCrafterPipeline pipeline = new StyleCrafterPipeline(model);
-		NoiseSource shared = o.officialSeeding() ? new SeededNoise(o.settings().seed()) : null;
-		List<Map<String, Object>> index = new ArrayList<>();
+		StyleCrafterPipeline pipeline = model == null ? null : new StyleCrafterPipeline(model);
+		NoiseSource shared = o.officialSeeding() && model != null ? new SeededNoise(o.settings().seed()) : null;
+		int n = plan.entries().size();
+		List<Map<String, Object>> index = new ArrayList<>(n);
+		for (Planned p : plan.entries()) index.add(row(p, outDir));
+		IndexWriter writer = new IndexWriter(outDir, index, n);
+		writer.write();
 		int done = 0, skipped = 0, failed = 0;
-		for (BatchList.Entry e : entries) {
-			Map<String, Object> row = new LinkedHashMap<>();
-			row.put("index", e.index());
-			row.put("prompt", e.prompt());
-			row.put("styles", e.styles().stream().map(Path::toString).toList());
-			index.add(row);
-			Path out = outDir.resolve(name(e) + (o.extension().equals("png") ? "" : "." + o.extension()));
-			row.put("output", outDir.relativize(out).toString());
+		for (int k = 0; k < n; k++) {
+			Planned p = plan.entries().get(k);
+			BatchList.Entry e = p.entry();
+			Map<String, Object> row = index.get(k);
 			String state;
-			if (e.problem() != null) {
-				state = "failed: " + e.problem();
-				failed++;
-			}
-			else if (alreadyDone(out, e, o.settings())) {
-				state = "skipped: already written";
-				skipped++;
-				if (shared != null) replayDraws(shared, model, o.settings());
-			}
-			else {
-				listener.entry(e.index(), entries.size(), e, "running");
-				try {
-					List<RgbImage> styles = VideoReader.styleReferences(e.styles(), o.styleFrames());
-					StyleCrafterPipeline.Request rq = new StyleCrafterPipeline.Request(e.prompt(), styles, o.settings())
-						.named(e.styles().stream().map(Path::toString).toList());
-					StyleCrafterPipeline.check(rq, model.config());
-					GenerationResult r = pipeline.generate(shared != null ? rq.withNoise(shared) : rq, listener, null, cancel)
-						.with("batch_index", e.index()).with("seeding", o.officialSeeding() ? "official (one stream for the list)" : "per entry");
-					FrameWriter.write(r, out, o.fps());
-					row.put("seconds", Math.round(r.record().seconds() * 100) / 100.0);
-					state = "done";
-					done++;
-				}
-				catch (GenerationCancelledException c) {
-					row.put("state", "not run: the batch was stopped");
-					writeIndex(outDir, index, entries.size());
-					throw c;
-				}
-				catch (IOException | IllegalArgumentException | IllegalStateException x) {
-					state = "failed: " + x.getMessage();
+			switch (p.action()) {
+				case FAIL -> {
+					state = "failed: " + p.reason();
 					failed++;
+				}
+				case SKIP -> {
+					state = "skipped: already written";
+					skipped++;
+					if (shared != null) replayDraws(shared, model, o.settings());
+				}
+				default -> {
+					listener.entry(e.index(), n, e, "running");
+					try {
+						List<RgbImage> styles = VideoReader.styleReferences(e.styles(), o.styleFrames());
+						StyleCrafterPipeline.Request rq = new StyleCrafterPipeline.Request(e.prompt(), styles, o.settings())
+							.named(e.styles().stream().map(Path::toString).toList());
+						StyleCrafterPipeline.check(rq, model.config());
+						GenerationResult r = pipeline.generate(shared != null ? rq.withNoise(shared) : rq, listener, null, cancel)
+							.with("batch_index", e.index()).with("seeding", o.officialSeeding() ? "official (one stream for the list)" : "per entry")
+							.with(BatchInputs.KEY, p.inputs());
+						FrameWriter.write(r, p.output(), o.fps());
+						row.put("seconds", Math.round(r.record().seconds() * 100) / 100.0);
+						state = p.reason() == null ? "done" : "done (again: written before with " + p.reason() + ")";
+						done++;
+					}
+					catch (GenerationCancelledException c) {
+						row.put("state", "not run: the batch was stopped");
+						writer.write();
+						throw c;
+					}
+					catch (IOException | IllegalArgumentException | IllegalStateException x) {
+						state = "failed: " + (x.getMessage() == null ? x.toString() : x.getMessage());
+						failed++;
+					}
 				}
 			}
 			row.put("state", state);
-			listener.entry(e.index(), entries.size(), e, state);
-			writeIndex(outDir, index, entries.size());
+			listener.entry(e.index(), n, e, state);
+			writer.maybeWrite();
 		}
+		writer.write();
 		return new Outcome(done, skipped, failed, outDir.resolve(INDEX));
+	}
+
+	/** An entry's index row as planned: its state is {@code pending} until it has run. */
+	private static Map<String, Object> row(Planned p, Path outDir) {
+		Map<String, Object> row = new LinkedHashMap<>();
+		row.put("index", p.entry().index());
+		row.put("prompt", p.entry().prompt());
+		row.put("styles", p.entry().styles().stream().map(Path::toString).toList());
+		row.put("output", outDir.relativize(p.output()).toString());
+		row.put("state", "pending");
+		return row;
 	}
 
 	/** {@code NNN_} and the prompt's first words in lower case, letters and digits only. */
@@ -136,17 +239,23 @@ public final class BatchRunner {
 		return String.format(Locale.ROOT, "%03d_%s", e.index(), slug.isEmpty() ? "entry" : slug);
 	}
 
-	/** The output and its sidecar are there, and the sidecar is for this prompt and seed. */
-	static boolean alreadyDone(Path out, BatchList.Entry e, GenerationSettings s) {
+	/**
+	 * {@code null} when the output and its sidecar are there and the sidecar was written with {@code inputs}; else why
+	 * not, in words ({@code ""} when nothing is there).
+	 */
+	static String writtenWith(Path out, Map<String, String> inputs) {
 		Path sidecar = FrameWriter.sidecarOf(out);
-		if (!Files.exists(out) || !Files.isRegularFile(sidecar)) return false;
+		if (!Files.exists(out) || !Files.isRegularFile(sidecar)) return "";
 		try {
-			if (Files.isRegularFile(out) && Files.size(out) == 0) return false;
+			if (Files.isRegularFile(out) && Files.size(out) == 0) return "an empty output";
 			JsonObject o = JsonParser.parseString(Files.readString(sidecar, StandardCharsets.UTF_8)).getAsJsonObject();
-			return e.prompt().equals(o.get("prompt").getAsString()) && o.get("seed").getAsLong() == s.seed() && o.get("steps").getAsInt() == s.steps();
+			Map<String, String> before = BatchInputs.fromSidecar(o);
+			if (before == null) return "inputs not recorded (an earlier version)";
+			String diff = BatchInputs.difference(before, inputs);
+			return diff.isEmpty() ? null : diff;
 		}
-		catch (IOException | JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException x) {
-			return false; // an unreadable sidecar: generate again
+		catch (IOException | JsonParseException | IllegalStateException | UnsupportedOperationException x) {
+			return "an unreadable sidecar"; // generate again
 		}
 	}
 
@@ -160,12 +269,43 @@ public final class BatchRunner {
 		}
 	}
 
-	private static void writeIndex(Path outDir, List<Map<String, Object>> rows, int total) throws IOException {
-		JsonObject o = new JsonObject();
-		o.addProperty("entries", total);
-		o.add("results", new GsonBuilder().create().toJsonTree(rows));
-		Path tmp = outDir.resolve(INDEX + ".part");
-		Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n", StandardCharsets.UTF_8);
-		Files.move(tmp, outDir.resolve(INDEX), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+	/** Writes the index whole, at the start, at most every {@value #INDEX_SECONDS} s (and a fifth of the run's time) and at the end. */
+	private static final class IndexWriter {
+
+		private final Path outDir;
+		private final List<Map<String, Object>> rows;
+		private final int total;
+		private long last = System.nanoTime();
+		private long cost;
+
+		IndexWriter(Path outDir, List<Map<String, Object>> rows, int total) {
+			this.outDir = outDir;
+			this.rows = rows;
+			this.total = total;
+		}
+
+		void maybeWrite() throws IOException {
+			long since = System.nanoTime() - last;
+			if (since >= INDEX_SECONDS * 1_000_000_000L && since >= 4 * cost) write();
+		}
+
+		void write() throws IOException {
+			long t0 = System.nanoTime();
+			JsonObject o = new JsonObject();
+			o.addProperty("entries", total);
+			o.add("results", new GsonBuilder().create().toJsonTree(rows));
+			Path tmp = outDir.resolve("." + INDEX + "." + ProcessHandle.current().pid() + ".part");
+			try {
+				Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n", StandardCharsets.UTF_8);
+				Files.move(tmp, outDir.resolve(INDEX), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			}
+			catch (IOException e) {
+				Files.deleteIfExists(tmp);
+				throw new IOException("could not write the batch index " + outDir.resolve(INDEX) + " (" + e.getMessage() + "); the results written so far are "
+					+ "kept, and running the batch again resumes", e);
+			}
+			last = System.nanoTime();
+			cost = last - t0;
+		}
 	}
 }

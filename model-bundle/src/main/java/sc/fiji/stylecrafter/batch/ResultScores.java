@@ -7,12 +7,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 
 import sc.fiji.stylecrafter.clip.ClipScorer;
 import sc.fiji.stylecrafter.image.RgbImage;
@@ -28,47 +36,163 @@ import sc.fiji.stylecrafter.video.VideoReader;
 public final class ResultScores {
 
 	/** One entry's scores, or the reason it has none. */
-	public record Row(int index, String prompt, String file, int frames, double text, double style, double temporal, String problem) {}
+	public record Row(int index, String prompt, String file, int frames, double text, double style, double temporal, String problem) {
 
-	/** The extensions a result may have, in the order they are looked for. */
+		/** A row without scores: the entry counts as failed. */
+		static Row failed(BatchList.Entry e, String file, String problem) {
+			return new Row(e.index(), e.prompt(), file, 0, Double.NaN, Double.NaN, Double.NaN, problem);
+		}
+	}
+
+	/** The extensions a result may have. */
 	private static final List<String> KINDS = List.of("mp4", "webm", "gif", "tif", "tiff");
+	/** Frames given to CLIP at once: memory stays flat however many frames a result has. */
+	static final int CHUNK = 8;
+
+	/** What the scores need of CLIP (the real {@link ClipScorer}; a test may count its calls). */
+	interface Features {
+
+		float[][] images(List<RgbImage> images);
+
+		float[] text(String prompt);
+	}
 
 	private ResultScores() {}
 
-	/** Scores every entry's result in {@code results} (as {@link BatchRunner} names them). */
-	public static List<Row> score(ClipScorer clip, List<BatchList.Entry> entries, Path results, int styleFrames) {
+	/**
+	 * Scores every entry's result in {@code results}: the output the folder's {@code index.json} names for it (as
+	 * {@link BatchRunner} writes it), or, without an index, the one result named for the entry (several candidates
+	 * are refused rather than one guessed). An entry without scores has its reason.
+	 */
+	public static List<Row> score(ClipScorer clip, List<BatchList.Entry> entries, Path results, int styleFrames) throws IOException {
+		return score(new Features() {
+
+			@Override
+			public float[][] images(List<RgbImage> images) {
+				return clip.imageFeatures(images);
+			}
+
+			@Override
+			public float[] text(String prompt) {
+				return clip.textFeatures(List.of(prompt))[0];
+			}
+		}, entries, results, styleFrames);
+	}
+
+	static List<Row> score(Features clip, List<BatchList.Entry> entries, Path results, int styleFrames) throws IOException {
+		Map<Integer, JsonObject> index = index(results);
 		List<Row> rows = new ArrayList<>();
 		for (BatchList.Entry e : entries) {
-			Path file = find(results, BatchRunner.name(e));
-			String shown = file == null ? "" : results.relativize(file).toString();
 			if (e.problem() != null) {
-				rows.add(new Row(e.index(), e.prompt(), shown, 0, Double.NaN, Double.NaN, Double.NaN, e.problem()));
+				rows.add(Row.failed(e, "", e.problem()));
 				continue;
 			}
-			if (file == null) {
-				rows.add(new Row(e.index(), e.prompt(), "", 0, Double.NaN, Double.NaN, Double.NaN, "no result named " + BatchRunner.name(e) + ".* in " + results));
-				continue;
-			}
+			Path file;
 			try {
-				List<RgbImage> frames = frames(file);
-				List<RgbImage> styles = VideoReader.styleReferences(e.styles(), styleFrames);
-				float[][] f = clip.imageFeatures(frames);
-				float[] t = clip.textFeatures(List.of(e.prompt()))[0];
-				float[][] s = clip.imageFeatures(styles);
-				double text = 0, style = 0, temporal = 0;
-				for (float[] x : f) {
-					text += ClipScorer.cosine(x, t);
-					for (float[] y : s) style += ClipScorer.cosine(x, y);
-				}
-				for (int i = 0; i + 1 < f.length; i++) temporal += ClipScorer.cosine(f[i], f[i + 1]);
-				rows.add(new Row(e.index(), e.prompt(), shown, f.length, text / f.length, style / (f.length * s.length),
-					f.length > 1 ? temporal / (f.length - 1) : Double.NaN, null));
+				file = index != null ? fromIndex(index, e, results) : find(results, BatchRunner.name(e));
+			}
+			catch (IOException x) {
+				rows.add(Row.failed(e, "", x.getMessage()));
+				continue;
+			}
+			String shown = results.relativize(file).toString();
+			try {
+				float[] t = clip.text(e.prompt());
+				float[][] s = clip.images(VideoReader.styleReferences(e.styles(), styleFrames));
+				Sums sums = new Sums(t, s);
+				List<RgbImage> chunk = new ArrayList<>(CHUNK);
+				frames(file, frame -> {
+					chunk.add(frame);
+					if (chunk.size() == CHUNK) {
+						sums.add(clip.images(chunk));
+						chunk.clear();
+					}
+				});
+				if (!chunk.isEmpty()) sums.add(clip.images(chunk));
+				int f = sums.frames;
+				rows.add(new Row(e.index(), e.prompt(), shown, f, sums.textSum / f, sums.styleSum / ((double) f * s.length), f > 1 ? sums.temporalSum / (f - 1) : Double.NaN,
+					null));
 			}
 			catch (IOException | RuntimeException x) {
-				rows.add(new Row(e.index(), e.prompt(), shown, 0, Double.NaN, Double.NaN, Double.NaN, x.getMessage()));
+				rows.add(Row.failed(e, shown, x.getMessage() == null ? x.toString() : x.getMessage()));
 			}
 		}
 		return rows;
+	}
+
+	/** Running sums of one result's scores, frame by frame (only the last frame's features are kept). */
+	private static final class Sums {
+
+		final float[] text;
+		final float[][] styles;
+		float[] previous;
+		int frames;
+		double textSum, styleSum, temporalSum;
+
+		Sums(float[] text, float[][] styles) {
+			this.text = text;
+			this.styles = styles;
+		}
+
+		void add(float[][] features) {
+			for (float[] x : features) {
+				textSum += ClipScorer.cosine(x, text);
+				for (float[] y : styles) styleSum += ClipScorer.cosine(x, y);
+				if (previous != null) temporalSum += ClipScorer.cosine(previous, x);
+				previous = x;
+				frames++;
+			}
+		}
+	}
+
+	/** The rows of the folder's {@code index.json} by entry, or {@code null} where there is none. */
+	private static Map<Integer, JsonObject> index(Path results) throws IOException {
+		Path file = results.resolve(BatchRunner.INDEX);
+		if (!Files.isRegularFile(file)) return null;
+		try {
+			JsonObject o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+			Map<Integer, JsonObject> out = new HashMap<>();
+			for (JsonElement r : o.getAsJsonArray("results")) {
+				JsonObject row = r.getAsJsonObject();
+				out.put(row.get("index").getAsInt(), row);
+			}
+			return out;
+		}
+		catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException | ClassCastException x) {
+			throw new IOException(file + " is not a batch index this program wrote (" + x.getMessage() + "); move it away to score the results by their names", x);
+		}
+	}
+
+	/** The output the index names for {@code e}, inside {@code results}, written and for the same prompt. */
+	private static Path fromIndex(Map<Integer, JsonObject> index, BatchList.Entry e, Path results) throws IOException {
+		JsonObject row = index.get(e.index());
+		if (row == null) throw new IOException("the batch index has no entry " + e.index() + " (is it the index of another list?)");
+		String prompt = row.has("prompt") ? row.get("prompt").getAsString() : null;
+		if (!e.prompt().equals(prompt)) throw new IOException("the batch index's entry " + e.index() + " is for another prompt ('" + prompt + "')");
+		String state = row.has("state") ? row.get("state").getAsString() : "";
+		if (!state.startsWith("done") && !state.startsWith("skipped")) throw new IOException("not written by the batch (" + state + ")");
+		Path root = results.toAbsolutePath().normalize();
+		Path file = root.resolve(row.get("output").getAsString()).normalize();
+		if (!file.startsWith(root) || file.equals(root)) throw new IOException("the batch index names " + file + ", outside the results folder; refused");
+		if (!Files.exists(file)) throw new IOException("the output the batch index names, " + root.relativize(file) + ", is missing");
+		return file;
+	}
+
+	/** The one result named {@code name} in {@code results}; none or several are refused, naming them. */
+	private static Path find(Path results, String name) throws IOException {
+		List<Path> found = new ArrayList<>();
+		for (String k : KINDS) {
+			Path p = results.resolve(name + "." + k);
+			if (Files.isRegularFile(p)) found.add(p);
+		}
+		Path folder = results.resolve(name);
+		if (Files.isDirectory(folder)) found.add(folder);
+		if (found.isEmpty()) throw new IOException("no result named " + name + ".* in " + results);
+		if (found.size() > 1) {
+			throw new IOException("several results for this entry (" + String.join(", ", found.stream().map(p -> p.getFileName().toString()).toList())
+				+ ") and no index.json to say which the batch wrote; remove the stale ones");
+		}
+		return found.get(0);
 	}
 
 	/** The mean of each score over the entries that have it. */
@@ -110,39 +234,36 @@ public final class ResultScores {
 		return '"' + s.replace("\"", "\"\"") + '"';
 	}
 
-	private static Path find(Path results, String name) {
-		for (String k : KINDS) {
-			Path p = results.resolve(name + "." + k);
-			if (Files.isRegularFile(p)) return p;
-		}
-		Path folder = results.resolve(name);
-		return Files.isDirectory(folder) ? folder : null;
-	}
-
-	/** The frames of a result: a video, a multi-page TIFF, or a folder of PNGs. */
-	static List<RgbImage> frames(Path file) throws IOException {
+	/** Hands the frames of a result (a video, a multi-page TIFF, or a folder of PNGs) to {@code sink} one by one. */
+	static void frames(Path file, Consumer<RgbImage> sink) throws IOException {
 		if (Files.isDirectory(file)) {
-			List<RgbImage> out = new ArrayList<>();
+			int n = 0;
 			try (Stream<Path> s = Files.list(file)) {
-				for (Path p : (Iterable<Path>) s.filter(x -> x.toString().endsWith(".png")).sorted()::iterator) out.add(RgbImage.read(p));
+				for (Path p : (Iterable<Path>) s.filter(x -> x.toString().endsWith(".png")).sorted()::iterator) {
+					sink.accept(RgbImage.read(p));
+					n++;
+				}
 			}
-			if (out.isEmpty()) throw new IOException(file + " holds no PNG frames");
-			return out;
+			if (n == 0) throw new IOException(file + " holds no PNG frames");
+			return;
 		}
-		if (VideoFormat.isReadable(file)) return VideoReader.all(file);
-		List<RgbImage> out = new ArrayList<>();
+		if (VideoFormat.isReadable(file)) {
+			VideoReader.forEachFrame(file, sink);
+			return;
+		}
 		try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-			Iterator<ImageReader> it = ImageIO.getImageReaders(in);
+			Iterator<ImageReader> it = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
 			if (!it.hasNext()) throw new IOException(file + " is not an image or video this program reads");
 			ImageReader r = it.next();
 			try {
 				r.setInput(in);
-				for (int i = 0; i < r.getNumImages(true); i++) out.add(RgbImage.fromBufferedImage(r.read(i)));
+				int n = r.getNumImages(true);
+				if (n == 0) throw new IOException(file + " holds no images");
+				for (int i = 0; i < n; i++) sink.accept(RgbImage.fromBufferedImage(r.read(i)));
 			}
 			finally {
 				r.dispose();
 			}
 		}
-		return out;
 	}
 }

@@ -67,47 +67,58 @@ final class BatchCommand extends CliCommand {
 		try {
 			List<BatchList.Entry> entries = BatchList.read(list);
 			if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + " is a file, not a folder");
+			BatchRunner.Plan plan = BatchRunner.plan(entries, dir, o, models);
+			err().println("batch of " + entries.size() + " entries: " + plan.summary());
+			if (plan.toRun() == 0) return finish(BatchRunner.run(null, plan, listener(entries.size(), System.nanoTime()), () -> false));
 			Device d = options.device().resolve();
 			long t0 = System.nanoTime();
 			StyleCrafterModel loaded = Terminal.load(models, d, precision, err(), name());
 			if (loaded == null) return 1;
 			try (StyleCrafterModel model = loaded) {
-				err().printf(Locale.ROOT, "loaded model from %s in %.1f s; %d entries%n", models, (System.nanoTime() - t0) / 1e9, entries.size());
-				long t1 = System.nanoTime();
-				int[] finished = { 0 };
-				ProgressClock clock = new ProgressClock();
-				BatchRunner.Outcome outcome = BatchRunner.run(model, entries, dir, o, new BatchRunner.Listener() {
-
-					private int current;
-
-					@Override
-					public void entry(int k, int n, BatchList.Entry e, String state) {
-						current = k;
-						if (state.equals("running")) return;
-						finished[0]++;
-						double per = (System.nanoTime() - t1) / 1e9 / finished[0];
-						err().printf(Locale.ROOT, "%nentry %d/%d %s: %s (about %.0f s left for the batch)%n", k + 1, n, quoted(e), state, per * (n - finished[0]));
-					}
-
-					@Override
-					public void progress(int done, int total, Stage stage) {
-						clock.update(done, total, stage);
-						err().printf(Locale.ROOT, "\rentry %d/%d %s %d/%d%s", current + 1, entries.size(), stage, done, total,
-							Double.isNaN(clock.secondsLeft()) ? "" : String.format(Locale.ROOT, ", %.0f s left in this entry", clock.secondsLeft()));
-						err().flush();
-					}
-				}, () -> Thread.currentThread().isInterrupted());
-				out().printf(Locale.ROOT, "batch done: %d written, %d skipped (already written), %d failed; %s%n", outcome.done(), outcome.skipped(), outcome.failed(),
-					outcome.index());
-				return outcome.failed() > 0 ? 1 : 0;
+				err().printf(Locale.ROOT, "loaded model from %s in %.1f s%n", models, (System.nanoTime() - t0) / 1e9);
+				return finish(BatchRunner.run(model, plan, listener(entries.size(), System.nanoTime()), () -> Thread.currentThread().isInterrupted()));
 			}
 		}
 		catch (GenerationCancelledException e) {
 			return failed("stopped (" + e.getMessage() + "); run the same command again to resume");
 		}
 		catch (IOException | RuntimeException e) {
-			return failed(e.getMessage());
+			return failed(e);
 		}
+	}
+
+	private int finish(BatchRunner.Outcome outcome) {
+		out().printf(Locale.ROOT, "batch done: %d written, %d skipped (already written with the same inputs), %d failed; %s%n", outcome.done(),
+			outcome.skipped(), outcome.failed(), outcome.index());
+		return outcome.failed() > 0 ? 1 : 0;
+	}
+
+	/** Each entry's state as a line, and the steps of the running one on one line that rewrites itself. */
+	private BatchRunner.Listener listener(int entries, long t1) {
+		int[] finished = { 0 };
+		ProgressClock clock = new ProgressClock();
+		return new BatchRunner.Listener() {
+
+			private int current;
+
+			@Override
+			public void entry(int k, int n, BatchList.Entry e, String state) {
+				current = k;
+				if (state.equals("running")) return;
+				finished[0]++;
+				if (state.startsWith("skipped")) return; // counted at the end; a long list of them says nothing new
+				double per = (System.nanoTime() - t1) / 1e9 / finished[0];
+				err().printf(Locale.ROOT, "%nentry %d/%d %s: %s (about %.0f s left for the batch)%n", k + 1, n, quoted(e), state, per * (n - finished[0]));
+			}
+
+			@Override
+			public void progress(int done, int total, Stage stage) {
+				clock.update(done, total, stage);
+				err().printf(Locale.ROOT, "\rentry %d/%d %s %d/%d%s", current + 1, entries, stage, done, total,
+					Double.isNaN(clock.secondsLeft()) ? "" : String.format(Locale.ROOT, ", %.0f s left in this entry", clock.secondsLeft()));
+				err().flush();
+			}
+		};
 	}
 
 	/** How an entry is named in messages. */

@@ -89,7 +89,7 @@ final class GenerateCommand extends CliCommand {
 			return failed(e.getFile() + ": " + (e.getReason() == null ? "no such file" : e.getReason()));
 		}
 		catch (IOException | RuntimeException e) {
-			return failed(e.getMessage());
+			return failed(e);
 		}
 	}
 }

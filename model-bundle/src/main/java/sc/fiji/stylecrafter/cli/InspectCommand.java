@@ -47,7 +47,7 @@ final class InspectCommand extends CliCommand {
 			return failed(file + ": no such file");
 		}
 		catch (IOException | UncheckedIOException | IllegalStateException e) {
-			return failed(e.getMessage());
+			return failed(e);
 		}
 	}
 }

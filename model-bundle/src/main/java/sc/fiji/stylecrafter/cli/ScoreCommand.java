@@ -77,10 +77,12 @@ final class ScoreCommand extends CliCommand {
 			out().printf(Locale.ROOT, "mean\t%s\t%s\t%s%n", f(m[0]), f(m[1]), f(m[2]));
 			ResultScores.writeCsv(scores, rows);
 			out().println("wrote " + scores);
-			return rows.stream().anyMatch(r -> r.problem() != null) ? 1 : 0;
+			long failed = rows.stream().filter(r -> r.problem() != null).count();
+			if (failed > 0) err().println(name() + ": " + failed + " of " + rows.size() + " entries have no scores; the reason of each is in the table and " + scores);
+			return failed > 0 ? 1 : 0;
 		}
 		catch (IOException | RuntimeException e) {
-			return failed(e.getMessage());
+			return failed(e);
 		}
 	}
 

@@ -69,7 +69,7 @@ final class SelftestCommand extends CliCommand {
 			return r.ok() ? 0 : 1;
 		}
 		catch (IOException | RuntimeException e) {
-			return failed(e.getMessage());
+			return failed(e);
 		}
 		finally {
 			JniUtils.setNumThreads(defaultThreads); // the caller's count again (a test, or Fiji, runs on in this process)

@@ -45,6 +45,20 @@ public final class VideoReader {
 	}
 
 	/**
+	 * Decodes every frame in order, handing each to {@code sink} and holding none: memory does not grow with the clip.
+	 *
+	 * @return the number of frames
+	 * @throws IOException naming the file when it is missing, corrupt or not a video
+	 */
+	public static int forEachFrame(Path video, java.util.function.Consumer<RgbImage> sink) throws IOException {
+		if (!Files.isRegularFile(video)) throw new NoSuchFileException(video.toString(), null, "video not found");
+		avutil.av_log_set_level(avutil.AV_LOG_QUIET);
+		int n = decode(video, (index, f) -> sink.accept(toRgb(f)));
+		if (n == 0) throw new IOException(video + " holds no video frames");
+		return n;
+	}
+
+	/**
 	 * {@code count} frames, evenly spaced over the clip (the first, the last and between), in order. Frames whose size
 	 * exceeds {@link RgbImage#MAX_SIDE} are refused.
 	 *
@@ -58,7 +72,7 @@ public final class VideoReader {
 	/** Decodes the clip twice when sampling (count, then keep the chosen frames), so only those are held in memory. */
 	private static List<RgbImage> read(Path video, int count) throws IOException {
 		if (!Files.isRegularFile(video)) throw new NoSuchFileException(video.toString(), null, "video not found");
-		avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+		avutil.av_log_set_level(avutil.AV_LOG_QUIET); // its errors come back in the exception's message
 		int total = count == Integer.MAX_VALUE ? Integer.MAX_VALUE : decode(video, null);
 		java.util.Set<Integer> keep = new java.util.TreeSet<>();
 		if (total != Integer.MAX_VALUE) {

@@ -59,11 +59,27 @@ public final class VideoWriter {
 	 * @throws IllegalArgumentException for an unknown extension, no frames, or frames of the wrong size
 	 * @throws IOException if the encoder or the file fails; nothing is left under {@code out}
 	 */
+	/** The smallest side openh264 encodes (below it fails with its own error code). */
+	public static final int MP4_MIN_SIDE = 16;
+
+	/**
+	 * Refuses, before any encoding, a frame size the format cannot hold.
+	 *
+	 * @throws IllegalArgumentException naming the size and the formats that can
+	 */
+	public static void checkSize(VideoFormat format, int width, int height) {
+		if (format == VideoFormat.MP4 && (width < MP4_MIN_SIDE || height < MP4_MIN_SIDE)) {
+			throw new IllegalArgumentException("frames of " + width + "x" + height + " pixels cannot be written as MP4 (H.264 needs at least " + MP4_MIN_SIDE
+				+ " pixels on a side); save as .webm or .gif, or enlarge the image");
+		}
+	}
+
 	public static Written write(Path out, List<int[]> frames, int width, int height, Options options) throws IOException {
 		VideoFormat format = VideoFormat.of(out).orElseThrow(() -> new IllegalArgumentException("output " + out
 			+ " is not a video file this program writes; allowed: .mp4, .webm, .gif"));
 		if (frames.isEmpty()) throw new IllegalArgumentException("there are no frames to write to " + out);
 		if (width < 1 || height < 1) throw new IllegalArgumentException("frames of " + width + "x" + height + " pixels cannot be written");
+		checkSize(format, width, height);
 		for (int[] f : frames) {
 			if (f.length != width * height) throw new IllegalArgumentException("a frame has " + f.length + " pixels, not " + width + "x" + height);
 		}
@@ -76,7 +92,7 @@ public final class VideoWriter {
 		Path tmp = dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".part." + format.extension());
 		boolean done = false;
 		try {
-			avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+			avutil.av_log_set_level(avutil.AV_LOG_QUIET); // its errors come back in the exception's message
 			FFmpegFrameRecorder r = new FFmpegFrameRecorder(tmp.toFile(), w, h, 0);
 			r.setFormat(format.container());
 			r.setVideoCodecName(format.encoder());

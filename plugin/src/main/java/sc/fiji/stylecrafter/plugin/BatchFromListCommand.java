@@ -20,6 +20,7 @@ import org.scijava.widget.FileWidget;
 import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
+import sc.fiji.stylecrafter.task.CancellationToken;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.unet.Mode;
@@ -103,20 +104,26 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 			GenerationSettings s = b.build();
 			BatchRunner.Options options = new BatchRunner.Options(s, officialseeding, format, fps, VideoReader.DEFAULT_STYLE_FRAMES);
 			Path folder = service.modelFolderOrDefault();
+			BatchRunner.Plan plan = BatchRunner.plan(entries, out.toPath(), options, folder);
+			if (log != null) log.info("StyleCrafter batch: " + entries.size() + " entries: " + plan.summary());
 			try (FijiProgress progress = FijiProgress.start("StyleCrafter batch", "StyleCrafter batch: " + list.getName(), tasks, status, log)
 				.generations(s.steps(), s.mode() == Mode.VIDEO ? s.frames() : 1).batch(entries.size()))
 			{
-				BatchRunner.Outcome o = service.withModel(folder, device, Precision.parse(precision),
-					() -> progress.status("waiting for the running generation to finish..."), model -> {
+				CancellationToken cancel = () -> isCanceled() || progress.cancelled();
+				BatchRunner.Outcome o = plan.toRun() == 0 ? BatchRunner.run(null, plan, progress, cancel)
+					: service.withModel(folder, device, Precision.parse(precision), () -> progress.status("waiting for the running generation to finish..."), model -> {
 						try {
-							return BatchRunner.run(model, entries, out.toPath(), options, progress, () -> isCanceled() || progress.cancelled());
+							return BatchRunner.run(model, plan, progress, cancel);
 						}
 						catch (IOException e) {
 							throw new UncheckedIOException(e);
 						}
 					});
-				report = String.format(Locale.ROOT, "%d written, %d skipped (already written), %d failed; see %s", o.done(), o.skipped(), o.failed(), o.index());
+				report = String.format(Locale.ROOT, "%d written, %d skipped (already written with the same inputs), %d failed; see %s", o.done(), o.skipped(),
+					o.failed(), o.index());
 				progress.report("StyleCrafter batch: " + report);
+				if (o.failed() > 0) fail("Batch from List: " + o.failed() + " of " + entries.size() + " entries failed (their reasons are in " + o.index()
+					+ " and the Log); " + report);
 			}
 		}
 		catch (GenerationCancelledException e) {

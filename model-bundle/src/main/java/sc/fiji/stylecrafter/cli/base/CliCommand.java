@@ -8,6 +8,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import sc.fiji.stylecrafter.task.Messages;
+
 /**
  * A subcommand: its streams, its name for messages ({@code stylecrafter generate}), and the way it refuses a bad
  * argument ({@link #bad}: exit 2, the message and the usage, as picocli's own parse errors). Exit codes: 0 done, 1 the
@@ -42,6 +44,11 @@ public abstract class CliCommand implements Callable<Integer> {
 		return 1;
 	}
 
+	/** A failure of files, the network or the work, said as a sentence ({@link Messages#of}); exit code 1. */
+	protected int failed(Exception e) {
+		return failed(Messages.of(e));
+	}
+
 	/** The command's usage on standard error; the exit code 2 (a command that needs a subcommand, given none). */
 	protected int usage() {
 		spec.commandLine().usage(err());
@@ -60,7 +67,7 @@ public abstract class CliCommand implements Callable<Integer> {
 			return work.run();
 		}
 		catch (IOException | RuntimeException e) {
-			return failed(e.getMessage());
+			return failed(e);
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
