@@ -176,7 +176,7 @@ class GenerateCommandTest {
 		Cli.Result r = Cli.run("batch", "--models", g.toString(), "--list", list.toString(), "--out", out.toString(), "--format", "gif", "--frames", "2",
 			"--width", "" + run.settings().width(), "--height", "" + run.settings().height(), "--steps", "2", "--device", "cpu");
 		assertEquals(1, r.code(), "an entry failed: " + r.err());
-		assertTrue(r.out().contains("1 written, 0 skipped (already written), 1 failed"), r.out());
+		assertTrue(r.out().contains("1 written, 0 skipped (already written with the same inputs), 1 failed"), r.out());
 		assertTrue(r.err().contains("entry 2/2 'no style': failed: entry 1 has no style_path"), r.err());
 		String name = sc.fiji.stylecrafter.batch.BatchRunner.name(sc.fiji.stylecrafter.batch.BatchList.read(list).get(0));
 		assertEquals(2, VideoReader.all(out.resolve(name + ".gif")).size());
@@ -193,6 +193,12 @@ class GenerateCommandTest {
 		Cli.Result again = Cli.run("score", "--models", g.toString(), "--list", list.toString(), "--results", out.toString(), "--device", "cpu");
 		assertEquals(csv, Files.readString(out.resolve("scores.csv")), "scores are deterministic");
 		assertEquals(1, again.code());
+		// run again: planned before any model, nothing loaded
+		Cli.Result resumed = Cli.run("batch", "--models", g.toString(), "--list", list.toString(), "--out", out.toString(), "--format", "gif", "--frames", "2",
+			"--width", "" + run.settings().width(), "--height", "" + run.settings().height(), "--steps", "2", "--device", "cpu");
+		assertEquals(1, resumed.code());
+		assertTrue(resumed.err().contains("0 to generate, 1 already written, 1 that cannot run") && !resumed.err().contains("loaded model"), resumed.err());
+		assertTrue(resumed.out().contains("0 written, 1 skipped"), resumed.out());
 		Cli.Result bad = Cli.run("batch", "--list", list.toString(), "--out", out.toString(), "--format", "avi");
 		assertEquals(2, bad.code());
 		assertTrue(bad.err().contains("--format 'avi' is not known"), bad.err());

@@ -27,6 +27,7 @@ import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.video.VideoWriter;
+import sc.fiji.stylecrafter.task.Messages;
 
 /**
  * Plugins > StyleCrafter > Batch from List...: every entry of a list in the official {@code eval_data} format
@@ -130,10 +131,10 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 			fail("The batch was stopped (" + e.getMessage() + "); what was written is kept, and running it again resumes.");
 		}
 		catch (UncheckedIOException e) {
-			fail("Batch from List: " + e.getCause().getMessage());
+			fail("Batch from List: " + Messages.of(e.getCause()));
 		}
 		catch (IOException | IllegalArgumentException e) {
-			fail("Batch from List: " + e.getMessage());
+			fail("Batch from List: " + Messages.of(e));
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();

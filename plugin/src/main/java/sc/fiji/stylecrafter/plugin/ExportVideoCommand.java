@@ -20,6 +20,7 @@ import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
 
 import sc.fiji.stylecrafter.video.VideoWriter;
+import sc.fiji.stylecrafter.task.Messages;
 
 /**
  * Plugins > StyleCrafter > Export Video...: saves an open stack (a result, edited or not, or any image) as an MP4,
@@ -77,7 +78,7 @@ public class ExportVideoCommand extends ContextCommand implements MacroFriendly 
 			if (log != null) log.info("StyleCrafter: " + report);
 		}
 		catch (IllegalArgumentException | IOException e) {
-			String message = "Export Video: " + e.getMessage();
+			String message = "Export Video: " + Messages.of(e);
 			UserMessages.fail(this, message, log);
 		}
 	}

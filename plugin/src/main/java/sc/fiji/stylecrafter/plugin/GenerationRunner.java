@@ -26,6 +26,7 @@ import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
+import sc.fiji.stylecrafter.task.Messages;
 
 /**
  * What both generation commands do once their parameters are read: check everything that can be checked before the
@@ -123,7 +124,7 @@ final class GenerationRunner {
 					sv.status().showStatus("StyleCrafter: saved " + rq.save());
 				}
 				catch (IOException | RuntimeException e) {
-					throw new UserError("The result is open, but saving it to " + rq.save() + " failed: " + e.getMessage(), e);
+					throw new UserError("The result is open, but saving it to " + rq.save() + " failed: " + Messages.of(e), e);
 				}
 			}
 			return new Outcome(imp, shown);
@@ -136,14 +137,14 @@ final class GenerationRunner {
 				+ "Set Model Folder...", e);
 		}
 		catch (IOException e) {
-			throw new UserError("Could not load the StyleCrafter model from " + folder + ": " + e.getMessage(), e);
+			throw new UserError("Could not load the StyleCrafter model from " + folder + ": " + Messages.of(e), e);
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new UserError("StyleCrafter was interrupted while waiting for the running generation.", e);
 		}
 		catch (RuntimeException e) {
-			throw new UserError(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+			throw new UserError(Messages.of(e), e);
 		}
 		finally {
 			if (preview != null) preview.close();
@@ -156,7 +157,7 @@ final class GenerationRunner {
 			return ModelConfig.read(folder.resolve(ModelConfig.FILE_NAME));
 		}
 		catch (IOException e) {
-			throw new UserError("The model folder " + folder + " has an unusable " + ModelConfig.FILE_NAME + ": " + e.getMessage(), e);
+			throw new UserError("The model folder " + folder + " has an unusable " + ModelConfig.FILE_NAME + ": " + Messages.of(e), e);
 		}
 	}
 

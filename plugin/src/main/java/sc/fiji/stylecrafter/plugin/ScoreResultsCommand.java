@@ -22,6 +22,7 @@ import sc.fiji.stylecrafter.clip.ClipScorer;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.video.VideoReader;
 import sc.fiji.stylecrafter.model.ModelLoader;
+import sc.fiji.stylecrafter.task.Messages;
 
 /**
  * Plugins > StyleCrafter > Score Results...: the CLIP text, style and temporal scores of a batch's results (see
@@ -93,9 +94,14 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 			report = String.format(java.util.Locale.ROOT, "means: text %.4f, style %.4f, temporal %.4f; %s", m[0], m[1], m[2], csv);
 			if (status != null) status.showStatus("StyleCrafter: " + report);
 			if (log != null) log.info("StyleCrafter scores: " + report);
+			long failed = rows.stream().filter(r -> r.problem() != null).count();
+			if (failed > 0) {
+				UserMessages.fail(this, "Score Results: " + failed + " of " + rows.size() + " entries have no scores; the reason of each is in the table and "
+					+ csv, log);
+			}
 		}
 		catch (IOException | IllegalArgumentException e) {
-			String message = "Score Results: " + e.getMessage();
+			String message = "Score Results: " + Messages.of(e);
 			UserMessages.fail(this, message, log);
 		}
 	}

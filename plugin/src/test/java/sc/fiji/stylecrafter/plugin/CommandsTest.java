@@ -344,15 +344,16 @@ class CommandsTest {
 		Path out = tmp.resolve("results");
 		Ran m = run(BatchFromListCommand.class, true, "list", list.toFile(), "out", out.toFile(), "format", "gif", "frames", 2, "width",
 			GoldenSettings.width(), "height", GoldenSettings.height(), "steps", 2, "device", "cpu");
-		assertTrue(!m.isCanceled(), m.getCancelReason());
+		assertTrue(m.isCanceled() && m.getCancelReason().contains("1 of 2 entries failed"), "a failed entry fails the command (a macro stops): "
+			+ m.getCancelReason());
 		String report = (String) m.getOutput("report");
-		assertTrue(report.contains("1 written, 0 skipped (already written), 1 failed"), report);
+		assertTrue(report.contains("1 written, 0 skipped (already written with the same inputs), 1 failed"), report);
 		assertTrue(Files.readString(out.resolve("index.json")).contains("missing.png"));
 		try (var files = Files.list(out)) {
 			assertEquals(1, files.filter(p -> p.toString().endsWith(".gif")).count());
 		}
 		Ran scored = run(ScoreResultsCommand.class, true, "list", list.toFile(), "results", out.toFile(), "device", "cpu");
-		assertTrue(!scored.isCanceled(), scored.getCancelReason());
+		assertTrue(scored.isCanceled() && scored.getCancelReason().contains("1 of 2 entries have no scores"), scored.getCancelReason());
 		assertTrue(((String) scored.getOutput("report")).startsWith("means: text "), (String) scored.getOutput("report"));
 		ij.measure.ResultsTable table = ((ScoreResultsCommand) scored.module().getDelegateObject()).table;
 		assertEquals(3, table.size(), "two entries and the means");
