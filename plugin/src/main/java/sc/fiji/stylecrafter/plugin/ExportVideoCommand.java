@@ -13,8 +13,9 @@ import java.util.Map;
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
+import org.scijava.command.DynamicCommand;
 import org.scijava.log.LogService;
+import org.scijava.module.MutableModuleItem;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
@@ -28,7 +29,7 @@ import sc.fiji.stylecrafter.task.Messages;
  * table). Macro: {@code run("Export Video...", "image=[title] file=[/path/clip.mp4] fps=8 quality=75");}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Export Video...", headless = true)
-public class ExportVideoCommand extends ContextCommand implements MacroFriendly {
+public class ExportVideoCommand extends DynamicCommand implements MacroFriendly {
 
 	@Parameter(required = false)
 	private StatusService status;
@@ -36,8 +37,12 @@ public class ExportVideoCommand extends ContextCommand implements MacroFriendly 
 	@Parameter(required = false)
 	private LogService log;
 
-	@Parameter(label = "Image", required = false)
-	private ImagePlus image;
+	/**
+	 * The title of the image to export; empty for the current image. A title, not an image object: SciJava fills an
+	 * image input that a macro leaves out with the image it displayed last, not the macro's current image.
+	 */
+	@Parameter(label = "Image", initializer = "initImage", required = false, persist = false)
+	private String image;
 
 	@Parameter(label = "Video file", style = FileWidget.SAVE_STYLE, persist = false, description = "Ends in .mp4 (H.264), .webm (VP9) or .gif")
 	private File file;
@@ -51,10 +56,21 @@ public class ExportVideoCommand extends ContextCommand implements MacroFriendly 
 	@Parameter(type = ItemIO.OUTPUT, label = "Exported video")
 	private String report;
 
+	/** The dialog offers the open images, the current one first chosen. */
+	protected void initImage() {
+		java.util.List<String> titles = StyleReferences.openTitles();
+		if (!titles.isEmpty()) {
+			MutableModuleItem<String> item = getInfo().getMutableInput("image", String.class);
+			if (item != null) item.setChoices(titles);
+		}
+		if (image == null || image.isBlank()) image = StyleReferences.currentTitle();
+	}
+
 	@Override
 	public void run() {
 		try {
-			if (image == null) image = ij.WindowManager.getCurrentImage(); // a macro without image=: the current image, as ImageJ's commands do
+			ImagePlus image = this.image == null || this.image.isBlank() ? StyleReferences.current() // as ImageJ's own commands do
+				: StyleReferences.byTitle(this.image, "the image to export (image)");
 			if (image == null) throw new IllegalArgumentException("no image to export (open one, or give image=[title])");
 			if (file == null || file.getPath().isBlank()) throw new IllegalArgumentException("no video file given (file=...)");
 			ImageStack stack = image.getStack();

@@ -26,14 +26,15 @@ import sc.fiji.stylecrafter.task.Messages;
 
 /**
  * Plugins > StyleCrafter > Score Results...: the CLIP text, style and temporal scores of a batch's results (see
- * {@link ResultScores}), shown as the results table "StyleCrafter scores" (one row per entry, then the means) and
+ * {@link ResultScores}), shown in ImageJ's Results table (one row per entry, then the means; a macro reads them with
+ * {@code nResults}, {@code getResult("text", i)} and {@code getResultString("entry", i)}) and
  * written as {@code scores.csv} in the results folder.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Score Results...", headless = true)
 public class ScoreResultsCommand extends ContextCommand implements MacroFriendly {
 
-	/** The title of the results table. */
-	static final String TABLE = "StyleCrafter scores";
+	/** The table: ImageJ's own results table, which macros read. */
+	static final String TABLE = "Results";
 
 	@Parameter
 	private StyleCrafterService service;
@@ -65,12 +66,15 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 			if (list == null || results == null) throw new IllegalArgumentException("give the list file (list=) and the results folder (results=)");
 			List<BatchList.Entry> entries = BatchList.read(list.toPath());
 			Path folder = service.modelFolderOrDefault();
-			if (status != null) status.showStatus("StyleCrafter: loading OpenCLIP to score " + entries.size() + " results...");
 			List<ResultScores.Row> rows;
-			try (ClipScorer clip = ModelLoader.scorer(folder, DeviceChoice.parse(device))) {
-				rows = ResultScores.score(clip, entries, results.toPath(), VideoReader.DEFAULT_STYLE_FRAMES);
+			try (FijiProgress progress = FijiProgress.start("StyleCrafter scores", "StyleCrafter: scoring " + entries.size() + " results", null, status, null)) {
+				progress.status("loading OpenCLIP to score " + entries.size() + " results...");
+				try (ClipScorer clip = ModelLoader.scorer(folder, DeviceChoice.parse(device))) {
+					rows = ResultScores.score(clip, entries, results.toPath(), VideoReader.DEFAULT_STYLE_FRAMES);
+				}
 			}
-			ResultsTable t = new ResultsTable();
+			ResultsTable t = ResultsTable.getResultsTable(); // ImageJ's "Results": nResults, getResult() and saveAs("Results") in a macro
+			t.reset();
 			for (ResultScores.Row r : rows) {
 				t.incrementCounter();
 				t.addValue("entry", r.index());
@@ -87,6 +91,9 @@ public class ScoreResultsCommand extends ContextCommand implements MacroFriendly
 			t.addValue("text", m[0]);
 			t.addValue("style", m[1]);
 			t.addValue("temporal", m[2]);
+			t.addValue("frames", rows.stream().mapToInt(ResultScores.Row::frames).sum());
+			t.addValue("prompt", "");
+			t.addValue("problem", "");
 			t.show(TABLE);
 			table = t;
 			Path csv = results.toPath().resolve("scores.csv");

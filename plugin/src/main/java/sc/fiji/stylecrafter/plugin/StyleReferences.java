@@ -36,10 +36,41 @@ public final class StyleReferences {
 		return titles == null ? List.of() : Arrays.asList(titles);
 	}
 
-	/** The title of the current image, or {@code null}. */
+	/** The title of the current image ({@link #current()}), or {@code null}. */
 	public static String currentTitle() {
-		ImagePlus imp = WindowManager.getCurrentImage();
+		ImagePlus imp = current();
 		return imp == null ? null : imp.getTitle();
+	}
+
+	/**
+	 * The current image of the user, or {@code null}: while a macro runs, the macro's current image. ImageJ keeps a
+	 * macro's current image per thread ({@code selectImage} and {@code newImage} in batch mode, so always when headless),
+	 * and a SciJava command runs on a thread of its own, where {@link WindowManager#getCurrentImage()} gives the image
+	 * shown last instead. ImageJ has no public way to ask for another thread's current image, so this reads its table
+	 * of them (the thread that called {@code run} is renamed {@code Run$_...} by ImageJ while the command runs); if that
+	 * ever fails, the image shown last is the answer, as before.
+	 */
+	public static ImagePlus current() {
+		if (ij.IJ.isMacro()) {
+			try {
+				java.lang.reflect.Field f = WindowManager.class.getDeclaredField("tempImageTable");
+				f.setAccessible(true);
+				java.util.Map<?, ?> table = (java.util.Map<?, ?>) f.get(null);
+				if (table != null) {
+					List<ImagePlus> found = new java.util.ArrayList<>();
+					synchronized (table) {
+						for (java.util.Map.Entry<?, ?> e : table.entrySet()) {
+							if (e.getKey() instanceof Thread t && t.getName().startsWith("Run$_") && e.getValue() instanceof ImagePlus imp) found.add(imp);
+						}
+					}
+					if (found.size() == 1) return found.get(0);
+				}
+			}
+			catch (ReflectiveOperationException | RuntimeException e) {
+				// another ImageJ version: the image shown last
+			}
+		}
+		return WindowManager.getCurrentImage();
 	}
 
 	/** The open image of this title. */

@@ -323,17 +323,17 @@ class CommandsTest {
 		// any stack: 8-bit gray, odd size, shown with its display range
 		ImagePlus gray = OpenImages.open(ij.IJ.createImage("gray stack", "8-bit ramp", 63, 47, 3));
 		Path gif = tmp.resolve("gray.gif");
-		Ran export = run(ExportVideoCommand.class, true, "image", gray, "file", gif.toFile(), "fps", 5);
+		Ran export = run(ExportVideoCommand.class, true, "image", gray.getTitle(), "file", gif.toFile(), "fps", 5);
 		assertTrue(!export.isCanceled(), export.getCancelReason());
 		assertTrue(((String) export.getOutput("report")).contains("padded"), (String) export.getOutput("report"));
 		List<sc.fiji.stylecrafter.image.RgbImage> back = sc.fiji.stylecrafter.video.VideoReader.all(gif);
 		assertEquals(3, back.size());
 		assertEquals(64, back.get(0).width());
-		Ran notVideo = run(ExportVideoCommand.class, true, "image", gray, "file", tmp.resolve("gray.txt").toFile());
+		Ran notVideo = run(ExportVideoCommand.class, true, "image", gray.getTitle(), "file", tmp.resolve("gray.txt").toFile());
 		assertTrue(notVideo.isCanceled() && notVideo.getCancelReason().contains(".mp4, .webm, .gif"), notVideo.getCancelReason());
 		ImagePlus result = (ImagePlus) m.getOutput("result");
 		Path webm = tmp.resolve("result.webm");
-		assertTrue(!run(ExportVideoCommand.class, true, "image", result, "file", webm.toFile()).isCanceled());
+		assertTrue(!run(ExportVideoCommand.class, true, "image", result.getTitle(), "file", webm.toFile()).isCanceled());
 		assertEquals(2, sc.fiji.stylecrafter.video.VideoReader.all(webm).size());
 	}
 

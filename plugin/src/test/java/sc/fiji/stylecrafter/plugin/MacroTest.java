@@ -55,6 +55,8 @@ class MacroTest {
 		commands.put("Set Up Models...", SetUpModelsCommand.class);
 		commands.put("Export Video...", ExportVideoCommand.class);
 		commands.put("Install GPU Runtime...", InstallGpuRuntimeCommand.class);
+		commands.put("Batch from List...", BatchFromListCommand.class);
+		commands.put("Score Results...", ScoreResultsCommand.class);
 		LegacyBridge.install(fixture.context, commands);
 	}
 
@@ -172,12 +174,50 @@ class MacroTest {
 	}
 
 	@Test
+	void exportVideoWithoutImageExportsTheMacrosCurrentImageNotTheLastResult(@TempDir Path tmp) throws Exception {
+		Path gif = tmp.resolve("ramp.gif");
+		String[] r = macro("open('" + q(golden.resolve("style_0.png")) + "');\n"
+			+ "run('Style-Guided Image', 'style=style_0.png prompt=[" + GoldenSettings.prompt() + "] " + GoldenSettings.quickMacroKeys() + "');\n"
+			+ "newImage('ramp16', '16-bit ramp', 95, 63, 5);\n"
+			+ "selectImage('ramp16');\n"
+			+ "run('Export Video...', 'file=[" + q(gif) + "] fps=4');\n");
+		java.util.List<sc.fiji.stylecrafter.image.RgbImage> frames = sc.fiji.stylecrafter.video.VideoReader.all(gif);
+		assertEquals(5, frames.size(), r[0]);
+		assertEquals(96, frames.get(0).width(), "95 pixels, padded to an even width");
+		assertTrue(r[0].contains("StyleCrafter: wrote 5 frames of 96x64"), "the report goes to the Log in a macro: " + r[0]);
+	}
+
+	@Test
+	void scoresAreImageJsResultsTableAndNoTextWindowOpens(@TempDir Path tmp) throws Exception {
+		Path list = Files.writeString(tmp.resolve("eval.json"), "[{\"prompt\": \"" + GoldenSettings.prompt() + "\", \"style_path\": \""
+			+ q(golden.toAbsolutePath().resolve("style_1.png")) + "\"}]");
+		Path out = tmp.resolve("results");
+		int displays = fixture.context.service(org.scijava.display.DisplayService.class).getDisplays().size();
+		String[] r = macro("run('Batch from List...', 'list=[" + q(list) + "] out=[" + q(out) + "] format=tif frames=2 width=" + GoldenSettings.width()
+			+ " height=" + GoldenSettings.height() + " steps=2 device=cpu');\n"
+			+ "run('Score Results...', 'list=[" + q(list) + "] results=[" + q(out) + "] device=cpu');\n"
+			+ "print('rows ' + nResults + ' last ' + getResultString('entry', nResults - 1) + ' text ' + (getResult('text', 0) != 0));\n");
+		assertTrue(r[0].contains("rows 2 last mean text 1"), r[0]);
+		assertTrue(r[0].contains("StyleCrafter: 1 written, 0 skipped"), "the batch's report in the Log: " + r[0]);
+		assertEquals(displays, fixture.context.service(org.scijava.display.DisplayService.class).getDisplays().size(),
+			"no text window (display) for the reports");
+	}
+
+	@Test
 	void anErrorAbortsTheMacroWithALineInTheLog(@TempDir Path tmp) throws Exception {
+		java.util.List<String> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+		org.scijava.log.LogListener listener = m -> {
+			if (m.level() <= org.scijava.log.LogLevel.WARN) errors.add(m.text());
+		};
+		fixture.context.service(org.scijava.log.LogService.class).addLogListener(listener);
 		String[] r = macro("newImage('ref', 'RGB noise', 64, 48, 1);\n"
 			+ "run('Stylize Video from Reference', 'style=nothere.png prompt=[a cat] frames=2 " + GoldenSettings.quickMacroKeys() + "');\n"
 			+ "File.saveString('went on', '" + q(tmp.resolve("after.txt")) + "');\n");
 		assertFalse(Files.exists(tmp.resolve("after.txt")), "the macro must stop at the error");
 		assertTrue(r[0].contains("StyleCrafter error: there is no open image titled 'nothere.png'") && r[0].contains("open images: ref"), r[0]);
+		assertTrue(errors.isEmpty(), "one notice only: nothing at error level for the Console (" + errors + ")");
+		assertTrue(!r[0].contains("ThreadDeath") && !r[0].contains("Exception"), "no Java noise: " + r[0]);
+		fixture.context.service(org.scijava.log.LogService.class).removeLogListener(listener);
 		Interpreter.batchMode = true;
 		String[] bad = macro("run('Set Model Folder...', 'folder=[" + q(tmp) + "]');\nFile.saveString('went on', '" + q(tmp.resolve("after2.txt")) + "');\n");
 		assertFalse(Files.exists(tmp.resolve("after2.txt")), "a rejected model folder stops the macro");
