@@ -49,6 +49,12 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 		if (seed < 0 || seed > Integer.MAX_VALUE) throw new IllegalArgumentException("seed " + seed + " is out of range; allowed: 0 to " + Integer.MAX_VALUE);
 	}
 
+	/** {@code v} at the nearest allowed side: a multiple of {@link #SIZE_STEP} from {@link #SIZE_STEP} to {@link #MAX_SIDE}. */
+	public static int roundedSide(int v) {
+		int r = Math.round(v / (float) SIZE_STEP) * SIZE_STEP;
+		return Math.max(SIZE_STEP, Math.min(MAX_SIDE, r));
+	}
+
 	private static void checkSide(String what, int v) {
 		if (v < MIN_SIDE || v > MAX_SIDE || v % MIN_SIDE != 0) {
 			throw new IllegalArgumentException(what + " " + v + " is not allowed; use a multiple of " + SIZE_STEP + " from " + SIZE_STEP + " to " + MAX_SIDE

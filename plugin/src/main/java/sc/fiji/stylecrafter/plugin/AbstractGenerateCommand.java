@@ -65,11 +65,11 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 	protected int steps;
 
 	@Parameter(label = "Width", min = "" + GenerationSettings.SIZE_STEP, max = "" + GenerationSettings.MAX_SIDE, stepSize = "" + GenerationSettings.SIZE_STEP,
-		persist = false)
+		callback = "roundSizes", persist = false)
 	protected int width;
 
 	@Parameter(label = "Height", min = "" + GenerationSettings.SIZE_STEP, max = "" + GenerationSettings.MAX_SIDE, stepSize = "" + GenerationSettings.SIZE_STEP,
-		persist = false)
+		callback = "roundSizes", persist = false)
 	protected int height;
 
 	@Parameter(label = "Text guidance", persist = false)
@@ -87,6 +87,10 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 	@Parameter(label = "Live preview", description = "Show the estimate of the result while sampling runs (with a display; off in macros unless given)",
 		persist = false)
 	private boolean preview = true;
+
+	@Parameter(label = "Plot the style scales", description = "How strongly each of the 16 style cross-attention layers follows the reference in this "
+		+ "run (the adaptive scales); they are in the result's Info either way (off in macros unless given)", persist = false)
+	private boolean plot = true;
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;
@@ -125,6 +129,13 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 	@Override
 	public void macroDefaults(Set<String> leftOut) {
 		if (leftOut.contains("preview")) preview = false; // unattended runs need no preview window
+		if (leftOut.contains("plot")) plot = false; // nor a plot window
+	}
+
+	/** The dialog keeps width and height at the model's multiples of 64 as they are typed (a macro's values are checked by the run). */
+	protected void roundSizes() {
+		width = GenerationSettings.roundedSide(width);
+		height = GenerationSettings.roundedSide(height);
 	}
 
 	/** A file to save the result to as well, or {@code null} (the video command offers one). */
@@ -157,6 +168,7 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 				this::isCanceled);
 			result = out.image();
 			if (out.shown()) resolveOutput("result"); // shown through ImageJ already; no second display
+			if (plot && ResultDisplay.canShow()) StyleScalesPlot.of(out.image()).show(); // the result stays the current image of a macro
 		}
 		catch (GenerationRunner.UserError e) {
 			UserMessages.fail(this, e.getMessage(), log);

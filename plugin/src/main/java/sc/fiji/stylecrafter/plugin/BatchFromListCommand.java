@@ -12,6 +12,7 @@ import org.scijava.app.StatusService;
 import org.scijava.command.Command;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.task.TaskService;
@@ -30,12 +31,12 @@ import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.task.Messages;
 
 /**
- * Plugins > StyleCrafter > Batch from List...: every entry of a list in the official {@code eval_data} format
+ * Plugins > StyleCrafter > Batch from List (StyleCrafter)...: every entry of a list in the official {@code eval_data} format
  * ({@code [{"prompt": ..., "style_path": ...}, ...]}) into a folder, with the model loaded once; see
  * {@link BatchRunner}. Sizes, frames and steps of 0 mean the official defaults of the mode. Stopping (cancel in the
  * task list) keeps what is written; running it again resumes.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Batch from List...", headless = true)
+@Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Batch from List (StyleCrafter)...", weight = 12) }, headless = true)
 public class BatchFromListCommand extends ContextCommand implements MacroFriendly {
 
 	@Parameter

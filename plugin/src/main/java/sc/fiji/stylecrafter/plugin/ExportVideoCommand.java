@@ -16,6 +16,7 @@ import org.scijava.command.Command;
 import org.scijava.command.DynamicCommand;
 import org.scijava.log.LogService;
 import org.scijava.module.MutableModuleItem;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
@@ -24,11 +25,11 @@ import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.task.Messages;
 
 /**
- * Plugins > StyleCrafter > Export Video...: saves an open stack (a result, edited or not, or any image) as an MP4,
+ * Plugins > StyleCrafter > Export Video (StyleCrafter)...: saves an open stack (a result, edited or not, or any image) as an MP4,
  * WebM or GIF, one stack plane a frame, each shown as on screen (converted to RGB with its display range and lookup
- * table). Macro: {@code run("Export Video...", "image=[title] file=[/path/clip.mp4] fps=8 quality=75");}.
+ * table). Macro: {@code run("Export Video (StyleCrafter)...", "image=[title] file=[/path/clip.mp4] fps=8 quality=75");}.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Export Video...", headless = true)
+@Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Export Video (StyleCrafter)...", weight = 11) }, headless = true)
 public class ExportVideoCommand extends DynamicCommand implements MacroFriendly {
 
 	@Parameter(required = false)

@@ -40,6 +40,7 @@ final class FijiProgress implements RuntimeInstaller.Listener, BatchRunner.Liste
 	/** The steps the user asked for, to say so when the official schedule runs another count; 0: do not say. */
 	private int askedSteps;
 	private long last;
+	private boolean scheduleSaid;
 
 	private FijiProgress(String prefix, StatusService status, Task task, LogService log) {
 		this.prefix = prefix;
@@ -139,8 +140,9 @@ final class FijiProgress implements RuntimeInstaller.Listener, BatchRunner.Liste
 			msg = String.format(Locale.ROOT, "%s %d/%d, %.1f s/%s, about %s left", stage == Stage.SAMPLING ? "step" : "decoding frame", done, total,
 				clock.secondsPerUnit(), clock.unit(), duration(clock.secondsLeft()));
 		}
-		if (stage == Stage.SAMPLING && askedSteps > 0 && total != askedSteps) {
-			msg += " (steps=" + askedSteps + " runs " + total + " steps in the official schedule)";
+		if (stage == Stage.SAMPLING && askedSteps > 0 && total != askedSteps && !scheduleSaid) {
+			scheduleSaid = true; // once, in the log: the status bar has room for the step count only
+			message("steps=" + askedSteps + " runs " + total + " steps in the official schedule");
 		}
 		if (entries > 1) msg = "entry " + (current + 1) + "/" + entries + ", " + msg;
 		if (stage == Stage.SAMPLING) samplingSteps = total;

@@ -11,6 +11,7 @@ import org.scijava.app.StatusService;
 import org.scijava.command.Command;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.task.TaskService;
@@ -30,7 +31,7 @@ import sc.fiji.stylecrafter.engine.RuntimeStatus;
  * installs it offline from that zip or an unpacked libtorch folder ({@code from}). The dialog shows what the NVIDIA
  * driver says and whether the GPU is used now. Fiji must be restarted once the PyTorch engine was loaded.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Install GPU Runtime...", headless = true)
+@Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Install GPU Runtime...", weight = 23) }, headless = true)
 public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFriendly {
 
 	@Parameter(required = false)

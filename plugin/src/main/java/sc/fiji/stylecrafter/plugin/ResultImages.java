@@ -21,7 +21,9 @@ public final class ResultImages {
 
 	public static ImagePlus toImagePlus(GenerationResult r) {
 		ImageStack stack = new ImageStack(r.width(), r.height());
-		for (int f = 0; f < r.frameCount(); f++) stack.addSlice("frame " + (f + 1), new ColorProcessor(r.width(), r.height(), r.argb(f)));
+		for (int f = 0; f < r.frameCount(); f++) {
+			stack.addSlice(r.frameCount() > 1 ? "frame " + (f + 1) : null, new ColorProcessor(r.width(), r.height(), r.argb(f))); // an image has no frames
+		}
 		ImagePlus imp = new ImagePlus(title(r.prompt()), stack);
 		if (r.frameCount() > 1) {
 			imp.setDimensions(1, 1, r.frameCount());

@@ -10,6 +10,7 @@ import org.scijava.app.StatusService;
 import org.scijava.command.Command;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
@@ -26,7 +27,7 @@ import sc.fiji.stylecrafter.engine.RuntimeStatus;
  * a route rejected at a shape is never used there). The text is the command's output (shown in a window, a macro's
  * return) and goes to the log.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Runtime Status...", headless = true)
+@Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Runtime Status...", weight = 24) }, headless = true)
 public class RuntimeStatusCommand extends ContextCommand implements MacroFriendly {
 
 	@Parameter(required = false)

@@ -12,6 +12,7 @@ import org.scijava.app.StatusService;
 import org.scijava.command.Command;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
@@ -25,12 +26,12 @@ import sc.fiji.stylecrafter.model.ModelLoader;
 import sc.fiji.stylecrafter.task.Messages;
 
 /**
- * Plugins > StyleCrafter > Score Results...: the CLIP text, style and temporal scores of a batch's results (see
+ * Plugins > StyleCrafter > Score Results (StyleCrafter)...: the CLIP text, style and temporal scores of a batch's results (see
  * {@link ResultScores}), shown in ImageJ's Results table (one row per entry, then the means; a macro reads them with
  * {@code nResults}, {@code getResult("text", i)} and {@code getResultString("entry", i)}) and
  * written as {@code scores.csv} in the results folder.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Score Results...", headless = true)
+@Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Score Results (StyleCrafter)...", weight = 13) }, headless = true)
 public class ScoreResultsCommand extends ContextCommand implements MacroFriendly {
 
 	/** The table: ImageJ's own results table, which macros read. */

@@ -7,6 +7,7 @@ import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
@@ -16,7 +17,7 @@ import org.scijava.widget.FileWidget;
  * exactly which file is missing or unreadable. A model of another folder that is loaded is closed once the running
  * generation (if any) has finished.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Set Model Folder...", headless = true)
+@Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Set Model Folder...", weight = 22) }, headless = true)
 public class SetModelFolderCommand extends ContextCommand implements MacroFriendly {
 
 	@Parameter

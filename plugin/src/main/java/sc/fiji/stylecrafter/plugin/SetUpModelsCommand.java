@@ -11,6 +11,7 @@ import org.scijava.app.StatusService;
 import org.scijava.command.Command;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.task.TaskService;
@@ -27,7 +28,7 @@ import sc.fiji.stylecrafter.setup.ModelSetup;
  * in the status bar and a cancellable task, and then uses the folder. A macro gives {@code folder} and
  * {@code accept=true}.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Set Up Models...", headless = true)
+@Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Set Up Models...", weight = 21) }, headless = true)
 public class SetUpModelsCommand extends ContextCommand implements MacroFriendly {
 
 	@Parameter

@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.file.Path;
 
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scijava.widget.FileWidget;
@@ -13,7 +14,7 @@ import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.video.VideoWriter;
 
 /** Plugins > StyleCrafter > Stylize Video from Reference: a clip of the prompt in the style of the reference(s). */
-@Plugin(type = Command.class, menuPath = "Plugins>StyleCrafter>Stylize Video from Reference", headless = true)
+@Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Stylize Video from Reference", weight = 1) }, headless = true)
 public class StylizeVideoCommand extends AbstractGenerateCommand {
 
 	@Parameter(label = "Frames", min = "1", max = "" + GenerationSettings.MAX_FRAMES, persist = false)

@@ -80,17 +80,22 @@ class FijiProgressTest {
 
 	@Test
 	void aScheduleThatRunsOtherStepsIsSaidAndStillFillsTheBar() throws InterruptedException {
-		try (Context context = new Context(StatusService.class, EventService.class)) {
+		try (Context context = new Context(StatusService.class, EventService.class, LogService.class)) {
 			Bar bar = new Bar();
 			context.service(EventService.class).subscribe(bar);
-			try (FijiProgress progress = FijiProgress.start("StyleCrafter", "test", null, context.service(StatusService.class), null).generations(7, 1)) {
+			List<String> logged = java.util.Collections.synchronizedList(new ArrayList<>());
+			context.service(LogService.class).addLogListener(m -> logged.add(m.text()));
+			try (FijiProgress progress = FijiProgress.start("StyleCrafter", "test", null, context.service(StatusService.class), context.service(LogService.class))
+				.generations(7, 1))
+			{
 				for (int s = 1; s <= 3; s++) progress.progress(s, 3, Stage.SAMPLING);
 				progress.progress(1, 1, Stage.DECODING);
 			}
 			bar.awaitClose();
 			int[] sampled = find(bar, "step 3/3");
 			assertEquals(750, sampled[0], "3 steps of 3 against 1 frame");
-			assertTrue(bar.messages.stream().anyMatch(m -> m != null && m.contains("steps=7 runs 3 steps")), bar.messages.toString());
+			assertEquals(List.of("StyleCrafter: steps=7 runs 3 steps in the official schedule"), logged, "said once, in the log");
+			assertTrue(bar.messages.stream().noneMatch(m -> m != null && m.contains("schedule")), "the status line stays short: " + bar.messages);
 			assertEquals(1000, find(bar, "decoding frame 1/1")[0]);
 		}
 	}

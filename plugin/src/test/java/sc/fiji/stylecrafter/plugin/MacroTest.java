@@ -53,10 +53,10 @@ class MacroTest {
 		commands.put("Style-Guided Image", StyleGuidedImageCommand.class);
 		commands.put("Set Model Folder...", SetModelFolderCommand.class);
 		commands.put("Set Up Models...", SetUpModelsCommand.class);
-		commands.put("Export Video...", ExportVideoCommand.class);
+		commands.put("Export Video (StyleCrafter)...", ExportVideoCommand.class);
 		commands.put("Install GPU Runtime...", InstallGpuRuntimeCommand.class);
-		commands.put("Batch from List...", BatchFromListCommand.class);
-		commands.put("Score Results...", ScoreResultsCommand.class);
+		commands.put("Batch from List (StyleCrafter)...", BatchFromListCommand.class);
+		commands.put("Score Results (StyleCrafter)...", ScoreResultsCommand.class);
 		LegacyBridge.install(fixture.context, commands);
 	}
 
@@ -107,7 +107,7 @@ class MacroTest {
 			+ "selectImage('StyleCrafter - " + GoldenSettings.prompt() + "');\n"
 			+ "saveAs('Tiff', '" + q(tmp.resolve("fox.tif")) + "');\n"
 			+ "File.saveString(getInfo('image.title') + ' ' + nSlices, '" + q(tmp.resolve("saved.txt")) + "');\n"
-			+ "run('Export Video...', 'file=[" + q(tmp.resolve("fox.gif")) + "] fps=8');\n");
+			+ "run('Export Video (StyleCrafter)...', 'file=[" + q(tmp.resolve("fox.gif")) + "] fps=8');\n");
 		assertTrue(Files.isRegularFile(tmp.resolve("fox.gif")), "Export Video from the same macro, on the current image: " + r[0]);
 		assertTrue(LegacyBridge.dialogs.isEmpty(), "a dialog would have opened for " + LegacyBridge.dialogs);
 		assertEquals("StyleCrafter - " + GoldenSettings.prompt(), Files.readString(tmp.resolve("current.txt")), r[0]);
@@ -180,11 +180,33 @@ class MacroTest {
 			+ "run('Style-Guided Image', 'style=style_0.png prompt=[" + GoldenSettings.prompt() + "] " + GoldenSettings.quickMacroKeys() + "');\n"
 			+ "newImage('ramp16', '16-bit ramp', 95, 63, 5);\n"
 			+ "selectImage('ramp16');\n"
-			+ "run('Export Video...', 'file=[" + q(gif) + "] fps=4');\n");
+			+ "run('Export Video (StyleCrafter)...', 'file=[" + q(gif) + "] fps=4');\n");
 		java.util.List<sc.fiji.stylecrafter.image.RgbImage> frames = sc.fiji.stylecrafter.video.VideoReader.all(gif);
 		assertEquals(5, frames.size(), r[0]);
 		assertEquals(96, frames.get(0).width(), "95 pixels, padded to an even width");
 		assertTrue(r[0].contains("StyleCrafter: wrote 5 frames of 96x64"), "the report goes to the Log in a macro: " + r[0]);
+	}
+
+	@Test
+	void theStyleScalesArePlottedOnRequestAndTheResultStaysCurrent(@TempDir Path tmp) throws Exception {
+		String title = "StyleCrafter - " + GoldenSettings.prompt();
+		String[] r = macro("open('" + q(golden.resolve("style_0.png")) + "');\n"
+			+ "run('Style-Guided Image', 'style=style_0.png prompt=[" + GoldenSettings.prompt() + "] plot=true " + GoldenSettings.quickMacroKeys() + "');\n"
+			+ "print('current ' + getTitle() + ' label [' + getInfo('slice.label') + ']');\n"
+			+ "selectImage('Style scales - " + title + "');\n"
+			+ "Plot.getValues(x, y);\n"
+			+ "print('layers ' + x.length);\n");
+		assertTrue(r[0].contains("current " + title + " label []"), "the result is current; one image has no frame label: " + r[0]);
+		assertTrue(r[0].contains("layers 16"), r[0]);
+		ImagePlus result = ij.WindowManager.getImage(title);
+		float[] scales = StyleScalesPlot.scales(result);
+		assertEquals(16, scales.length);
+		Interpreter.batchMode = true;
+		OpenImages.closeAll();
+		String[] none = macro("open('" + q(golden.resolve("style_0.png")) + "');\n"
+			+ "run('Style-Guided Image', 'style=style_0.png prompt=[" + GoldenSettings.prompt() + "] " + GoldenSettings.quickMacroKeys() + "');\n"
+			+ "print('open ' + nImages);\n");
+		assertTrue(none[0].contains("open 2"), "no plot unless asked for in a macro: " + none[0]);
 	}
 
 	@Test
@@ -193,9 +215,9 @@ class MacroTest {
 			+ q(golden.toAbsolutePath().resolve("style_1.png")) + "\"}]");
 		Path out = tmp.resolve("results");
 		int displays = fixture.context.service(org.scijava.display.DisplayService.class).getDisplays().size();
-		String[] r = macro("run('Batch from List...', 'list=[" + q(list) + "] out=[" + q(out) + "] format=tif frames=2 width=" + GoldenSettings.width()
+		String[] r = macro("run('Batch from List (StyleCrafter)...', 'list=[" + q(list) + "] out=[" + q(out) + "] format=tif frames=2 width=" + GoldenSettings.width()
 			+ " height=" + GoldenSettings.height() + " steps=2 device=cpu');\n"
-			+ "run('Score Results...', 'list=[" + q(list) + "] results=[" + q(out) + "] device=cpu');\n"
+			+ "run('Score Results (StyleCrafter)...', 'list=[" + q(list) + "] results=[" + q(out) + "] device=cpu');\n"
 			+ "print('rows ' + nResults + ' last ' + getResultString('entry', nResults - 1) + ' text ' + (getResult('text', 0) != 0));\n");
 		assertTrue(r[0].contains("rows 2 last mean text 1"), r[0]);
 		assertTrue(r[0].contains("StyleCrafter: 1 written, 0 skipped"), "the batch's report in the Log: " + r[0]);
