@@ -59,6 +59,8 @@ public final class BatchRunner {
 	public static final String INDEX = "index.json";
 	/** The longest the index lags behind the run. */
 	static final int INDEX_SECONDS = 10;
+	/** Minutes a claim on another host may go untouched before it is taken over (see {@link Claims}). */
+	public static final long DEFAULT_CLAIM_MINUTES = 30;
 
 	/**
 	 * @param extension the output kind: {@code mp4}, {@code webm}, {@code gif}, {@code tif}, or {@code png} for a folder
@@ -73,8 +75,65 @@ public final class BatchRunner {
 		void entry(int k, int n, BatchList.Entry entry, String state);
 	}
 
-	/** Counts of what happened, and the index file. */
-	public record Outcome(int done, int skipped, int failed, Path index) {}
+	/**
+	 * Counts of what happened, and the index file.
+	 *
+	 * @param elsewhere entries this worker left to others: claimed by another live worker, or in another shard
+	 */
+	public record Outcome(int done, int skipped, int failed, int elsewhere, Path index) {
+
+		/** {@code 3 written, 2 skipped (already written with the same inputs), 0 failed, 1 left to other workers}. */
+		public String summary() {
+			return done + " written, " + skipped + " skipped (already written with the same inputs), " + failed + " failed"
+				+ (elsewhere > 0 ? ", " + elsewhere + " left to other workers" : "");
+		}
+	}
+
+	/**
+	 * One worker's share of a list for schedulers (a SLURM array task): entry k belongs to shard {@code k mod count}.
+	 * Claims still apply, so shards and extra workers can mix.
+	 */
+	public record Shard(int index, int count) {
+
+		public Shard {
+			if (count < 1 || index < 0 || index >= count) {
+				throw new IllegalArgumentException("shard " + index + "/" + count + " is not possible; allowed: I/N with 0 <= I < N");
+			}
+		}
+
+		boolean holds(int entry) {
+			return entry % count == index;
+		}
+
+		/** {@code I/N}. */
+		public static Shard parse(String s) {
+			String[] p = s.split("/");
+			try {
+				if (p.length == 2) return new Shard(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim()));
+			}
+			catch (NumberFormatException e) {
+				// below
+			}
+			throw new IllegalArgumentException("shard '" + s + "' is not I/N (e.g. 0/4: entries 0, 4, 8, ... of a list split four ways)");
+		}
+
+		/**
+		 * The shard of a SLURM array task ({@code SLURM_ARRAY_TASK_ID}, {@code _COUNT}, {@code _MIN}), or {@code null}
+		 * outside one.
+		 */
+		public static Shard fromSlurm(java.util.Map<String, String> env) {
+			String id = env.get("SLURM_ARRAY_TASK_ID"), count = env.get("SLURM_ARRAY_TASK_COUNT");
+			if (id == null || count == null) return null;
+			try {
+				int min = env.containsKey("SLURM_ARRAY_TASK_MIN") ? Integer.parseInt(env.get("SLURM_ARRAY_TASK_MIN").trim()) : 0;
+				return new Shard(Integer.parseInt(id.trim()) - min, Integer.parseInt(count.trim()));
+			}
+			catch (IllegalArgumentException e) {
+				throw new IllegalArgumentException("the SLURM array variables (SLURM_ARRAY_TASK_ID=" + id + ", SLURM_ARRAY_TASK_COUNT=" + count
+					+ ") do not give a shard; give --shard I/N", e);
+			}
+		}
+	}
 
 	/** What a planned entry needs. */
 	public enum Action {
@@ -83,7 +142,9 @@ public final class BatchRunner {
 		/** Its output is there, made from the same inputs. */
 		SKIP,
 		/** It cannot run ({@link Planned#reason}). */
-		FAIL
+		FAIL,
+		/** It belongs to another shard. */
+		ELSEWHERE
 	}
 
 	/** One entry of a plan: its output, its inputs, and what it needs. */
@@ -104,9 +165,13 @@ public final class BatchRunner {
 		/** {@code 3 to generate (1 with other inputs), 5 already written, 1 that cannot run}. */
 		public String summary() {
 			long run = toRun(), again = entries.stream().filter(p -> p.action() == Action.RUN && p.reason() != null).count();
-			long skip = entries.stream().filter(p -> p.action() == Action.SKIP).count(), fail = entries.size() - run - skip;
+			long skip = count(Action.SKIP), fail = count(Action.FAIL), elsewhere = count(Action.ELSEWHERE);
 			return run + " to generate" + (again > 0 ? " (" + again + " written before with other inputs)" : "") + ", " + skip + " already written, " + fail
-				+ " that cannot run";
+				+ " that cannot run" + (elsewhere > 0 ? ", " + elsewhere + " in other shards" : "");
+		}
+
+		private long count(Action a) {
+			return entries.stream().filter(p -> p.action() == a).count();
 		}
 	}
 
@@ -119,6 +184,11 @@ public final class BatchRunner {
 	 * @param modelFolder the model folder the run will use (part of every entry's inputs)
 	 */
 	public static Plan plan(List<BatchList.Entry> entries, Path outDir, Options o, Path modelFolder) {
+		return plan(entries, outDir, o, modelFolder, null);
+	}
+
+	/** As {@link #plan(List, Path, Options, Path)}, for one shard of the list ({@code null}: all of it). */
+	public static Plan plan(List<BatchList.Entry> entries, Path outDir, Options o, Path modelFolder, Shard shard) {
 		BatchInputs inputs = new BatchInputs();
 		List<Planned> out = new ArrayList<>(entries.size());
 		for (BatchList.Entry e : entries) {
@@ -132,7 +202,11 @@ public final class BatchRunner {
 				now = inputs.of(e, o, modelFolder);
 			}
 			catch (IOException x) {
-				out.add(new Planned(e, output, null, Action.FAIL, x.getMessage()));
+				out.add(new Planned(e, output, null, shard != null && !shard.holds(e.index()) ? Action.ELSEWHERE : Action.FAIL, x.getMessage()));
+				continue;
+			}
+			if (shard != null && !shard.holds(e.index())) { // its inputs kept, so that the index can say when another worker wrote it
+				out.add(new Planned(e, output, now, Action.ELSEWHERE, "shard " + e.index() % shard.count() + "/" + shard.count()));
 				continue;
 			}
 			String before = writtenWith(output, now);
@@ -160,18 +234,85 @@ public final class BatchRunner {
 	 * @throws GenerationCancelledException when cancelled; the entries done so far are written and in the index
 	 */
 	public static Outcome run(StyleCrafterModel model, Plan plan, Listener listener, CancellationToken cancel) throws IOException {
+		return run(model, plan, listener, cancel, java.time.Duration.ofMinutes(DEFAULT_CLAIM_MINUTES));
+	}
+
+	/** This process as a worker: {@code host:pid}. */
+	public static String worker() {
+		return Claims.self().worker();
+	}
+
+	/**
+	 * Where a list stands on disk, for many workers: entries written with this plan's inputs, claimed by live workers,
+	 * failed (by the index, or unable to run), and left.
+	 *
+	 * @param workers the live workers holding claims, each with its entries
+	 */
+	public record Status(int entries, int done, int claimed, int failed, int left, List<String> workers) {
+
+		public String summary() {
+			return entries + " entries: " + done + " done, " + claimed + " claimed, " + failed + " failed, " + left + " left";
+		}
+	}
+
+	/** Reads the state of a plan's entries from the output folder (outputs, claims, the index), changing nothing. */
+	public static Status status(Plan plan) throws IOException {
+		Claims claims = new Claims(plan.folder(), java.time.Duration.ofMinutes(DEFAULT_CLAIM_MINUTES));
+		Map<Integer, String> indexed = new java.util.HashMap<>();
+		Path file = plan.folder().resolve(INDEX);
+		if (Files.isRegularFile(file)) {
+			try {
+				for (com.google.gson.JsonElement r : JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonArray("results")) {
+					JsonObject row = r.getAsJsonObject();
+					indexed.put(row.get("index").getAsInt(), row.get("state").getAsString());
+				}
+			}
+			catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException e) {
+				// an index being replaced or foreign: the outputs and claims still count
+			}
+		}
+		int done = 0, claimed = 0, failed = 0, left = 0;
+		Map<String, List<Integer>> holders = new java.util.TreeMap<>();
+		for (Planned p : plan.entries()) {
+			int k = p.entry().index();
+			if (p.action() == Action.SKIP || (p.inputs() != null && writtenWith(p.output(), p.inputs()) == null)) done++;
+			else if (p.action() == Action.FAIL || String.valueOf(indexed.get(k)).startsWith("failed")) failed++;
+			else {
+				java.util.Optional<Claims.Holder> h = claims.heldBy(name(p.entry()));
+				if (h.isPresent()) {
+					claimed++;
+					holders.computeIfAbsent(h.get().worker(), w -> new ArrayList<>()).add(k);
+				}
+				else left++;
+			}
+		}
+		List<String> workers = new ArrayList<>();
+		holders.forEach((w, ks) -> workers.add(w + ": entries " + ks));
+		return new Status(plan.entries().size(), done, claimed, failed, left, workers);
+	}
+
+	/**
+	 * Runs a plan, claiming each entry before generating it ({@link Claims}), so that other workers on the same folder
+	 * skip it while this one lives.
+	 *
+	 * @param staleClaims how long a claim may go untouched before another worker takes it over
+	 */
+	public static Outcome run(StyleCrafterModel model, Plan plan, Listener listener, CancellationToken cancel, java.time.Duration staleClaims)
+		throws IOException
+	{
 		if (model == null && plan.toRun() > 0) throw new IllegalArgumentException("the plan has entries to generate but no model was given");
 		Options o = plan.options();
 		Path outDir = plan.folder();
 		Files.createDirectories(outDir);
+		Claims claims = new Claims(outDir, staleClaims);
 		StyleCrafterPipeline pipeline = model == null ? null : new StyleCrafterPipeline(model);
 		NoiseSource shared = o.officialSeeding() && model != null ? new SeededNoise(o.settings().seed()) : null;
 		int n = plan.entries().size();
 		List<Map<String, Object>> index = new ArrayList<>(n);
 		for (Planned p : plan.entries()) index.add(row(p, outDir));
-		IndexWriter writer = new IndexWriter(outDir, index, n);
-		writer.write();
-		int done = 0, skipped = 0, failed = 0;
+		IndexWriter writer = new IndexWriter(outDir, index, n, plan, claims);
+		writer.write(false);
+		int done = 0, skipped = 0, failed = 0, elsewhere = 0;
 		for (int k = 0; k < n; k++) {
 			Planned p = plan.entries().get(k);
 			BatchList.Entry e = p.entry();
@@ -187,29 +328,57 @@ public final class BatchRunner {
 					skipped++;
 					if (shared != null) replayDraws(shared, model, o.settings());
 				}
+				case ELSEWHERE -> {
+					state = "left to " + p.reason();
+					elsewhere++;
+					if (shared != null) replayDraws(shared, model, o.settings());
+				}
 				default -> {
-					listener.entry(e.index(), n, e, "running");
+					String name = name(e);
+					java.util.Optional<Claims.Holder> holder = claims.claim(name);
+					if (holder.isPresent()) {
+						state = "claimed by " + holder.get().worker();
+						elsewhere++;
+						if (shared != null) replayDraws(shared, model, o.settings());
+						break;
+					}
 					try {
+						if (writtenWith(p.output(), p.inputs()) == null) { // written by another worker since the plan
+							state = "skipped: already written (by another worker)";
+							skipped++;
+							if (shared != null) replayDraws(shared, model, o.settings());
+							break;
+						}
+						listener.entry(e.index(), n, e, "running");
 						List<RgbImage> styles = VideoReader.styleReferences(e.styles(), o.styleFrames());
 						StyleCrafterPipeline.Request rq = new StyleCrafterPipeline.Request(e.prompt(), styles, o.settings())
 							.named(e.styles().stream().map(Path::toString).toList());
 						StyleCrafterPipeline.check(rq, model.config());
-						GenerationResult r = pipeline.generate(shared != null ? rq.withNoise(shared) : rq, listener, null, cancel)
+						ProgressListener beating = (d, t, stage) -> {
+							claims.heartbeat(name);
+							listener.progress(d, t, stage);
+						};
+						GenerationResult r = pipeline.generate(shared != null ? rq.withNoise(shared) : rq, beating, null, cancel)
 							.with("batch_index", e.index()).with("seeding", o.officialSeeding() ? "official (one stream for the list)" : "per entry")
-							.with(BatchInputs.KEY, p.inputs());
+							.with(BatchInputs.KEY, p.inputs()).with("worker", claims.me().worker());
 						FrameWriter.write(r, p.output(), o.fps());
 						row.put("seconds", Math.round(r.record().seconds() * 100) / 100.0);
+						row.put("worker", claims.me().worker());
 						state = p.reason() == null ? "done" : "done (again: written before with " + p.reason() + ")";
 						done++;
 					}
 					catch (GenerationCancelledException c) {
 						row.put("state", "not run: the batch was stopped");
-						writer.write();
+						claims.release(name);
+						writer.write(true);
 						throw c;
 					}
 					catch (IOException | IllegalArgumentException | IllegalStateException x) {
 						state = "failed: " + (x.getMessage() == null ? x.toString() : x.getMessage());
 						failed++;
+					}
+					finally {
+						claims.release(name);
 					}
 				}
 			}
@@ -217,8 +386,8 @@ public final class BatchRunner {
 			listener.entry(e.index(), n, e, state);
 			writer.maybeWrite();
 		}
-		writer.write();
-		return new Outcome(done, skipped, failed, outDir.resolve(INDEX));
+		writer.write(true);
+		return new Outcome(done, skipped, failed, elsewhere, outDir.resolve(INDEX));
 	}
 
 	/** An entry's index row as planned: its state is {@code pending} until it has run. */
@@ -269,32 +438,43 @@ public final class BatchRunner {
 		}
 	}
 
-	/** Writes the index whole, at the start, at most every {@value #INDEX_SECONDS} s (and a fifth of the run's time) and at the end. */
+	/**
+	 * Writes the index whole, at the start, at most every {@value #INDEX_SECONDS} s (and a fifth of the run's time) and
+	 * at the end. Other workers may write it too: before a write that is not the first, the entries this worker has
+	 * not finished are looked up on disk (written with the same inputs: done; claimed: by whom), so the last writer's
+	 * index holds every worker's entries. Each write goes to a name unique to the worker and is moved into place.
+	 */
 	private static final class IndexWriter {
 
 		private final Path outDir;
 		private final List<Map<String, Object>> rows;
 		private final int total;
+		private final Plan plan;
+		private final Claims claims;
 		private long last = System.nanoTime();
 		private long cost;
 
-		IndexWriter(Path outDir, List<Map<String, Object>> rows, int total) {
+		IndexWriter(Path outDir, List<Map<String, Object>> rows, int total, Plan plan, Claims claims) {
 			this.outDir = outDir;
 			this.rows = rows;
 			this.total = total;
+			this.plan = plan;
+			this.claims = claims;
 		}
 
 		void maybeWrite() throws IOException {
 			long since = System.nanoTime() - last;
-			if (since >= INDEX_SECONDS * 1_000_000_000L && since >= 4 * cost) write();
+			if (since >= INDEX_SECONDS * 1_000_000_000L && since >= 4 * cost) write(true);
 		}
 
-		void write() throws IOException {
+		/** @param refresh look up the entries left to others on disk first */
+		void write(boolean refresh) throws IOException {
 			long t0 = System.nanoTime();
+			if (refresh) refresh();
 			JsonObject o = new JsonObject();
 			o.addProperty("entries", total);
 			o.add("results", new GsonBuilder().create().toJsonTree(rows));
-			Path tmp = outDir.resolve("." + INDEX + "." + ProcessHandle.current().pid() + ".part");
+			Path tmp = outDir.resolve("." + INDEX + "." + claims.me().host() + "-" + claims.me().pid() + "-" + System.nanoTime() + ".part");
 			try {
 				Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n", StandardCharsets.UTF_8);
 				Files.move(tmp, outDir.resolve(INDEX), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -306,6 +486,21 @@ public final class BatchRunner {
 			}
 			last = System.nanoTime();
 			cost = last - t0;
+		}
+
+		private void refresh() {
+			for (int k = 0; k < rows.size(); k++) {
+				Map<String, Object> row = rows.get(k);
+				String state = String.valueOf(row.get("state"));
+				if (!state.equals("pending") && !state.startsWith("left to") && !state.startsWith("claimed by")) continue;
+				Planned p = plan.entries().get(k);
+				if (p.inputs() != null && writtenWith(p.output(), p.inputs()) == null) {
+					row.put("state", "done (by another worker)");
+					continue;
+				}
+				java.util.Optional<Claims.Holder> h = claims.heldBy(name(p.entry()));
+				if (h.isPresent()) row.put("state", "claimed by " + h.get().worker());
+			}
 		}
 	}
 }

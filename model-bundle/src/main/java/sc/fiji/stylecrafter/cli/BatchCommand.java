@@ -45,6 +45,16 @@ final class BatchCommand extends CliCommand {
 	@Option(names = "--official-seeding", description = "Seed once for the whole list, as the official script does (default: each entry from --seed).")
 	boolean official;
 
+	@Option(names = "--shard", paramLabel = "I/N", description = "Make only entries k with k mod N = I (default: from SLURM_ARRAY_TASK_ID and "
+		+ "SLURM_ARRAY_TASK_COUNT in a SLURM array job, else all); other workers' claims are respected either way.")
+	String shard;
+
+	@Option(names = "--claim-timeout", paramLabel = "MINUTES", description = "Take over a claim on another host untouched for this long (default 30).")
+	String claimTimeout;
+
+	@Option(names = "--status", description = "Say how many entries are done, claimed (and by whom), failed and left, and exit; nothing is generated.")
+	boolean status;
+
 	@Mixin
 	GenerationOptions options;
 
@@ -52,6 +62,8 @@ final class BatchCommand extends CliCommand {
 	public Integer call() {
 		BatchRunner.Options o;
 		Precision precision;
+		BatchRunner.Shard theShard;
+		java.time.Duration stale;
 		try {
 			if (list == null) throw new IllegalArgumentException("--list is required");
 			if (dir == null) throw new IllegalArgumentException("--out is required");
@@ -59,6 +71,12 @@ final class BatchCommand extends CliCommand {
 			if (!FORMATS.contains(f)) throw new IllegalArgumentException("--format '" + f + "' is not known; allowed: " + String.join(", ", FORMATS));
 			o = new BatchRunner.Options(options.settings(), official, f, options.fps(null), options.styleFrames());
 			precision = options.precision();
+			theShard = shard != null ? BatchRunner.Shard.parse(shard) : BatchRunner.Shard.fromSlurm(System.getenv());
+			stale = java.time.Duration.ofMinutes(claimTimeout == null ? BatchRunner.DEFAULT_CLAIM_MINUTES : Long.parseLong(claimTimeout.trim()));
+			if (stale.isNegative() || stale.isZero()) throw new NumberFormatException();
+		}
+		catch (NumberFormatException e) {
+			throw bad("--claim-timeout '" + claimTimeout + "' is not a number of minutes (1 or more)");
 		}
 		catch (IllegalArgumentException e) {
 			throw bad(e.getMessage());
@@ -67,16 +85,23 @@ final class BatchCommand extends CliCommand {
 		try {
 			List<BatchList.Entry> entries = BatchList.read(list);
 			if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + " is a file, not a folder");
-			BatchRunner.Plan plan = BatchRunner.plan(entries, dir, o, models);
-			err().println("batch of " + entries.size() + " entries: " + plan.summary());
-			if (plan.toRun() == 0) return finish(BatchRunner.run(null, plan, listener(entries.size(), System.nanoTime()), () -> false));
+			BatchRunner.Plan plan = BatchRunner.plan(entries, dir, o, models, theShard);
+			if (status) {
+				BatchRunner.Status st = BatchRunner.status(plan);
+				out().println(st.summary());
+				for (String w : st.workers()) out().println("  " + w);
+				return 0;
+			}
+			err().println("batch of " + entries.size() + " entries" + (theShard == null ? "" : ", shard " + theShard.index() + "/" + theShard.count()) + " (worker "
+				+ BatchRunner.worker() + "): " + plan.summary());
+			if (plan.toRun() == 0) return finish(BatchRunner.run(null, plan, listener(entries.size(), System.nanoTime()), () -> false, stale));
 			Device d = options.device().resolve();
 			long t0 = System.nanoTime();
 			StyleCrafterModel loaded = Terminal.load(models, d, precision, err(), name());
 			if (loaded == null) return 1;
 			try (StyleCrafterModel model = loaded) {
 				err().printf(Locale.ROOT, "loaded model from %s in %.1f s%n", models, (System.nanoTime() - t0) / 1e9);
-				return finish(BatchRunner.run(model, plan, listener(entries.size(), System.nanoTime()), () -> Thread.currentThread().isInterrupted()));
+				return finish(BatchRunner.run(model, plan, listener(entries.size(), System.nanoTime()), () -> Thread.currentThread().isInterrupted(), stale));
 			}
 		}
 		catch (GenerationCancelledException e) {
@@ -88,8 +113,7 @@ final class BatchCommand extends CliCommand {
 	}
 
 	private int finish(BatchRunner.Outcome outcome) {
-		out().printf(Locale.ROOT, "batch done: %d written, %d skipped (already written with the same inputs), %d failed; %s%n", outcome.done(),
-			outcome.skipped(), outcome.failed(), outcome.index());
+		out().printf(Locale.ROOT, "batch done: %s; %s%n", outcome.summary(), outcome.index());
 		return outcome.failed() > 0 ? 1 : 0;
 	}
 

@@ -121,8 +121,7 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 							throw new UncheckedIOException(e);
 						}
 					});
-				report = String.format(Locale.ROOT, "%d written, %d skipped (already written with the same inputs), %d failed; see %s", o.done(), o.skipped(),
-					o.failed(), o.index());
+				report = o.summary() + "; see " + o.index();
 				progress.report("StyleCrafter batch: " + report);
 				if (o.failed() > 0) fail("Batch from List: " + o.failed() + " of " + entries.size() + " entries failed (their reasons are in " + o.index()
 					+ " and the Log); " + report);
