@@ -49,9 +49,10 @@ final class NetworkFailures {
 		return new RetryableFailure("the connection to " + host + " failed (" + innermost(e) + ")");
 	}
 
-	/** {@code 60 s}, {@code 1.5 s}. */
+	/** {@code 60 s}, {@code 1.5 s}, {@code 10 ms}. */
 	static String seconds(Duration d) {
 		long ms = d.toMillis();
+		if (ms < 1000 && ms != 0) return ms + " ms";
 		return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
 	}
 
