@@ -5,9 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ProxySelector;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -20,7 +17,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.ZonedDateTime;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -129,18 +125,13 @@ public final class Downloader {
 	public static final String LOCK_FILE = ".stylecrafter-download.lock";
 
 	private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
-	private static final int MAX_REDIRECTS = 10;
-	private static final String USER_AGENT = "StyleCrafter-for-Fiji";
 
-	private final HttpClient http;
 	private final Options options;
-	private final TokenScope tokenScope;
+	private final Requests requests;
 
 	public Downloader(Options options) {
 		this.options = options;
-		this.tokenScope = new TokenScope(options.endpoint());
-		// redirects are followed by hand: java.net.http forwards an Authorization header to any host it is redirected to
-		this.http = HttpClient.newBuilder().proxy(proxy()).followRedirects(HttpClient.Redirect.NEVER).connectTimeout(options.connectTimeout()).build();
+		this.requests = new Requests(options, proxy());
 	}
 
 	/**
@@ -398,7 +389,7 @@ public final class Downloader {
 	public long remoteSize(URI from) throws IOException, InterruptedException {
 		HttpResponse<Void> r;
 		try {
-			r = send(from, "HEAD", 0, HttpResponse.BodyHandlers.discarding());
+			r = requests.send(from, "HEAD", 0, HttpResponse.BodyHandlers.discarding());
 		}
 		catch (RetryableFailure e) {
 			throw new ModelSetupException(e.getMessage(), e);
@@ -408,59 +399,9 @@ public final class Downloader {
 		return r.headers().firstValueAsLong("Content-Length").orElse(-1);
 	}
 
-	/**
-	 * Sends a request and follows redirects by hand, the token only to the addresses {@link TokenScope} allows.
-	 *
-	 * @throws ModelSetupException for what a retry cannot cure (an unknown host, TLS, a malformed or insecure address)
-	 * @throws RetryableFailure for the rest
-	 */
-	private <T> HttpResponse<T> send(URI from, String method, long have, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
-		URI at = from;
-		for (int hop = 0;; hop++) {
-			HttpResponse<T> r;
-			try {
-				r = http.send(request(at, method, have), handler);
-			}
-			catch (IOException e) {
-				throw NetworkFailures.of(e, at, options.connectTimeout(), options.idleTimeout());
-			}
-			int status = r.statusCode();
-			if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return r;
-			if (r.body() instanceof InputStream in) in.close();
-			String location = r.headers().firstValue("Location").orElseThrow(() -> new ModelSetupException(r.uri() + " answered HTTP " + status
-				+ " (moved) without saying where to"));
-			URI next;
-			try {
-				next = at.resolve(location);
-			}
-			catch (IllegalArgumentException e) {
-				throw new ModelSetupException(at + " redirects to '" + location + "', which is not a valid address", e);
-			}
-			if ("https".equalsIgnoreCase(at.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-				throw new ModelSetupException(at + " redirects to " + next + ", which is not a secure (https) address; the download was refused");
-			}
-			if (hop >= MAX_REDIRECTS) throw new ModelSetupException(from + " redirects more than " + MAX_REDIRECTS + " times (the last to " + next + ")");
-			at = next;
-		}
-	}
-
-	private HttpRequest request(URI at, String method, long have) throws ModelSetupException {
-		HttpRequest.Builder rb;
-		try {
-			rb = HttpRequest.newBuilder(at).timeout(options.idleTimeout()).header("User-Agent", USER_AGENT).method(method, HttpRequest.BodyPublishers.noBody());
-		}
-		catch (IllegalArgumentException e) {
-			throw new ModelSetupException("'" + at + "' cannot be downloaded (" + e.getMessage() + "): only http and https addresses with a host "
-				+ "are, so correct the address", e);
-		}
-		if (have > 0) rb.header("Range", "bytes=" + have + "-");
-		if (options.token() != null && !options.token().isBlank() && tokenScope.allows(at)) rb.header("Authorization", "Bearer " + options.token());
-		return rb.build();
-	}
-
 	private void fetch(Transfer t, URI from, Listener listener, CancellationToken cancel) throws IOException, InterruptedException {
 		ModelFile file = t.file;
-		HttpResponse<InputStream> r = send(from, "GET", t.have, HttpResponse.BodyHandlers.ofInputStream());
+		HttpResponse<InputStream> r = requests.send(from, "GET", t.have, HttpResponse.BodyHandlers.ofInputStream());
 		int status = r.statusCode();
 		try (InputStream body = r.body()) {
 			boolean append;
@@ -481,7 +422,7 @@ public final class Downloader {
 			else if (status == 416 && t.have == file.bytes()) {
 				return; // everything is here already
 			}
-			else throw statusError(file, r.uri(), status, r.headers());
+			else throw requests.statusError(file, r.uri(), status, r.headers());
 			read(t, body, append, listener, cancel);
 		}
 	}
@@ -540,45 +481,6 @@ public final class Downloader {
 			}
 			throw new ModelSetupException("cannot write " + to + ": " + why, e);
 		}
-	}
-
-	private IOException statusError(ModelFile file, URI at, int status, HttpHeaders headers) {
-		boolean tokenSet = options.token() != null && !options.token().isBlank();
-		switch (status) {
-			case 401:
-			case 403:
-				String token = !tokenSet ? "create an access token and set it in the environment as HF_TOKEN"
-					: tokenScope.allows(at) ? "the token in HF_TOKEN was sent and refused: check that it has read access"
-					: "the token in HF_TOKEN was not sent, as " + at.getHost() + " is not Hugging Face (if it is your mirror, name it with HF_ENDPOINT or --endpoint)";
-				return new ModelSetupException(at + " refused access (HTTP " + status + "). If the repository " + file.repository()
-					+ " is gated, accept its terms on its Hugging Face page while signed in; " + token + " (or place the file by hand)");
-			case 404:
-				return new ModelSetupException(at + " does not exist (HTTP 404): the file was moved or the pinned revision " + file.revision()
-					+ " is gone; place the file by hand or update StyleCrafter");
-			default:
-				if (status != 408 && status != 429 && status < 500) return new ModelSetupException(at + " answered HTTP " + status);
-				Duration asked = RetryAfter.parse(headers.firstValue("Retry-After").orElse(null), ZonedDateTime.now());
-				String what = "the server answered HTTP " + status + statusName(status);
-				if (asked == null) return new RetryableFailure(what);
-				if (asked.compareTo(options.maxRetryAfter()) > 0) {
-					return new ModelSetupException(at.getHost() + " answered HTTP " + status + statusName(status) + " and asks to wait "
-						+ asked.toSeconds() + " s before the next request, longer than StyleCrafter waits (" + NetworkFailures.seconds(options.maxRetryAfter())
-						+ "); run the download again in about " + Math.max(1, (asked.toSeconds() + 59) / 60) + " min");
-				}
-				return new RetryableFailure(what + " and asked to wait " + NetworkFailures.seconds(asked) + " (Retry-After)", asked);
-		}
-	}
-
-	private static String statusName(int status) {
-		return switch (status) {
-			case 408 -> " (request timeout)";
-			case 429 -> " (too many requests)";
-			case 500 -> " (internal server error)";
-			case 502 -> " (bad gateway)";
-			case 503 -> " (service unavailable)";
-			case 504 -> " (gateway timeout)";
-			default -> "";
-		};
 	}
 
 	private static Path finish(Transfer t, Path target, Listener listener) throws IOException {

@@ -212,7 +212,7 @@ public final class ModelSetup {
 		}
 		if (!lacking.isEmpty()) {
 			throw new ModelSetupException(from + " lacks " + String.join(", ", lacking) + " (looked for by name, by content and in a Hugging Face "
-				+ "cache there); the other files were copied and verified. Put the missing files there, or download them without --from");
+				+ "cache there); the other files were copied and verified. Put the missing files there, or download them (without --from; in Fiji, with no folder to copy from)");
 		}
 	}
 }
