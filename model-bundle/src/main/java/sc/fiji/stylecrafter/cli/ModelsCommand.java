@@ -2,6 +2,8 @@ package sc.fiji.stylecrafter.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import sc.fiji.stylecrafter.download.Downloader;
+import sc.fiji.stylecrafter.download.HuggingFaceEndpoint;
 import sc.fiji.stylecrafter.model.Catalogue;
 import sc.fiji.stylecrafter.model.ModelFolder;
 import sc.fiji.stylecrafter.model.ModelFolderCheck;
@@ -21,14 +24,15 @@ import sc.fiji.stylecrafter.cli.base.CliCommand;
 import sc.fiji.stylecrafter.cli.base.Terminal;
 
 /**
- * {@code stylecrafter models status|verify|download [--dir DIR] [--accept-licences]}: the model folder
+ * {@code stylecrafter models status|verify|download [--dir DIR] [--accept-licences] [--endpoint URL] [--from DIR]}: the model folder
  * ({@code $STYLECRAFTER_MODELS} or {@code ~/.stylecrafter/models} unless {@code --dir} says otherwise).
  * <ul>
  * <li>{@code status}: each file against the official catalogue (size, remembered SHA-256), then the checks loading
  * runs (files recognised by content, config.json against the weights); exit 0 when the folder can be loaded.</li>
  * <li>{@code verify}: hashes every file not verified yet; exit 0 when all five are the official files.</li>
  * <li>{@code download}: fetches what is missing (resuming partial files), after the licence terms were accepted once
- * ({@code --accept-licences}).</li>
+ * ({@code --accept-licences}); from a Hugging Face mirror with {@code --endpoint} (or {@code HF_ENDPOINT}), or copied
+ * from a folder of files downloaded elsewhere with {@code --from}.</li>
  * </ul>
  */
 @Command(name = "models", mixinStandardHelpOptions = true, description = "The model folder: status, verify, download.",
@@ -36,19 +40,29 @@ import sc.fiji.stylecrafter.cli.base.Terminal;
 final class ModelsCommand extends CliCommand {
 
 	private final Catalogue catalogue;
+	private final Downloader.Options options;
 
 	ModelsCommand() {
-		this(Catalogue.OFFICIAL);
+		this(Catalogue.OFFICIAL, Downloader.Options.defaults());
 	}
 
-	/** @param catalogue where the files come from (the official addresses; a local server in tests) */
-	ModelsCommand(Catalogue catalogue) {
+	/**
+	 * @param catalogue where the files come from (the official addresses; a local server in tests)
+	 * @param options how to download (the defaults read HF_TOKEN and HF_ENDPOINT; tests set them)
+	 */
+	ModelsCommand(Catalogue catalogue, Downloader.Options options) {
 		this.catalogue = catalogue;
+		this.options = options;
 	}
 
 	/** Runs {@code models ...} over another catalogue (tests). */
 	static int run(String[] args, PrintStream out, PrintStream err, Catalogue catalogue) {
-		return Main.commandLine(new ModelsCommand(catalogue), out, err).execute(args);
+		return run(args, out, err, catalogue, Downloader.Options.defaults());
+	}
+
+	/** Runs {@code models ...} over another catalogue with other download options (tests). */
+	static int run(String[] args, PrintStream out, PrintStream err, Catalogue catalogue, Downloader.Options options) {
+		return Main.commandLine(new ModelsCommand(catalogue, options), out, err).execute(args);
 	}
 
 	/** No action: the usage, exit 2. */
@@ -72,7 +86,10 @@ final class ModelsCommand extends CliCommand {
 
 		@Override
 		public Integer call() {
-			return guarded(() -> act(parent.catalogue, dir()));
+			return guarded(() -> {
+				if (Files.isRegularFile(dir())) return failed("the model folder " + dir() + " is a file, not a folder; give a folder with --dir");
+				return act(parent.catalogue, dir());
+			});
 		}
 
 		abstract int act(Catalogue catalogue, Path dir) throws IOException, InterruptedException;
@@ -87,6 +104,10 @@ final class ModelsCommand extends CliCommand {
 		@Override
 		int act(Catalogue catalogue, Path folder) throws IOException {
 			if (positional != null) folder = positional;
+			if (!Files.isDirectory(folder)) {
+				return failed("the model folder " + folder + (Files.exists(folder) ? " is a file, not a folder" : " does not exist")
+					+ "; set it up with: stylecrafter models download --dir " + folder);
+			}
 			out().println("model folder " + folder.toAbsolutePath());
 			List<ModelSetup.FileStatus> files = ModelSetup.status(catalogue, folder);
 			for (ModelSetup.FileStatus s : files) out().println("  " + s);
@@ -128,6 +149,14 @@ final class ModelsCommand extends CliCommand {
 		@Option(names = "--accept-licences", description = "Accept the licence terms of the weights (shown without this option).")
 		boolean accept;
 
+		@Option(names = "--endpoint", paramLabel = "URL", description = "A Hugging Face mirror to download from, such as https://hf-mirror.com "
+			+ "(default: $HF_ENDPOINT, else huggingface.co); it receives $HF_TOKEN if set.")
+		String endpoint;
+
+		@Option(names = "--from", paramLabel = "DIR", description = "Copy the files from this folder of files downloaded elsewhere (each checked by "
+			+ "its SHA-256) instead of downloading them.")
+		Path from;
+
 		@Override
 		int act(Catalogue catalogue, Path folder) throws IOException, InterruptedException {
 			if (!ModelSetup.licencesAccepted(folder, catalogue)) {
@@ -138,9 +167,13 @@ final class ModelsCommand extends CliCommand {
 				}
 				ModelSetup.acceptLicences(folder, catalogue);
 			}
-			out().printf(Locale.ROOT, "downloading into %s (%.2f GB in all; files already verified are skipped)%n", folder.toAbsolutePath(),
-				catalogue.totalBytes() / 1e9);
-			ModelSetup.download(catalogue, folder, new Downloader(Downloader.Options.defaults()), Terminal.downloadProgress(err()), CancellationToken.NEVER);
+			URI mirror = endpoint != null && !endpoint.isBlank() ? HuggingFaceEndpoint.parse(endpoint, "--endpoint") : HuggingFaceEndpoint.fromEnvironment();
+			Catalogue files = mirror == null ? catalogue : catalogue.withEndpoint(mirror);
+			Downloader.Options options = mirror == null ? parent.options : parent.options.withEndpoint(mirror);
+			if (from != null) out().printf(Locale.ROOT, "copying into %s from %s (files already verified are skipped)%n", folder.toAbsolutePath(), from.toAbsolutePath());
+			else out().printf(Locale.ROOT, "downloading into %s%s (%.2f GB in all; files already verified are skipped)%n", folder.toAbsolutePath(),
+				mirror == null ? "" : " from the mirror " + mirror, catalogue.totalBytes() / 1e9);
+			ModelSetup.download(files, folder, new Downloader(options), from, Terminal.downloadProgress(err()), CancellationToken.NEVER);
 			out().println("model folder ready: " + folder.toAbsolutePath());
 			return 0;
 		}

@@ -3,13 +3,17 @@ package sc.fiji.stylecrafter.model;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+
+import sc.fiji.stylecrafter.download.HuggingFaceEndpoint;
 import sc.fiji.stylecrafter.download.Licence;
 import sc.fiji.stylecrafter.download.ModelFile;
 
 /**
  * The five files of a model folder, with their official addresses, sizes and SHA-256 (from the repositories' LFS
- * pointers). Hugging Face files are fetched from {@code https://huggingface.co/<repository>/resolve/<revision>/<file>}.
+ * pointers). Hugging Face files are fetched from {@code https://huggingface.co/<repository>/resolve/<revision>/<file>},
+ * or from a mirror ({@link #withEndpoint}); the tokenizer vocabulary comes from GitHub.
  *
  * <p>The revisions are {@code main}: the commit hashes of the three Hugging Face repositories could not be looked up
  * when this was written. The SHA-256 pins the content regardless: a file changed upstream fails its check and is
@@ -34,11 +38,28 @@ public record Catalogue(List<ModelFile> files, Function<ModelFile, URI> address)
 		files = List.copyOf(files);
 	}
 
+	/** The repositories published on GitHub rather than Hugging Face. */
+	private static final Set<String> ON_GITHUB = Set.of("mlfoundations/open_clip");
+
 	private static URI officialAddress(ModelFile f) {
-		if (f.repository().equals("mlfoundations/open_clip")) {
+		if (!onHuggingFace(f)) {
 			return URI.create("https://raw.githubusercontent.com/" + f.repository() + "/" + f.revision() + "/" + f.pathInRepository());
 		}
-		return URI.create("https://huggingface.co/" + f.repository() + "/resolve/" + f.revision() + "/" + f.pathInRepository());
+		return HuggingFaceEndpoint.resolve(HuggingFaceEndpoint.OFFICIAL, f);
+	}
+
+	/** True for a file published on Hugging Face (a mirror of Hugging Face has it); false for the GitHub vocabulary. */
+	public static boolean onHuggingFace(ModelFile f) {
+		return !ON_GITHUB.contains(f.repository());
+	}
+
+	/**
+	 * The same files, those published on Hugging Face fetched from {@code endpoint} (a mirror, as {@code HF_ENDPOINT}
+	 * names one: {@code <endpoint>/<repository>/resolve/<revision>/<path>}); the others from where they were.
+	 */
+	public Catalogue withEndpoint(URI endpoint) {
+		Function<ModelFile, URI> before = address;
+		return new Catalogue(files, f -> onHuggingFace(f) ? HuggingFaceEndpoint.resolve(endpoint, f) : before.apply(f));
 	}
 
 	/** A catalogue of the same files served from {@code base} ({@code base + name}), e.g. a mirror or a test server. */

@@ -68,7 +68,7 @@ public final class ModelSetup {
 
 	/** Records that the user accepted the terms for this folder. */
 	public static void acceptLicences(Path folder, Catalogue c) throws IOException {
-		Files.createDirectories(folder);
+		Downloader.createFolder(folder);
 		StringBuilder sb = new StringBuilder("accepted " + LocalDate.now() + "\n");
 		for (Licence l : licences(c)) sb.append(l.name()).append('\n');
 		Files.writeString(folder.resolve(LICENCES_FILE), sb.toString(), StandardCharsets.UTF_8);
@@ -166,22 +166,53 @@ public final class ModelSetup {
 	public static void download(Catalogue c, Path folder, Downloader downloader, Downloader.Listener listener, CancellationToken cancel)
 		throws IOException, InterruptedException
 	{
-		Files.createDirectories(folder);
+		download(c, folder, downloader, null, listener, cancel);
+	}
+
+	/**
+	 * As {@link #download(Catalogue, Path, Downloader, Downloader.Listener, CancellationToken)}, but with {@code from}
+	 * (unless {@code null}) the files are copied from that folder of files downloaded elsewhere (under their names, under
+	 * other names recognised by content, or in a Hugging Face cache there) instead of downloaded, each checked by its
+	 * size and SHA-256: for a computer without a network, or one that should not fetch 11 GB again.
+	 *
+	 * @throws ModelSetupException also when {@code from} lacks some files (the others are copied first) or holds a
+	 *           wrong one
+	 */
+	public static void download(Catalogue c, Path folder, Downloader downloader, Path from, Downloader.Listener listener, CancellationToken cancel)
+		throws IOException, InterruptedException
+	{
+		if (from != null && !Files.isDirectory(from)) {
+			throw new ModelSetupException("the folder to copy the model files from, " + from + ", " + (Files.exists(from) ? "is a file, not a folder"
+				: "does not exist") + "; give the folder that holds the downloaded files");
+		}
+		Downloader.createFolder(folder);
 		if (!licencesAccepted(folder, c)) {
 			throw new ModelSetupException("the licence terms of the model files have not been accepted for " + folder + ":\n" + licenceText(c));
 		}
+		ModelFolder source = from == null ? null : ModelFolder.locate(from);
+		List<String> lacking = new ArrayList<>();
 		try (Downloader.FolderLock lock = Downloader.lock(folder)) {
 			for (FileStatus s : verify(c, folder, (name, done, total) -> listener.progress(c.file(name).orElseThrow(), done, total, Double.NaN, Double.NaN), cancel)) {
 				if (s.state() == State.VERIFIED) {
 					listener.message(s.file().name() + ": already here and verified");
 					continue;
 				}
+				Path copyFrom = from == null ? null : where(s.file(), from, source);
+				if (from != null && !Files.isRegularFile(copyFrom)) {
+					lacking.add(s.file().name());
+					continue;
+				}
 				Path named = folder.resolve(s.file().name());
 				if ((s.state() == State.CORRUPT || s.state() == State.WRONG_SIZE) && Files.isRegularFile(named)) {
 					Downloader.keepAside(named, s.file(), listener, "does not match the official file");
 				}
-				downloader.download(s.file(), c.address().apply(s.file()), folder, listener, cancel);
+				if (from != null) downloader.copy(s.file(), copyFrom, folder, listener, cancel);
+				else downloader.download(s.file(), c.address().apply(s.file()), folder, listener, cancel);
 			}
+		}
+		if (!lacking.isEmpty()) {
+			throw new ModelSetupException(from + " lacks " + String.join(", ", lacking) + " (looked for by name, by content and in a Hugging Face "
+				+ "cache there); the other files were copied and verified. Put the missing files there, or download them (without --from; in Fiji, with no folder to copy from)");
 		}
 	}
 }

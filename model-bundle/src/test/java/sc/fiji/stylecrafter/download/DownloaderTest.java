@@ -123,7 +123,199 @@ class DownloaderTest {
 		assertAllVerified();
 		long size = catalogue.file("model.ckpt").orElseThrow().bytes();
 		assertEquals(size + (5 << 20), server.sent("model.ckpt"), "the whole file again after the first 5 MB");
-		assertTrue(messages.stream().anyMatch(m -> m.contains("does not resume downloads")), messages.toString());
+		assertTrue(messages.stream().anyMatch(m -> m.contains("ignored the request to resume at byte") && m.contains("restarted from the beginning")),
+			messages.toString());
+	}
+
+	@Test
+	void aServerWithoutRangeSupportIsNotSaidToResume() throws Exception {
+		server.rangeSupported = false;
+		server.dropAfter = 1 << 20;
+		server.drops.set(10);
+		Downloader d = new Downloader(Downloader.Options.defaults().withRetries(2, Duration.ofMillis(10)).withDisk(Downloader.DiskSpace.REAL, 0));
+		ModelSetupException e = assertThrows(ModelSetupException.class, () -> ModelSetup.download(catalogue, folder, d, listener, CancellationToken.NEVER));
+		assertTrue(e.getMessage().contains("failed 3 times") && e.getMessage().contains("ignores requests to resume, so the next attempt starts again "
+			+ "from the beginning") && !e.getMessage().contains("resumes there"), e.getMessage());
+		assertTrue(messages.get(messages.size() - 1).contains("starting again from the beginning (the server ignores requests to resume)"), messages.toString());
+		// once the server is known to ignore ranges, it is not asked for one again
+		assertEquals("model.ckpt", server.requests.get(server.requests.size() - 1), server.requests.toString());
+	}
+
+	@Test
+	void aStalledConnectionTimesOutAndResumes() throws Exception {
+		server.stallAfter.addAll(List.of(0L, 1L << 20)); // headers then nothing; then 1 MB then nothing
+		Downloader d = new Downloader(Downloader.Options.defaults().withRetries(3, Duration.ofMillis(10)).withIdleTimeout(Duration.ofSeconds(1))
+			.withDisk(Downloader.DiskSpace.REAL, 0));
+		long t0 = System.nanoTime();
+		ModelSetup.download(catalogue, folder, d, listener, CancellationToken.NEVER);
+		assertTrue(System.nanoTime() - t0 < 15_000_000_000L, "took " + (System.nanoTime() - t0) / 1e9 + " s");
+		assertAllVerified();
+		List<String> ckpt = server.requests.stream().filter(r -> r.startsWith("model.ckpt")).toList();
+		assertEquals(3, ckpt.size(), ckpt.toString());
+		assertEquals("model.ckpt", ckpt.get(1), "nothing arrived the first time: no range");
+		long at = Long.parseLong(ckpt.get(2).substring("model.ckpt bytes=".length(), ckpt.get(2).length() - 1));
+		assertTrue(at > 0 && at <= 1 << 20, ckpt.toString());
+		assertTrue(messages.get(0).contains("no data arrived for 1 s at byte 0") && messages.get(0).contains("from the beginning (nothing was received yet)"),
+			messages.toString());
+		assertTrue(messages.get(1).contains("no data arrived for 1 s at byte " + at) && messages.get(1).contains("resuming at " + at + " bytes"),
+			messages.toString());
+	}
+
+	@Test
+	void retryAfterIsWaitedForAndTooLongAWaitFailsAtOnce() throws Exception {
+		server.statuses.put("model.ckpt", new ArrayList<>(List.of(429)));
+		server.retryAfter = "1";
+		downloadAll();
+		assertAllVerified();
+		assertTrue(waitBetweenFirstTwo("model.ckpt") >= 1.0, "waited " + waitBetweenFirstTwo("model.ckpt") + " s");
+		assertTrue(messages.stream().anyMatch(m -> m.contains("HTTP 429 (too many requests) and asked to wait 1 s (Retry-After); trying again in 1 s")),
+			messages.toString());
+		// an HTTP date two seconds ahead (whole seconds: at least one second of wait)
+		Files.delete(folder.resolve("adapter_v1.pth"));
+		server.statuses.put("adapter_v1.pth", new ArrayList<>(List.of(503)));
+		server.retryAfter = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(2));
+		server.requests.clear();
+		server.times.clear();
+		downloadAll();
+		assertTrue(waitBetweenFirstTwo("adapter_v1.pth") >= 0.95, "waited " + waitBetweenFirstTwo("adapter_v1.pth") + " s");
+		// an hour is longer than anyone waits: at once, with when to try again
+		Files.delete(folder.resolve("adapter_v1.pth"));
+		server.statuses.put("adapter_v1.pth", new ArrayList<>(List.of(429)));
+		server.retryAfter = "3600";
+		server.requests.clear();
+		ModelSetupException e = assertThrows(ModelSetupException.class, this::downloadAll);
+		assertTrue(e.getMessage().contains("asks to wait 3600 s") && e.getMessage().contains("run the download again in about 60 min")
+			&& e.getMessage().contains("no partial file is kept"), e.getMessage());
+		assertEquals(List.of("adapter_v1.pth"), server.requests);
+	}
+
+	private double waitBetweenFirstTwo(String name) {
+		List<Integer> at = new ArrayList<>();
+		for (int i = 0; i < server.requests.size(); i++) if (server.requests.get(i).startsWith(name)) at.add(i);
+		return (server.times.get(at.get(1)) - server.times.get(at.get(0))) / 1e9;
+	}
+
+	@Test
+	void anUnknownHostFailsAtOnceWithoutClaimingAPartialFile() throws Exception {
+		Catalogue nowhere = Catalogue.at(java.net.URI.create("http://no-such-host.invalid/models/"), catalogue.files());
+		Downloader d = new Downloader(Downloader.Options.defaults().withRetries(5, Duration.ofSeconds(5)).withDisk(Downloader.DiskSpace.REAL, 0));
+		long t0 = System.nanoTime();
+		ModelSetupException e = assertThrows(ModelSetupException.class, () -> ModelSetup.download(nowhere, folder, d, listener, CancellationToken.NEVER));
+		System.out.printf(Locale.ROOT, "an unknown host failed in %.2f s%n", (System.nanoTime() - t0) / 1e9);
+		assertTrue(e.getMessage().startsWith("model.ckpt: cannot find the server no-such-host.invalid") && e.getMessage().contains("does not resolve")
+			&& e.getMessage().contains("no partial file is kept") && !e.getMessage().contains("bytes are kept"), e.getMessage());
+		assertEquals(List.of(), messages.stream().filter(m -> m.contains("trying again")).toList());
+		assertFalse(Files.exists(folder.resolve("model.ckpt.part")));
+	}
+
+	@Test
+	void theTokenGoesToTheMirrorButNotAcrossARedirectToAnotherHost() throws Exception {
+		try (ModelServer.Golden other = ModelServer.golden(Fixtures.goldenFolder())) {
+			server.redirectTo = other.server().base(); // 127.0.0.1, while the first is asked as localhost
+			Catalogue viaLocalhost = Catalogue.at(server.base("localhost"), catalogue.files());
+			Downloader.Options o = Downloader.Options.defaults().withRetries(0, Duration.ZERO).withDisk(Downloader.DiskSpace.REAL, 0).withToken("hf_secret");
+			// localhost is not Hugging Face: without being named the endpoint it gets no token
+			ModelSetup.download(viaLocalhost, folder, new Downloader(o.withEndpoint(null)), listener, CancellationToken.NEVER);
+			assertAllVerified();
+			assertTrue(server.authorizations.stream().allMatch(a -> a.endsWith("-> none")), server.authorizations.toString());
+			// named as the endpoint (a mirror) it gets the token, and the host it redirects to does not
+			Path second = tmp.resolve("second");
+			ModelSetup.acceptLicences(second, catalogue);
+			server.authorizations.clear();
+			other.server().authorizations.clear();
+			ModelSetup.download(viaLocalhost, second, new Downloader(o.withEndpoint(server.root("localhost"))), listener, CancellationToken.NEVER);
+			assertEquals(5, server.authorizations.size(), server.authorizations.toString());
+			assertTrue(server.authorizations.stream().allMatch(a -> a.endsWith("-> Bearer hf_secret")), server.authorizations.toString());
+			assertEquals(5, other.server().authorizations.size(), other.server().authorizations.toString());
+			assertTrue(other.server().authorizations.stream().allMatch(a -> a.endsWith("-> none")), other.server().authorizations.toString());
+			for (ModelSetup.FileStatus s : ModelSetup.status(catalogue, second)) assertEquals(ModelSetup.State.VERIFIED, s.state(), s.toString());
+		}
+	}
+
+	@Test
+	void theTokenScopeIsHuggingFaceAndTheChosenEndpointOnly() {
+		TokenScope hf = new TokenScope(null);
+		assertTrue(hf.allows(java.net.URI.create("https://huggingface.co/org/repo/resolve/main/x")));
+		assertTrue(hf.allows(java.net.URI.create("https://cdn-lfs.huggingface.co/x")));
+		for (String no : List.of("http://huggingface.co/x", "https://evilhuggingface.co/x", "https://huggingface.co.evil.example/x",
+			"https://raw.githubusercontent.com/mlfoundations/open_clip/v2.24.0/x", "https://download.pytorch.org/libtorch/cu128/x.zip")) {
+			assertFalse(hf.allows(java.net.URI.create(no)), no);
+		}
+		TokenScope mirror = new TokenScope(java.net.URI.create("http://mirror.lab:8080"));
+		assertTrue(mirror.allows(java.net.URI.create("http://mirror.lab:8080/org/repo/resolve/main/x")));
+		assertFalse(mirror.allows(java.net.URI.create("http://mirror.lab:8081/x")));
+		assertFalse(mirror.allows(java.net.URI.create("https://mirror.lab:8080/x")));
+		assertTrue(mirror.allows(java.net.URI.create("https://huggingface.co/x")));
+	}
+
+	@Test
+	void retryAfterIsReadInSecondsOrAsADate() {
+		java.time.ZonedDateTime now = java.time.ZonedDateTime.of(2025, 1, 2, 3, 4, 5, 0, java.time.ZoneOffset.UTC);
+		assertEquals(Duration.ofSeconds(120), RetryAfter.parse("120", now));
+		assertEquals(Duration.ofSeconds(30), RetryAfter.parse("Thu, 02 Jan 2025 03:04:35 GMT", now));
+		assertEquals(Duration.ZERO, RetryAfter.parse("Thu, 02 Jan 2025 03:00:00 GMT", now));
+		assertEquals(null, RetryAfter.parse("soon", now));
+		assertEquals(null, RetryAfter.parse(null, now));
+	}
+
+	@Test
+	void filesAreCopiedFromAFolderOfDownloadedFilesAndChecked() throws Exception {
+		ModelSetup.download(catalogue, folder, downloader(), Fixtures.goldenFolder(), listener, CancellationToken.NEVER);
+		assertAllVerified();
+		assertEquals(List.of(), server.requests, "nothing downloaded");
+		assertEquals(5, messages.stream().filter(m -> m.contains("copied from") && m.contains("verified")).count(), messages.toString());
+		// a damaged copy is refused, and a folder lacking files says which
+		Path src = tmp.resolve("elsewhere");
+		Files.createDirectories(src);
+		byte[] b = Files.readAllBytes(Fixtures.goldenFolder().resolve("adapter_v1.pth"));
+		b[1000] ^= 1;
+		Files.write(src.resolve("adapter_v1.pth"), b);
+		Path other = tmp.resolve("other");
+		ModelSetup.acceptLicences(other, catalogue);
+		ModelSetupException e = assertThrows(ModelSetupException.class, () -> ModelSetup.download(catalogue, other, downloader(), src, listener,
+			CancellationToken.NEVER));
+		assertTrue(e.getMessage().contains(src.resolve("adapter_v1.pth") + " has SHA-256") && e.getMessage().contains("it was not copied"), e.getMessage());
+		assertFalse(Files.exists(other.resolve("adapter_v1.pth")));
+		Files.delete(src.resolve("adapter_v1.pth"));
+		e = assertThrows(ModelSetupException.class, () -> ModelSetup.download(catalogue, other, downloader(), src, listener, CancellationToken.NEVER));
+		assertTrue(e.getMessage().contains(src + " lacks model.ckpt, adapter_v1.pth, temporal_v1_1.pth, open_clip_pytorch_model.bin, "
+			+ "bpe_simple_vocab_16e6.txt.gz"), e.getMessage());
+		assertEquals(List.of(), server.requests, "nothing downloaded");
+	}
+
+	@Test
+	void oneBadCopyIsKeptPerFileAndTheSpaceCheckNamesThem() throws Exception {
+		Files.createDirectories(folder);
+		Path old = folder.resolve("adapter_v1.pth.corrupt-20000101-000000");
+		Files.write(old, new byte[3 << 20]);
+		server.corruptFile = "adapter_v1.pth";
+		server.corruptAt = 1000;
+		ModelSetupException e = assertThrows(ModelSetupException.class, this::downloadAll);
+		assertTrue(e.getMessage().contains("the older adapter_v1.pth.corrupt-20000101-000000 was deleted, as one bad copy is kept per file"), e.getMessage());
+		assertFalse(Files.exists(old));
+		List<Path> kept;
+		try (Stream<Path> files = Files.list(folder)) {
+			kept = files.filter(p -> p.getFileName().toString().contains(".corrupt-")).toList();
+		}
+		assertEquals(1, kept.size(), kept.toString());
+		Downloader small = new Downloader(Downloader.Options.defaults().withRetries(0, Duration.ZERO).withDisk(f -> 0, 0));
+		server.requests.clear();
+		e = assertThrows(ModelSetupException.class, () -> ModelSetup.download(catalogue, folder, small, listener, CancellationToken.NEVER));
+		assertTrue(e.getMessage().contains("GB free") && e.getMessage().contains("taken by copies that failed their check and were kept aside ("
+			+ kept.get(0).getFileName() + ")"), e.getMessage());
+		assertEquals(List.of(), server.requests);
+	}
+
+	@Test
+	void aLockFileThatCannotBeMadeSaysWhy() throws Exception {
+		Files.createDirectories(folder.resolve(Downloader.LOCK_FILE)); // a folder in its place
+		ModelSetupException e = assertThrows(ModelSetupException.class, this::downloadAll);
+		assertTrue(e.getMessage().startsWith("cannot create the lock file " + folder.resolve(Downloader.LOCK_FILE) + " that keeps two downloads")
+			&& e.getMessage().contains("Is a directory"), e.getMessage());
+		Path file = tmp.resolve("afile");
+		Files.writeString(file, "not a folder");
+		e = assertThrows(ModelSetupException.class, () -> ModelSetup.download(catalogue, file, downloader(), listener, CancellationToken.NEVER));
+		assertTrue(e.getMessage().equals(file + " is a file, not a folder; give a folder for the model files (it is created if missing)"), e.getMessage());
 	}
 
 	@Test
@@ -244,7 +436,8 @@ class DownloaderTest {
 		Catalogue nowhere = Catalogue.at(java.net.URI.create("http://127.0.0.1:" + closed + "/models/"), catalogue.files());
 		Downloader d = new Downloader(Downloader.Options.defaults().withRetries(2, Duration.ofMillis(10)).withDisk(Downloader.DiskSpace.REAL, 0));
 		ModelSetupException e = assertThrows(ModelSetupException.class, () -> ModelSetup.download(nowhere, folder, d, listener, CancellationToken.NEVER));
-		assertTrue(e.getMessage().contains("failed 3 times") && e.getMessage().contains("cannot reach") && e.getMessage().contains("proxy"), e.getMessage());
+		assertTrue(e.getMessage().contains("failed 3 times") && e.getMessage().contains("cannot reach") && e.getMessage().contains("proxy")
+			&& e.getMessage().contains("no partial file is kept"), e.getMessage());
 		assertEquals(2, messages.stream().filter(m -> m.contains("trying again")).count(), messages.toString());
 	}
 }

@@ -17,17 +17,25 @@ import com.sun.net.httpserver.HttpServer;
 import sc.fiji.stylecrafter.model.Catalogue;
 
 /**
- * A real HTTP server on the loopback for download tests, serving files by name, with switches for what goes wrong:
- * no Range support, a connection dropped after some bytes, a flipped byte, an HTTP status, a slow line.
+ * A real HTTP server on the loopback for download tests, serving files by the last part of their path (so that both
+ * {@code /models/NAME} and a mirror's {@code /org/repo/resolve/main/NAME} work), with switches for what goes wrong: no
+ * Range support, a connection dropped after some bytes, a stall after some bytes, a flipped byte, an HTTP status (with
+ * a Retry-After), a redirect to another server, a slow line. It records each request, its time and its Authorization.
  */
 public final class ModelServer implements AutoCloseable {
 
 	private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
 	private final HttpServer server;
+	private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
 	private final Map<String, byte[]> files;
 	final Map<String, AtomicLong> bytesSent = new ConcurrentHashMap<>();
+	/** Each request: {@code NAME} or {@code NAME bytes=N-}. */
 	public final List<String> requests = new CopyOnWriteArrayList<>();
+	/** Each request: {@code PATH -> Authorization} ({@code none} when absent). */
+	public final List<String> authorizations = new CopyOnWriteArrayList<>();
+	/** Each request's {@link System#nanoTime}. */
+	public final List<Long> times = new CopyOnWriteArrayList<>();
 
 	public volatile boolean rangeSupported = true;
 	/** Drop the connection after this many bytes of a response, for the next {@link #drops} responses. */
@@ -38,19 +46,35 @@ public final class ModelServer implements AutoCloseable {
 	public volatile long corruptAt = -1;
 	/** Answer these statuses, in turn, before serving normally. */
 	public final Map<String, List<Integer>> statuses = new ConcurrentHashMap<>();
+	/** The Retry-After header sent with those statuses, or {@code null}. */
+	public volatile String retryAfter;
+	/** For the next responses in turn: send this many bytes of the body, then nothing (until the client gives up). */
+	public final List<Long> stallAfter = new CopyOnWriteArrayList<>();
+	/** Answer every request with a redirect to this base ({@code base + NAME}), or {@code null}. */
+	public volatile URI redirectTo;
 	/** Bytes per second, 0 for as fast as possible. */
 	volatile long bytesPerSecond;
 
 	public ModelServer(Map<String, byte[]> files) throws IOException {
 		this.files = files;
 		server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+		server.setExecutor(threads);
 		server.createContext("/", this::handle);
 		server.start();
 	}
 
 	public URI base() {
-		return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/models/");
+		return base("127.0.0.1");
+	}
+
+	/** The base under another name of the loopback ({@code localhost}): another host to a client. */
+	public URI base(String host) {
+		return URI.create("http://" + host + ":" + server.getAddress().getPort() + "/models/");
+	}
+
+	/** The server's root under another name of the loopback, as a mirror's endpoint. */
+	public URI root(String host) {
+		return URI.create("http://" + host + ":" + server.getAddress().getPort());
 	}
 
 	public long sent(String name) {
@@ -58,12 +82,23 @@ public final class ModelServer implements AutoCloseable {
 	}
 
 	private void handle(HttpExchange ex) throws IOException {
-		String name = ex.getRequestURI().getPath().substring("/models/".length());
+		String path = ex.getRequestURI().getPath();
+		String name = path.substring(path.lastIndexOf('/') + 1);
 		String range = ex.getRequestHeaders().getFirst("Range");
+		times.add(System.nanoTime());
+		String auth = ex.getRequestHeaders().getFirst("Authorization");
+		authorizations.add(path + " -> " + (auth == null ? "none" : auth));
 		requests.add(name + (range == null ? "" : " " + range));
 		List<Integer> queued = statuses.get(name);
 		if (queued != null && !queued.isEmpty()) {
+			if (retryAfter != null) ex.getResponseHeaders().add("Retry-After", retryAfter);
 			ex.sendResponseHeaders(queued.remove(0), -1);
+			ex.close();
+			return;
+		}
+		if (redirectTo != null) {
+			ex.getResponseHeaders().add("Location", redirectTo.resolve(name).toString());
+			ex.sendResponseHeaders(302, -1);
 			ex.close();
 			return;
 		}
@@ -88,11 +123,22 @@ public final class ModelServer implements AutoCloseable {
 		}
 		else ex.sendResponseHeaders(200, data.length);
 		boolean drop = dropAfter >= 0 && drops.getAndDecrement() > 0;
+		long stall = stallAfter.isEmpty() ? -1 : stallAfter.remove(0);
 		AtomicLong counter = bytesSent.computeIfAbsent(name, k -> new AtomicLong());
 		try (OutputStream out = ex.getResponseBody()) {
 			long sentHere = 0;
 			for (long at = from; at < data.length;) {
-				int n = (int) Math.min(16 << 10, data.length - at);
+				if (stall >= 0 && sentHere >= stall) {
+					out.flush();
+					try {
+						Thread.sleep(30_000); // the client gives up first; close() interrupts
+					}
+					catch (InterruptedException e) {
+						Thread.currentThread().interrupt();
+					}
+					throw new IOException("stalled on purpose");
+				}
+				int n = (int) Math.min(stall > sentHere ? Math.min(16 << 10, stall - sentHere) : 16 << 10, data.length - at);
 				byte[] chunk = java.util.Arrays.copyOfRange(data, (int) at, (int) at + n);
 				if (name.equals(corruptFile) && corruptAt >= at && corruptAt < at + n) chunk[(int) (corruptAt - at)] ^= 0x40;
 				if (drop && sentHere + n > dropAfter) {
@@ -122,6 +168,7 @@ public final class ModelServer implements AutoCloseable {
 	@Override
 	public void close() {
 		server.stop(0);
+		threads.shutdownNow();
 	}
 
 	/** The golden folder's five files served under their names, and a catalogue of them (sizes and SHA-256 computed). */

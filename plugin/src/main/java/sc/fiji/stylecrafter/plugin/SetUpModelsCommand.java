@@ -2,6 +2,7 @@ package sc.fiji.stylecrafter.plugin;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -20,13 +21,15 @@ import org.scijava.widget.FileWidget;
 import sc.fiji.stylecrafter.model.Catalogue;
 import sc.fiji.stylecrafter.download.DownloadCancelledException;
 import sc.fiji.stylecrafter.download.Downloader;
+import sc.fiji.stylecrafter.download.HuggingFaceEndpoint;
 import sc.fiji.stylecrafter.setup.ModelSetup;
 
 /**
  * Plugins > StyleCrafter > Set Up Models...: shows the licence terms of the model files, downloads what the folder
  * lacks (11 GB the first time; resumed where it stopped, each file checked by its SHA-256), with progress and time left
  * in the status bar and a cancellable task, and then uses the folder. A macro gives {@code folder} and
- * {@code accept=true}.
+ * {@code accept=true}, and optionally {@code endpoint} (a Hugging Face mirror; default {@code HF_ENDPOINT}, else
+ * huggingface.co) or {@code from} (a folder of files downloaded elsewhere, copied and checked instead of downloaded).
  */
 @Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Set Up Models...", weight = 21) }, headless = true)
 public class SetUpModelsCommand extends ContextCommand implements MacroFriendly {
@@ -53,6 +56,14 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 	@Parameter(label = "I accept these licence terms", persist = false)
 	private boolean accept;
 
+	@Parameter(label = "Hugging Face mirror (optional)", required = false, persist = false,
+		description = "A mirror to download from, such as https://hf-mirror.com; empty for HF_ENDPOINT, else huggingface.co")
+	private String endpoint = "";
+
+	@Parameter(label = "Copy from folder (optional)", style = FileWidget.DIRECTORY_STYLE, required = false, persist = false,
+		description = "A folder of model files downloaded elsewhere: they are copied and checked instead of downloaded; empty to download")
+	private File from;
+
 	@Parameter(type = ItemIO.OUTPUT, label = "StyleCrafter model folder")
 	private String report;
 
@@ -69,8 +80,18 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 				}
 				ModelSetup.acceptLicences(dir, catalogue);
 			}
-			try (FijiProgress progress = FijiProgress.start("StyleCrafter", "StyleCrafter: downloading the model files", tasks, status, log)) {
-				ModelSetup.download(catalogue, dir, new Downloader(Downloader.Options.defaults()), progress, progress::cancelled);
+			URI mirror = endpoint != null && !endpoint.isBlank() ? HuggingFaceEndpoint.parse(endpoint, "The mirror (endpoint)")
+				: HuggingFaceEndpoint.fromEnvironment();
+			Path source = from != null && !from.getPath().isBlank() ? from.toPath() : null;
+			Downloader.Options options = Downloader.Options.defaults();
+			if (mirror != null) {
+				catalogue = catalogue.withEndpoint(mirror);
+				options = options.withEndpoint(mirror);
+			}
+			try (FijiProgress progress = FijiProgress.start("StyleCrafter", "StyleCrafter: " + (source == null ? "downloading" : "copying")
+				+ " the model files", tasks, status, log))
+			{
+				ModelSetup.download(catalogue, dir, new Downloader(options), source, progress, progress::cancelled);
 				List<String> problems = service.checkModelFolder(dir);
 				if (!problems.isEmpty()) {
 					fail("The files were downloaded into " + dir + " but the folder cannot be used: " + String.join("; ", problems));

@@ -359,4 +359,24 @@ class CommandsTest {
 		assertEquals(3, table.size(), "two entries and the means");
 		assertTrue(Files.isRegularFile(out.resolve("scores.csv")));
 	}
+
+	@Test
+	void setUpModelsCopiesFromAFolderAndRefusesAMalformedMirror(@TempDir Path tmp) throws Exception {
+		Path dir = tmp.resolve("models");
+		try (sc.fiji.stylecrafter.download.ModelServer.Golden g = sc.fiji.stylecrafter.download.ModelServer.golden(golden)) {
+			((DefaultStyleCrafterService) service).setCatalogue(g.catalogue());
+			Ran bad = run(SetUpModelsCommand.class, true, Map.of("folder", dir.toFile(), "accept", true, "endpoint", "ftp://mirror"));
+			assertTrue(bad.isCanceled() && bad.getCancelReason().contains("The mirror (endpoint) 'ftp://mirror' is not a web address"), bad.getCancelReason());
+			Files.createDirectories(dir); // the tiny weights need their architecture file
+			Files.copy(golden.resolve("config.json"), dir.resolve("config.json"));
+			Ran copied = run(SetUpModelsCommand.class, true, Map.of("folder", dir.toFile(), "accept", true, "from", golden.toFile()));
+			assertTrue(!copied.isCanceled(), copied.getCancelReason());
+			assertEquals(dir, service.modelFolder());
+			assertEquals(List.of(), g.server().requests, "copied, not downloaded");
+		}
+		finally {
+			((DefaultStyleCrafterService) service).setCatalogue(sc.fiji.stylecrafter.model.Catalogue.OFFICIAL);
+			service.setModelFolder(golden);
+		}
+	}
 }
