@@ -127,7 +127,10 @@ class RuntimeOverrideTest {
 
 		String second = String.join("\n", run(root, tmp.resolve("djl-cache"), StartChild.class));
 		assertTrue(second.contains("sum=12.0") && !second.contains("libtorch=" + r.libDir()), second);
-		assertTrue(second.contains("StyleCrafter uses the CPU libtorch: the GPU runtime " + r.dir() + " cannot be loaded (libtorch could not"), second);
+		assertTrue(second.contains("StyleCrafter uses the CPU libtorch: the GPU runtime " + r.dir() + " cannot be loaded (") && second.contains("libtorch.so: ")
+			&& second.contains("remove it: stylecrafter runtime remove"), "the loader's message of the failed start, as the notice: " + second);
+		System.out.println(first); // the messages a user sees, for the record
+		System.out.println(second);
 	}
 
 	private static InstalledRuntime install(Path home, Path root) throws IOException, InterruptedException {
