@@ -125,7 +125,8 @@ final class RuntimeCommand extends CliCommand {
 				return 0;
 			}
 			RuntimeFolder.Removal r = installer.remove();
-			if (r.removed().isEmpty()) out().println("nothing of the installer's to remove in " + root);
+			if (r.removed().isEmpty() && r.left().isEmpty()) out().println("nothing was installed in " + root + "; its folder held only the installer's record and is removed");
+			else if (r.removed().isEmpty()) out().println("nothing of the installer's to remove in " + root);
 			else out().println("removed from " + root + ": " + String.join(", ", r.removed()));
 			if (!r.left().isEmpty()) {
 				out().println("left in " + root + " (not made by the installer): " + String.join(", ", r.left()));
