@@ -34,6 +34,7 @@ public final class ChildProcessLoadCheck implements LoadCheck {
 
 	private final Duration timeout;
 
+	/** @param timeout how long the child may take to load and compute before it is stopped and the runtime refused */
 	public ChildProcessLoadCheck(Duration timeout) {
 		this.timeout = timeout;
 	}

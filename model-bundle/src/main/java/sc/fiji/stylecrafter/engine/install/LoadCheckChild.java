@@ -23,6 +23,7 @@ public final class LoadCheckChild {
 
 	private LoadCheckChild() {}
 
+	/** Loads the runtime named by {@code args} (folder, version, flavor, platform), prints the verdict line and exits. */
 	public static void main(String[] args) {
 		try {
 			InstalledRuntime r = new InstalledRuntime(Path.of(args[0]), args[1], args[2], args[3], "-", "-", Map.of(), "");
