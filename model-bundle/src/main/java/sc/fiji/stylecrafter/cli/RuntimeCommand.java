@@ -1,6 +1,7 @@
 package sc.fiji.stylecrafter.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import sc.fiji.stylecrafter.download.Downloader;
 import sc.fiji.stylecrafter.engine.RuntimeStatus;
 import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
 import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
+import sc.fiji.stylecrafter.engine.install.RuntimeFolder;
 import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
 import sc.fiji.stylecrafter.task.CancellationToken;
 import sc.fiji.stylecrafter.cli.base.CliCommand;
@@ -22,10 +24,13 @@ import sc.fiji.stylecrafter.cli.base.Terminal;
  * {@code stylecrafter runtime status|install|remove [--dir DIR] [--from ZIP_OR_FOLDER] [--keep-zip]}: the GPU runtime
  * (libtorch with CUDA) in {@code $STYLECRAFTER_RUNTIME} or {@code ~/.stylecrafter/runtime}.
  * <ul>
- * <li>{@code status}: driver, GPUs, what is installed, which libtorch loads and whether the GPU is used, and why.</li>
+ * <li>{@code status}: driver, GPUs, what is installed, which libtorch would load and whether the GPU is used, and why;
+ * it loads nothing, so a runtime that cannot load is reported, not fatal.</li>
  * <li>{@code install}: downloads PyTorch's official libtorch 2.7.1+cu128 zip for this platform (resuming), checks its
- * SHA-256 and installs it; {@code --from} installs from that zip or an unpacked libtorch folder instead, offline.</li>
- * <li>{@code remove}: deletes the installed runtimes and downloads.</li>
+ * SHA-256 and installs it once it loads in a separate Java process; {@code --from} installs from that zip or an
+ * unpacked libtorch folder instead, offline.</li>
+ * <li>{@code remove}: deletes what the installer made (runtimes, unfinished installs, its downloads) and names what it
+ * leaves; a folder the installer never wrote to is refused, exit 1.</li>
  * </ul>
  */
 @Command(name = "runtime", mixinStandardHelpOptions = true, description = "The GPU runtime (libtorch with CUDA): status, install, remove.",
@@ -74,7 +79,7 @@ final class RuntimeCommand extends CliCommand {
 
 		@Override
 		int act(RuntimeInstaller installer) {
-			for (String line : RuntimeStatus.describe(installer.root(), true)) out().println(line);
+			for (String line : RuntimeStatus.describe(installer.root(), false)) out().println(line);
 			return 0;
 		}
 	}
@@ -109,13 +114,23 @@ final class RuntimeCommand extends CliCommand {
 		}
 	}
 
-	@Command(name = "remove", mixinStandardHelpOptions = true, description = "Deletes the installed runtimes and downloads.")
+	@Command(name = "remove", mixinStandardHelpOptions = true, description = "Deletes what the installer made (runtimes, its downloads); other files stay.")
 	static final class Remove extends Action {
 
 		@Override
 		int act(RuntimeInstaller installer) throws IOException {
-			List<Path> removed = installer.remove();
-			out().println(removed.isEmpty() ? "nothing to remove in " + installer.root() : "removed: " + removed);
+			Path root = installer.root();
+			if (!Files.isDirectory(root)) {
+				out().println("nothing to remove: " + root + " does not exist");
+				return 0;
+			}
+			RuntimeFolder.Removal r = installer.remove();
+			if (r.removed().isEmpty() && r.left().isEmpty()) out().println("nothing was installed in " + root + "; its folder held only the installer's record and is removed");
+			else if (r.removed().isEmpty()) out().println("nothing of the installer's to remove in " + root);
+			else out().println("removed from " + root + ": " + String.join(", ", r.removed()));
+			if (!r.left().isEmpty()) {
+				out().println("left in " + root + " (not made by the installer): " + String.join(", ", r.left()));
+			}
 			return 0;
 		}
 	}

@@ -6,7 +6,8 @@ package sc.fiji.stylecrafter.engine;
  * native libraries it does not find), and no INFO chatter from DJL on standard error (in Fiji that opens the Console).
  * A value the user set (system property or environment variable) is left alone. Also asks libtorch for huge pages for
  * large CPU tensors ({@link sc.fiji.stylecrafter.nn.NativeMemory#enableHugePagesForTensors}) and chooses which libtorch
- * DJL loads ({@link sc.fiji.stylecrafter.engine.RuntimeSelection}).
+ * DJL loads ({@link sc.fiji.stylecrafter.engine.RuntimeSelection}); an installed runtime that cannot be loaded is
+ * passed over with a notice on standard error, and one that fails when the engine starts is remembered as failed.
  */
 public final class EngineSettings {
 
@@ -35,7 +36,8 @@ public final class EngineSettings {
 			setUnlessGiven(SIMPLE_LOGGER_DJL, null, "error");
 			quietLogback();
 			sc.fiji.stylecrafter.nn.NativeMemory.enableHugePagesForTensors(); // before libtorch's first allocation
-			sc.fiji.stylecrafter.engine.RuntimeSelection.select(); // an installed GPU runtime, when the driver can run it
+			RuntimeSelection.Choice c = RuntimeSelection.select(); // an installed GPU runtime, when the driver can run it
+			if (c.notice() != null) System.err.println(c.notice()); // once per process; rare, and the user can act on it
 			prepared = true;
 		}
 	}
@@ -45,16 +47,46 @@ public final class EngineSettings {
 	 * them there itself (in Fiji that opens the Console), e.g. {@code Could not initialize NNPACK! Reason: Unsupported
 	 * hardware.} on CPUs its NNPACK does not know, at the first convolution, which tells a user nothing they can act on.
 	 * Errors still print. A user's {@value #TORCH_LOG_LEVEL} is left alone. Cheap to call again.
+	 *
+	 * @throws IllegalStateException when the installed runtime chosen fails to load: the message names its folder, the
+	 *         loader's message and how to remove it; the failure is recorded in the runtime's manifest, so that the next
+	 *         start uses the CPU libtorch (this process cannot: a libtorch that failed to load leaves parts of itself
+	 *         loaded)
 	 */
 	public static void start() {
 		prepare();
 		if (started) return;
 		synchronized (EngineSettings.class) {
 			if (started) return;
-			ai.djl.engine.Engine.getEngine("PyTorch");
+			try {
+				ai.djl.engine.Engine.getEngine("PyTorch");
+			}
+			catch (RuntimeException | LinkageError e) {
+				throw runtimeFailed(e);
+			}
 			if (System.getenv(TORCH_LOG_LEVEL) == null) quietLibtorch();
 			started = true;
 		}
+	}
+
+	/** The failure of the engine start as the user needs it, when an installed runtime was chosen; else {@code e} itself. */
+	private static RuntimeException runtimeFailed(Throwable e) {
+		sc.fiji.stylecrafter.engine.install.InstalledRuntime r = RuntimeSelection.made().map(RuntimeSelection.Choice::runtime).orElse(null);
+		if (r == null) {
+			if (e instanceof RuntimeException re) throw re;
+			throw (Error) e;
+		}
+		String why = sc.fiji.stylecrafter.engine.install.LoadCheckChild.messages(e);
+		String next;
+		try {
+			r.recordLoadFailure(why);
+			next = "StyleCrafter uses the CPU libtorch from its next start (restart Fiji, or run the command again)";
+		}
+		catch (java.io.IOException io) {
+			next = "this could not be recorded in " + r.dir() + " (" + io.getMessage() + "), so the next start tries it again";
+		}
+		return new IllegalStateException("libtorch could not be loaded from the GPU runtime in " + r.dir() + ": " + why + ". " + next
+			+ "; to remove the runtime: " + RuntimeSelection.removeCommand(r.dir().getParent()), e);
 	}
 
 	/**

@@ -8,11 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import com.sun.jna.Function;
-import com.sun.jna.Platform;
-import com.sun.jna.WString;
-
 import ai.djl.util.Utils;
+import sc.fiji.stylecrafter.engine.install.DjlLibtorch;
 import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
 import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
 import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
@@ -22,8 +19,11 @@ import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
  * can run it, else the CPU libtorch in the {@code pytorch-native-cpu} jar. DJL reads where to look once, when the engine
  * starts ({@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_VERSION}, {@code PYTORCH_FLAVOR}, {@code ENGINE_CACHE_DIR}, each from
  * the environment, else from the system properties; DJL 0.36's {@code LibUtils}), so the choice is made by
- * setting those system properties, and on Windows by adding the runtime's folder to the DLL search path. A choice the
- * user made in the environment is left alone; {@code -Dstylecrafter.runtime=cpu} keeps the CPU libtorch.
+ * setting those system properties, and on Windows by adding the runtime's folder to the DLL search path
+ * ({@link DjlLibtorch}). A choice the user made in the environment is left alone; {@code -Dstylecrafter.runtime=cpu}
+ * keeps the CPU libtorch. A runtime known not to load (its install's check or an earlier start said so, or its libraries
+ * are for another platform) is passed over before DJL starts, with a notice: a process whose libtorch failed to load
+ * cannot load another.
  */
 public final class RuntimeSelection {
 
@@ -37,10 +37,18 @@ public final class RuntimeSelection {
 	 *
 	 * @param runtime the installed runtime DJL is pointed at, or {@code null} for the libtorch DJL finds by itself
 	 * @param reason why, in a user's words
+	 * @param notice what the user must be told at start-up (an installed runtime that cannot be loaded), or {@code null}
 	 */
-	public record Choice(InstalledRuntime runtime, String reason) {}
+	public record Choice(InstalledRuntime runtime, String reason, String notice) {
+
+		/** A choice that needs no notice. */
+		public Choice(InstalledRuntime runtime, String reason) {
+			this(runtime, reason, null);
+		}
+	}
 
 	private static Choice made;
+	private static Path madeFor;
 
 	private RuntimeSelection() {}
 
@@ -49,10 +57,28 @@ public final class RuntimeSelection {
 		return Optional.ofNullable(made);
 	}
 
+	/** The choice made in this process, if one was and it was made from the runtime folder {@code root}. */
+	public static synchronized Optional<Choice> made(Path root) {
+		return made != null && sameFolder(madeFor, root) ? Optional.of(made) : Optional.empty();
+	}
+
 	/** Makes the choice once per process (later calls return the first choice) from the default runtime folder. */
 	public static synchronized Choice select() {
-		if (made == null) made = apply(decide(RuntimeInstaller.defaultFolder(), NvidiaDriver::probe, EngineState.loadedLibtorch()));
+		if (made == null) {
+			madeFor = RuntimeInstaller.defaultFolder();
+			made = apply(decide(madeFor, NvidiaDriver::probe, EngineState.loadedLibtorch()));
+		}
 		return made;
+	}
+
+	/** Whether two runtime folders are the same (as absolute, normalised paths). */
+	static boolean sameFolder(Path a, Path b) {
+		return a != null && b != null && a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+	}
+
+	/** {@code stylecrafter runtime remove}, with {@code --dir} when {@code root} is not the default runtime folder. */
+	public static String removeCommand(Path root) {
+		return "stylecrafter runtime remove" + (sameFolder(root, RuntimeInstaller.defaultFolder()) ? "" : " --dir " + root);
 	}
 
 	/** The runtimes installed in {@code root} for this platform, complete ones only, CUDA ones first. */
@@ -61,7 +87,7 @@ public final class RuntimeSelection {
 			.sorted(Comparator.comparing((InstalledRuntime r) -> !r.isCuda()).thenComparing(InstalledRuntime::flavor)).toList();
 	}
 
-	/** Why runtime folders of this platform are not usable (damaged, unfinished), for the status. */
+	/** Why runtime folders of this platform are not usable (damaged, unfinished, cannot be loaded), for the status. */
 	public static List<String> problems(Path root, String classifier) {
 		return scan(root, classifier).stream().filter(c -> !c.ok()).map(InstalledRuntime.Check::problem).toList();
 	}
@@ -93,7 +119,15 @@ public final class RuntimeSelection {
 		}
 		if ("cpu".equalsIgnoreCase(System.getProperty(CHOICE_PROPERTY, "auto"))) return new Choice(null, "the CPU libtorch was asked for (" + CHOICE_PROPERTY + "=cpu)");
 		List<InstalledRuntime> runtimes = installed(root, LibtorchArchive.currentClassifier());
-		if (runtimes.isEmpty()) return new Choice(null, "no GPU runtime is installed in " + root);
+		if (runtimes.isEmpty()) {
+			Optional<InstalledRuntime.Check> broken = scan(root, LibtorchArchive.currentClassifier()).stream().filter(InstalledRuntime.Check::unloadable).findFirst();
+			if (broken.isPresent()) {
+				String notice = "StyleCrafter uses the CPU libtorch: the GPU runtime " + broken.get().problem() + ". Install it again, or remove it: "
+					+ removeCommand(root);
+				return new Choice(null, notice, notice);
+			}
+			return new Choice(null, "no GPU runtime is installed in " + root);
+		}
 		InstalledRuntime r = runtimes.get(0);
 		if (r.isCuda()) {
 			String why = GpuCheck.driverProblem(driver.get());
@@ -118,17 +152,7 @@ public final class RuntimeSelection {
 			System.setProperty(CUDNN_BENCHMARK, "true"); // fixed shapes: let cuDNN pick its fastest kernels once
 		}
 		if (r == null) return c;
-		String lib = r.libDir().toAbsolutePath().toString();
-		System.setProperty("PYTORCH_LIBRARY_PATH", lib);
-		System.setProperty("PYTORCH_VERSION", r.version());
-		System.setProperty("PYTORCH_FLAVOR", r.flavor());
-		if (System.getenv("ENGINE_CACHE_DIR") == null) System.setProperty("ENGINE_CACHE_DIR", r.engineCacheDir().toAbsolutePath().toString());
-		if (Platform.isWindows()) {
-			// CUDA's DLLs in a folder outside the system's search path do not find each other without this
-			Function f = Function.getFunction("kernel32", "SetDllDirectoryW");
-			Object ok = f.invoke(Integer.class, new Object[] { new WString(lib) });
-			if (!(ok instanceof Integer i) || i == 0) return new Choice(r, c.reason() + " (warning: the DLL search path could not be set)");
-		}
-		return c;
+		String warning = DjlLibtorch.point(r);
+		return warning == null ? c : new Choice(r, c.reason() + " (warning: " + warning + ")", c.notice());
 	}
 }

@@ -42,7 +42,8 @@ import sc.fiji.stylecrafter.task.CancellationToken;
  * The GPU runtime install against a real HTTP server on the loopback: a zip laid out as PyTorch's libtorch zips are
  * (libraries, static libraries, CMake files, build-version), downloaded, checked, unpacked and found by the selection;
  * and what goes wrong (corrupted byte, dropped connection, 404, 416, full disk, cancel, a zip entry outside the folder,
- * an unknown zip, a damaged install).
+ * an unknown zip, a damaged install, a runtime that does not load, a build-version of gigabytes). The load check is a
+ * stand-in here (the fake libraries cannot load); {@link RuntimeOverrideTest} runs the real one on a real libtorch.
  */
 class RuntimeInstallerTest {
 
@@ -54,6 +55,11 @@ class RuntimeInstallerTest {
 	private ModelServer server;
 	private byte[] zip;
 	private Path root;
+	/** The runtimes the stand-in load check was asked about, and what it answers. */
+	private final List<InstalledRuntime> checked = new java.util.ArrayList<>();
+	/** Whether each had its libtorch and JNI when it was checked. */
+	private final List<Boolean> complete = new java.util.ArrayList<>();
+	private String loadProblem;
 
 	private static final RuntimeInstaller.Listener QUIET = new RuntimeInstaller.Listener() {
 		@Override
@@ -72,18 +78,12 @@ class RuntimeInstallerTest {
 		server.close();
 	}
 
-	/** A zip laid out like the official ones, with fake libraries (ELF header, random bytes) of a few MB. */
+	/** A zip laid out like the official ones, with fake libraries (this platform's library header, random bytes) of a few MB. */
 	static byte[] libtorchZip(String buildVersion, Map<String, byte[]> extra) throws IOException {
 		Random r = new Random(7);
 		Map<String, byte[]> entries = new LinkedHashMap<>();
 		for (String lib : List.of("libtorch.so", "libtorch_cpu.so", "libtorch_cuda.so", "libc10.so", "libc10_cuda.so", "libcudart-218eec4c.so.12")) {
-			byte[] b = new byte[1 << 20];
-			r.nextBytes(b);
-			b[0] = 0x7f;
-			b[1] = 'E';
-			b[2] = 'L';
-			b[3] = 'F';
-			entries.put("libtorch/lib/" + lib, b);
+			entries.put("libtorch/lib/" + lib, fakeLibrary(r, 1 << 20));
 		}
 		entries.put("libtorch/lib/libprotobuf.a", "!<arch>\n".getBytes(StandardCharsets.US_ASCII));
 		entries.put("libtorch/lib/pkgconfig/x.pc", "x".getBytes(StandardCharsets.US_ASCII));
@@ -101,6 +101,21 @@ class RuntimeInstallerTest {
 		return bytes.toByteArray();
 	}
 
+	/** Random bytes under a 64-bit library header of this platform (ELF, PE or Mach-O for this processor). */
+	static byte[] fakeLibrary(Random r, int size) {
+		byte[] b = new byte[size];
+		r.nextBytes(b);
+		java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		boolean arm = CLASSIFIER.endsWith("aarch64");
+		if (CLASSIFIER.startsWith("win")) {
+			h.put(0, (byte) 'M').put(1, (byte) 'Z').putInt(0x3c, 0x80).put(0x80, (byte) 'P').put(0x81, (byte) 'E').put(0x82, (byte) 0).put(0x83, (byte) 0)
+				.putShort(0x84, (short) (arm ? 0xaa64 : 0x8664));
+		}
+		else if (CLASSIFIER.startsWith("osx")) h.putInt(0, 0xfeedfacf).putInt(4, arm ? 0x0100000c : 0x01000007);
+		else h.put(0, (byte) 0x7f).put(1, (byte) 'E').put(2, (byte) 'L').put(3, (byte) 'F').put(4, (byte) 2).put(5, (byte) 1).putShort(18, (short) (arm ? 183 : 62));
+		return b;
+	}
+
 	private static String sha(byte[] b) {
 		return HexFormat.of().formatHex(VerifiedFiles.newDigest().digest(b));
 	}
@@ -110,7 +125,16 @@ class RuntimeInstallerTest {
 	}
 
 	private RuntimeInstaller installer(long bytes) {
-		return new RuntimeInstaller(root, known(bytes), Downloader.DiskSpace.REAL);
+		return new RuntimeInstaller(root, known(bytes), Downloader.DiskSpace.REAL, candidate -> {
+			checked.add(candidate);
+			try (var s = Files.walk(candidate.engineCacheDir())) {
+				complete.add(Files.isRegularFile(candidate.libDir().resolve("libtorch.so")) && s.anyMatch(f -> f.getFileName().toString().contains("djl_torch")));
+			}
+			catch (IOException e) {
+				complete.add(false);
+			}
+			return loadProblem;
+		});
 	}
 
 	private static Downloader downloader() {
@@ -134,6 +158,11 @@ class RuntimeInstallerTest {
 		if (CLASSIFIER.equals("linux-x86_64")) assertTrue(Files.size(jni) > 1_000_000, "DJL's cu128 JNI from pytorch-jni is where DJL looks: " + jni);
 		assertFalse(Files.exists(root.resolve("downloads").resolve(ZIP)), "the zip is deleted after the install");
 		assertTrue(InstalledRuntime.read(r.dir()).ok());
+		assertEquals(1, checked.size(), "loaded once before it was moved into place");
+		assertTrue(checked.get(0).dir().getFileName().toString().startsWith(".partial-") && complete.get(0),
+			"the check saw the unfinished folder with its libraries and the JNI: " + checked);
+		assertEquals(InstalledRuntime.LOADED, r.loadCheck());
+		assertTrue(Files.isRegularFile(root.resolve("stylecrafter-runtime.properties")), "the installer's record of what it made");
 
 		RuntimeSelection.Choice c = RuntimeSelection.decide(root, () -> driver(13000, 9, 0), Optional.empty());
 		assertEquals(r.dir(), c.runtime().dir(), c.reason());
@@ -236,7 +265,8 @@ class RuntimeInstallerTest {
 		};
 		assertThrows(DownloadCancelledException.class, () -> installer(zip.length).from(z, CLASSIFIER, l, cancel::get));
 		try (var s = Files.list(root)) {
-			assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".stylecrafter-download")).toList());
+			assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".stylecrafter-download") && !n.equals("stylecrafter-runtime.properties"))
+				.toList());
 		}
 		// the same zip, offline and not cancelled: installed (its SHA-256 is a known one)
 		installer(zip.length).from(z, CLASSIFIER, QUIET, CancellationToken.NEVER);
@@ -280,7 +310,46 @@ class RuntimeInstallerTest {
 
 		Files.delete(r.dir().resolve(InstalledRuntime.MANIFEST)); // as if the install had stopped before its last step
 		assertTrue(RuntimeSelection.problems(root, CLASSIFIER).get(0).contains("an install did not finish"));
-		assertEquals(List.of(r.dir()), installer(0).remove().stream().filter(p -> p.getFileName().toString().startsWith("libtorch-")).toList());
+		assertEquals(List.of(r.dir().getFileName() + "/"), installer(0).remove().removed().stream().filter(n -> n.startsWith("libtorch-")).toList(),
+			"the record names it as the installer's");
 		assertFalse(Files.exists(r.dir()));
+		assertFalse(Files.exists(root), "nothing else was in the folder");
+	}
+
+	@Test
+	void aRuntimeThatDoesNotLoadIsNotMovedIntoPlace() throws Exception {
+		loadProblem = "/x/libtorch.so: cannot open shared object file: test";
+		Path z = tmp.resolve(ZIP);
+		Files.write(z, zip);
+		ModelSetupException e = assertThrows(ModelSetupException.class, () -> installer(zip.length).from(z, CLASSIFIER, QUIET, CancellationToken.NEVER));
+		assertTrue(e.getMessage().contains("the libtorch from " + z.toAbsolutePath() + " does not load on this machine: " + loadProblem)
+			&& e.getMessage().contains("that folder was removed") && e.getMessage().contains("Nothing was installed"), e.getMessage());
+		assertFalse(Files.exists(checked.get(0).dir()), "the unfinished folder is gone");
+		assertFalse(Files.exists(root.resolve(InstalledRuntime.folderName("2.7.1", "cu128", CLASSIFIER))));
+		assertTrue(RuntimeSelection.installed(root, CLASSIFIER).isEmpty() && RuntimeSelection.problems(root, CLASSIFIER).isEmpty());
+	}
+
+	/** A build-version of 3 GB (sparse) in a folder, and one of 1 MB in a zip: refused with a sentence, not read whole. */
+	@Test
+	void aHugeBuildVersionIsRefusedWithoutReadingIt() throws Exception {
+		Path home = tmp.resolve("big/libtorch");
+		Files.createDirectories(home.resolve("lib"));
+		Files.write(home.resolve("lib").resolve(System.mapLibraryName("torch")), fakeLibrary(new Random(1), 4096));
+		try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(home.resolve("build-version").toFile(), "rw")) {
+			f.setLength(3L << 30);
+		}
+		ModelSetupException e = assertThrows(ModelSetupException.class, () -> installer(0).from(home.getParent(), CLASSIFIER, QUIET, CancellationToken.NEVER));
+		assertEquals(home.resolve("build-version") + " is 3.22 GB; a libtorch build-version is at most 4 KiB, so this is not one (a damaged file, or another "
+			+ "file under that name). Replace or remove it", e.getMessage());
+		assertTrue(checked.isEmpty());
+
+		byte[] big = libtorchZip("2.7.1+cu128", Map.of("libtorch/build-version", new byte[1 << 20]));
+		Path bigZip = tmp.resolve("big.zip");
+		Files.write(bigZip, big);
+		RuntimeInstaller trusting = new RuntimeInstaller(root, List.of(new LibtorchArchive(CLASSIFIER, "2.7.1", "cu128", "big.zip", bigZip.toUri(), 0, sha(big))),
+			Downloader.DiskSpace.REAL, c -> null);
+		ModelSetupException z = assertThrows(ModelSetupException.class, () -> trusting.from(bigZip, CLASSIFIER, QUIET, CancellationToken.NEVER));
+		assertTrue(z.getMessage().startsWith(bigZip + " (libtorch/build-version) is larger than 4 KiB; a libtorch build-version is at most 4 KiB"), z.getMessage());
+		assertTrue(RuntimeSelection.installed(root, CLASSIFIER).isEmpty());
 	}
 }

@@ -119,16 +119,8 @@ class MacroTest {
 
 	@Test
 	void theGpuRuntimeInstallsOfflineFromAMacro(@TempDir Path tmp) throws Exception {
-		Path lib = tmp.resolve("unpacked/libtorch/lib");
-		Files.createDirectories(lib);
-		byte[] elf = new byte[4096];
-		elf[0] = 0x7f;
-		elf[1] = 'E';
-		elf[2] = 'L';
-		elf[3] = 'F';
-		Files.write(lib.resolve(System.mapLibraryName("torch")), elf);
-		Files.write(lib.resolve(System.mapLibraryName("c10")), elf);
-		Files.writeString(lib.resolveSibling("build-version"), "2.7.1+cpu\n");
+		org.junit.jupiter.api.Assumptions.assumeTrue(LibtorchArchive.currentClassifier().equals("linux-x86_64"), "the CPU jar on the class path is for linux-x86_64");
+		sc.fiji.stylecrafter.testing.CpuLibtorch.unpack(tmp.resolve("unpacked")); // a real libtorch: the install loads it in a separate process first
 		Path root = tmp.resolve("runtime");
 		System.setProperty(RuntimeInstaller.FOLDER_PROPERTY, root.toString());
 		try {
@@ -139,6 +131,13 @@ class MacroTest {
 			assertTrue(Files.isRegularFile(installed.get(0).libDir().resolve(System.mapLibraryName("torch"))));
 			String[] bad = macro("run('Install GPU Runtime...', 'from=[" + q(tmp.resolve("nothing-here")) + "]');\n");
 			assertTrue(bad[0].contains("nothing-here does not exist"), "a clear error: " + bad[0]);
+			Path fake = tmp.resolve("fake/libtorch/lib");
+			Files.createDirectories(fake);
+			Files.write(fake.resolve(System.mapLibraryName("torch")), new byte[] { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 62, 0 });
+			Files.writeString(fake.resolveSibling("build-version"), "2.7.1+cu128\n");
+			String[] refused = macro("run('Install GPU Runtime...', 'from=[" + q(tmp.resolve("fake")) + "]');\n");
+			assertTrue(refused[0].contains("does not load on this machine") && refused[0].contains("Nothing was installed"), "refused after loading it: " + refused[0]);
+			assertEquals(1, RuntimeSelection.installed(root, LibtorchArchive.currentClassifier()).size(), "the installed runtime is untouched");
 		}
 		finally {
 			System.clearProperty(RuntimeInstaller.FOLDER_PROPERTY);

@@ -34,9 +34,12 @@ import sc.fiji.stylecrafter.task.CancellationToken;
  * Installs a libtorch into the runtime folder so that DJL loads it instead of the CPU libtorch in the jar
  * ({@link RuntimeSelection}): from PyTorch's official zip (downloaded, resumable, SHA-256 checked against
  * {@link LibtorchArchive#OFFICIAL}), from such a zip the user has, or from an unpacked {@code libtorch} folder. The files
- * go into a hidden folder first; the manifest is written last and the folder renamed only then, so a half-finished
- * install (cancelled, disk full, power cut) is never selected. DJL's JNI for that libtorch is copied from the
- * {@code pytorch-jni} jar to where DJL looks for it. One install per runtime folder at a time.
+ * go into a hidden folder first; the libraries must be for this platform ({@link LibraryHeaders}) and must load in a
+ * separate Java process ({@link LoadCheck}); the manifest is written last and the folder renamed only then, so a
+ * half-finished install (cancelled, disk full, power cut) or one that cannot load is never selected. DJL's JNI for that
+ * libtorch is copied from the {@code pytorch-jni} jar to where DJL looks for it. What the installer makes is recorded in
+ * the runtime folder ({@link RuntimeFolder}), and {@link #remove} deletes only that. One install per runtime folder at a
+ * time.
  */
 public final class RuntimeInstaller {
 
@@ -59,16 +62,24 @@ public final class RuntimeInstaller {
 	private final Path root;
 	private final List<LibtorchArchive> known;
 	private final Downloader.DiskSpace disk;
+	private final LoadCheck loadCheck;
+
+	/** An installer whose runtimes are load-checked in a separate Java process ({@link ChildProcessLoadCheck}). */
+	public RuntimeInstaller(Path root, List<LibtorchArchive> known, Downloader.DiskSpace disk) {
+		this(root, known, disk, new ChildProcessLoadCheck(ChildProcessLoadCheck.DEFAULT_TIMEOUT));
+	}
 
 	/**
 	 * @param root the runtime folder ({@link #defaultFolder()})
 	 * @param known the zips this installer accepts ({@link LibtorchArchive#OFFICIAL}; tests give their own)
 	 * @param disk free space of a folder's disk
+	 * @param loadCheck loads a finished runtime before it is moved into place
 	 */
-	public RuntimeInstaller(Path root, List<LibtorchArchive> known, Downloader.DiskSpace disk) {
+	public RuntimeInstaller(Path root, List<LibtorchArchive> known, Downloader.DiskSpace disk, LoadCheck loadCheck) {
 		this.root = root;
 		this.known = List.copyOf(known);
 		this.disk = disk;
+		this.loadCheck = loadCheck;
 	}
 
 	/** System property naming the runtime folder (before {@value #FOLDER_ENV}). */
@@ -109,6 +120,7 @@ public final class RuntimeInstaller {
 			"there is no GPU runtime for " + classifier + " (PyTorch's CUDA builds exist for " + LibtorchArchive.platformsText(known)
 				+ "); StyleCrafter runs on the CPU here"));
 		try (Downloader.FolderLock lock = Downloader.lock(root)) {
+			RuntimeFolder.record(root, null);
 			Path downloads = root.resolve(DOWNLOADS);
 			Files.createDirectories(downloads);
 			long bytes = a.bytes();
@@ -143,6 +155,7 @@ public final class RuntimeInstaller {
 	public InstalledRuntime from(Path source, String classifier, Listener listener, CancellationToken cancel) throws IOException, InterruptedException {
 		if (!Files.exists(source)) throw new ModelSetupException(source + " does not exist; give the official libtorch zip or an unpacked libtorch folder");
 		try (Downloader.FolderLock lock = Downloader.lock(root)) {
+			RuntimeFolder.record(root, null);
 			if (Files.isDirectory(source)) return copyFolder(source, classifier, listener, cancel);
 			String sha = hash(source, listener, cancel);
 			LibtorchArchive a = known.stream().filter(k -> k.sha256().equals(sha)).findFirst().orElseThrow(() -> new ModelSetupException(
@@ -154,25 +167,33 @@ public final class RuntimeInstaller {
 		}
 	}
 
-	/** Deletes the installed runtimes of this folder (and unfinished ones, and downloads); returns what was removed. */
-	public List<Path> remove() throws IOException {
-		List<Path> removed = new ArrayList<>();
-		if (!Files.isDirectory(root)) return removed;
-		try (Downloader.FolderLock lock = Downloader.lock(root); Stream<Path> s = Files.list(root)) {
-			for (Path p : s.toList()) {
-				String n = p.getFileName().toString();
-				if (n.startsWith("libtorch-") || n.startsWith(".partial-") || n.startsWith(".old-") || n.equals(DOWNLOADS)) {
-					deleteTree(p);
-					removed.add(p);
-				}
+	/**
+	 * Deletes what the installer made in this folder ({@link RuntimeFolder#remove}): its runtimes, unfinished installs and
+	 * downloads, never the user's files, which are listed as left. Once nothing is left, the folder itself goes too.
+	 *
+	 * @throws ModelSetupException when the folder is not a runtime folder (nothing is deleted)
+	 */
+	public RuntimeFolder.Removal remove() throws IOException {
+		if (!Files.isDirectory(root)) return new RuntimeFolder.Removal(root, List.of(), List.of());
+		if (!RuntimeFolder.isRuntimeFolder(root)) return RuntimeFolder.remove(root, known); // refuses before taking the lock (which creates a file)
+		RuntimeFolder.Removal r;
+		try (Downloader.FolderLock lock = Downloader.lock(root)) {
+			r = RuntimeFolder.remove(root, known);
+		}
+		if (r.left().isEmpty()) {
+			Files.deleteIfExists(root.resolve(Downloader.LOCK_FILE));
+			try (Stream<Path> s = Files.list(root)) {
+				if (s.findAny().isEmpty()) Files.delete(root);
 			}
 		}
-		return removed;
+		return r;
 	}
 
 	// ---- the steps
 
-	private InstalledRuntime unpackZip(Path zip, LibtorchArchive a, String source, Listener listener, CancellationToken cancel) throws IOException {
+	private InstalledRuntime unpackZip(Path zip, LibtorchArchive a, String source, Listener listener, CancellationToken cancel)
+		throws IOException, InterruptedException
+	{
 		Path partial = partialFolder(a.version(), a.flavor(), a.classifier());
 		try (ZipFile z = new ZipFile(zip.toFile())) {
 			List<ZipEntry> libs = new ArrayList<>();
@@ -193,7 +214,13 @@ public final class RuntimeInstaller {
 				throw new ModelSetupException(zip + " has no libtorch/lib/" + System.mapLibraryName("torch") + ": it is not a libtorch for " + a.classifier());
 			}
 			ZipEntry bv = z.getEntry("libtorch/build-version");
-			String buildVersion = bv == null ? null : new String(z.getInputStream(bv).readAllBytes(), StandardCharsets.UTF_8).trim();
+			String buildVersion = null;
+			if (bv != null) {
+				try (InputStream in = z.getInputStream(bv)) {
+					buildVersion = new String(SmallText.read(in, zip + " (libtorch/build-version)", SmallText.BUILD_VERSION_LIMIT, "a libtorch build-version"),
+						StandardCharsets.UTF_8).trim();
+				}
+			}
 			checkBuildVersion(buildVersion, a.version(), a.flavor(), zip.toString());
 			requireSpace(root, total, "the unpacked libtorch (" + gb(total) + ")");
 			long done = 0;
@@ -210,11 +237,15 @@ public final class RuntimeInstaller {
 				}
 				listener.step("unpacking", done, total);
 			}
-			return finish(partial, a.version(), a.flavor(), a.classifier(), source, a.sha256());
+			return finish(partial, a.version(), a.flavor(), a.classifier(), source, a.sha256(), listener);
 		}
 		catch (ZipException e) {
 			deleteTree(partial);
 			throw new ModelSetupException(zip + " is not a readable zip (" + e.getMessage() + ")", e);
+		}
+		catch (InterruptedException e) {
+			deleteTree(partial);
+			throw e;
 		}
 		catch (IOException | RuntimeException e) {
 			deleteTree(partial);
@@ -222,12 +253,12 @@ public final class RuntimeInstaller {
 		}
 	}
 
-	private InstalledRuntime copyFolder(Path source, String classifier, Listener listener, CancellationToken cancel) throws IOException {
+	private InstalledRuntime copyFolder(Path source, String classifier, Listener listener, CancellationToken cancel) throws IOException, InterruptedException {
 		Path home = Files.isDirectory(source.resolve("libtorch").resolve(InstalledRuntime.LIB)) ? source.resolve("libtorch") : source;
 		Path lib = home.resolve(InstalledRuntime.LIB);
 		if (!Files.isDirectory(lib)) throw new ModelSetupException(source + " is not an unpacked libtorch: it has no lib folder (nor libtorch/lib)");
 		Path bvFile = home.resolve("build-version");
-		String bv = Files.isRegularFile(bvFile) ? Files.readString(bvFile, StandardCharsets.UTF_8).trim() : null;
+		String bv = Files.isRegularFile(bvFile) ? SmallText.string(bvFile, SmallText.BUILD_VERSION_LIMIT, "a libtorch build-version") : null;
 		if (bv == null) throw new ModelSetupException(source + " is not an unpacked libtorch: it has no build-version file");
 		String version = bv.contains("+") ? bv.substring(0, bv.indexOf('+')) : bv;
 		String flavor = bv.contains("+") ? bv.substring(bv.indexOf('+') + 1) : "cpu";
@@ -253,7 +284,11 @@ public final class RuntimeInstaller {
 				listener.step("copying", done, total);
 				if (cancel.isCancelled()) throw new DownloadCancelledException("install cancelled while copying; nothing was installed");
 			}
-			return finish(partial, version, flavor, classifier, source.toAbsolutePath().toString(), "-");
+			return finish(partial, version, flavor, classifier, source.toAbsolutePath().toString(), "-", listener);
+		}
+		catch (InterruptedException e) {
+			deleteTree(partial);
+			throw e;
 		}
 		catch (IOException | RuntimeException e) {
 			deleteTree(partial);
@@ -271,9 +306,20 @@ public final class RuntimeInstaller {
 		}
 	}
 
-	/** Places the JNI, checks the libraries, writes the manifest, and moves the folder into place. */
-	private InstalledRuntime finish(Path partial, String version, String flavor, String classifier, String source, String sha) throws IOException {
-		checkLibraries(partial.resolve(InstalledRuntime.LIB), source);
+	/**
+	 * Checks the libraries are for this platform, places the JNI, loads the runtime in a separate process, writes the
+	 * manifest, and moves the folder into place (replacing a runtime the installer made, never a folder of the user's).
+	 */
+	private InstalledRuntime finish(Path partial, String version, String flavor, String classifier, String source, String sha, Listener listener)
+		throws IOException, InterruptedException
+	{
+		Path target = target(version, flavor, classifier);
+		if (Files.exists(target) && !InstalledRuntime.isOurs(target) && !RuntimeFolder.made(root).contains(target.getFileName().toString())) {
+			throw new ModelSetupException(target + " already exists and was not made by the installer (it has no " + InstalledRuntime.MANIFEST
+				+ "); nothing was installed. Move that folder away, or install into another folder (--dir or $" + FOLDER_ENV + ")");
+		}
+		String headers = LibraryHeaders.problem(partial.resolve(InstalledRuntime.LIB), classifier);
+		if (headers != null) throw new ModelSetupException(source + ": " + headers + "; it cannot be installed here, and nothing was installed");
 		String jni = System.mapLibraryName("djl_torch");
 		String resource = "/jnilib/" + classifier + "/" + flavor + "/" + jni;
 		Path jniTarget = partial.resolve(InstalledRuntime.ENGINE_CACHE).resolve("pytorch").resolve(version + "-" + flavor + "-" + classifier)
@@ -290,9 +336,20 @@ public final class RuntimeInstaller {
 		try (Stream<Path> s = Files.walk(partial)) {
 			for (Path f : s.filter(Files::isRegularFile).sorted().toList()) files.put(partial.relativize(f).toString().replace('\\', '/'), Files.size(f));
 		}
-		Path target = target(version, flavor, classifier);
-		InstalledRuntime tmp = new InstalledRuntime(partial, version, flavor, classifier, source, sha, files);
+		listener.message("checking that libtorch " + version + " " + flavor + " loads, in a separate Java process");
+		String loadProblem = loadCheck.problem(new InstalledRuntime(partial, version, flavor, classifier, source, sha, files, ""));
+		if (loadProblem != null) {
+			throw new ModelSetupException("the libtorch from " + source + " does not load on this machine: " + loadProblem + " (loaded from "
+				+ partial.resolve(InstalledRuntime.LIB) + " in a separate Java process; that folder was removed). Nothing was installed; install the "
+				+ "official libtorch " + LibtorchArchive.LIBTORCH_VERSION + "+" + LibtorchArchive.CUDA_FLAVOR + " for " + classifier + " instead");
+		}
+		files.clear(); // again: the check may have left files in the engine cache
+		try (Stream<Path> s = Files.walk(partial)) {
+			for (Path f : s.filter(Files::isRegularFile).sorted().toList()) files.put(partial.relativize(f).toString().replace('\\', '/'), Files.size(f));
+		}
+		InstalledRuntime tmp = new InstalledRuntime(partial, version, flavor, classifier, source, sha, files, InstalledRuntime.LOADED);
 		tmp.writeManifest();
+		RuntimeFolder.record(root, target.getFileName().toString());
 		if (Files.exists(target)) {
 			Path old = root.resolve(".old-" + target.getFileName() + "-" + System.nanoTime());
 			Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -312,29 +369,6 @@ public final class RuntimeInstaller {
 		if (rel.contains("/") || rel.contains("\\")) return false;
 		String n = rel.toLowerCase(Locale.ROOT);
 		return n.endsWith(".dll") || n.endsWith(".dylib") || n.matches(".*\\.so(\\.\\d+)*");
-	}
-
-	/** Every shared library must start like one (ELF, PE or Mach-O): catches a damaged copy and link placeholders. */
-	private static void checkLibraries(Path lib, String source) throws IOException {
-		try (Stream<Path> s = Files.list(lib)) {
-			for (Path f : s.filter(Files::isRegularFile).toList()) {
-				if (!isSharedLibraryName(f.getFileName().toString())) continue;
-				byte[] head = new byte[4];
-				try (InputStream in = Files.newInputStream(f)) {
-					if (in.readNBytes(head, 0, 4) < 4 || !isLibrary(head)) {
-						throw new ModelSetupException(source + ": " + f.getFileName() + " is not a shared library (damaged, or a link the copy did not follow)");
-					}
-				}
-			}
-		}
-	}
-
-	private static boolean isLibrary(byte[] h) {
-		boolean elf = h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F';
-		boolean pe = h[0] == 'M' && h[1] == 'Z';
-		int m = (h[0] & 0xff) << 24 | (h[1] & 0xff) << 16 | (h[2] & 0xff) << 8 | (h[3] & 0xff);
-		boolean macho = m == 0xcffaedfe || m == 0xfeedfacf || m == 0xcafebabe;
-		return elf || pe || macho;
 	}
 
 	private Path partialFolder(String version, String flavor, String classifier) throws IOException {
