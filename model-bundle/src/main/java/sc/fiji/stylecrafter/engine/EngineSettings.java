@@ -73,6 +73,8 @@ public final class EngineSettings {
 	private static RuntimeException runtimeFailed(Throwable e) {
 		sc.fiji.stylecrafter.engine.install.InstalledRuntime r = RuntimeSelection.made().map(RuntimeSelection.Choice::runtime).orElse(null);
 		if (r == null) {
+			IllegalStateException missing = missingLibtorch(e);
+			if (missing != null) return missing;
 			if (e instanceof RuntimeException re) throw re;
 			throw (Error) e;
 		}
@@ -87,6 +89,30 @@ public final class EngineSettings {
 		}
 		return new IllegalStateException("libtorch could not be loaded from the GPU runtime in " + r.dir() + ": " + why + ". " + next
 			+ "; to remove the runtime: " + RuntimeSelection.removeCommand(r.dir().getParent()), e);
+	}
+
+	/**
+	 * The start's failure as a user can act on it when no libtorch for this platform is on the class path (DJL then
+	 * tries to download one, which is off, and says only "Failed to save pytorch index file"), or {@code null} for
+	 * another failure.
+	 */
+	static IllegalStateException missingLibtorch(Throwable e) {
+		StringBuilder all = new StringBuilder();
+		for (Throwable t = e; t != null; t = t.getCause()) all.append(' ').append(t.getMessage());
+		String m = all.toString();
+		if (!m.contains("pytorch index file") && !m.contains("No PyTorch native library") && !m.contains("Failed to download PyTorch native library")) {
+			return null;
+		}
+		String os = System.getProperty("os.name"), arch = System.getProperty("os.arch");
+		String platform = sc.fiji.stylecrafter.engine.install.LibtorchArchive.currentClassifier();
+		boolean intelMac = os.toLowerCase(java.util.Locale.ROOT).contains("mac") && (arch.equals("x86_64") || arch.equals("amd64"));
+		String what = intelMac
+			? "StyleCrafter cannot generate on an Intel Mac: there is no libtorch 2.7.1 for it (PyTorch stopped building one); Export Video still works. "
+				+ "Use a Mac with Apple silicon, Linux or Windows"
+			: "the libtorch for this computer (" + os + ", " + arch + ": platform " + platform + ") is not among Fiji's files: StyleCrafter's update site "
+				+ "installs it as jars/<platform>/pytorch-native-cpu-*.jar. Run Help > Update... and apply the StyleCrafter site's changes (on the command "
+				+ "line: build with mvn package, which puts it in model-bundle/target/lib)";
+		return new IllegalStateException(what + " (DJL: " + e.getMessage() + ")", e);
 	}
 
 	/**

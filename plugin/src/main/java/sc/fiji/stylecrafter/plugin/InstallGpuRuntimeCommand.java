@@ -22,6 +22,7 @@ import sc.fiji.stylecrafter.download.Downloader;
 import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
 import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
 import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
+import sc.fiji.stylecrafter.engine.NvidiaDriver;
 import sc.fiji.stylecrafter.engine.RuntimeSelection;
 import sc.fiji.stylecrafter.engine.RuntimeStatus;
 
@@ -44,7 +45,7 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 	private LogService log;
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)
-	private String now = String.join("\n", RuntimeStatus.describe(RuntimeInstaller.defaultFolder(), false));
+	private String now = DialogText.html(String.join("\n", RuntimeStatus.describe(RuntimeInstaller.defaultFolder(), false)));
 
 	@Parameter(label = "Install from (optional)", style = FileWidget.OPEN_STYLE, required = false, persist = false,
 		description = "The official libtorch 2.7.1+cu128 zip, or an unpacked libtorch folder; empty to download it (about 3 GB)")
@@ -62,7 +63,16 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 		RuntimeInstaller installer = new RuntimeInstaller(root, LibtorchArchive.OFFICIAL, Downloader.DiskSpace.REAL);
 		try (FijiProgress progress = FijiProgress.start("StyleCrafter", "StyleCrafter: installing the GPU runtime", tasks, status, log)) {
 			String classifier = LibtorchArchive.currentClassifier();
-			InstalledRuntime r = from != null && !from.getPath().isBlank()
+			boolean offline = from != null && !from.getPath().isBlank();
+			if (!offline) {
+				String noGpu = noGpu(NvidiaDriver.probe());
+				if (noGpu != null) {
+					fail("The GPU runtime is not needed on this machine: " + noGpu + ". StyleCrafter runs on the CPU here, with nothing to install; "
+						+ "nothing was downloaded. Once an NVIDIA GPU and its driver are installed, run this command again.");
+					return;
+				}
+			}
+			InstalledRuntime r = offline
 				? installer.from(from.toPath(), classifier, progress, progress::cancelled)
 				: installer.download(classifier, new Downloader(Downloader.Options.defaults()), keepzip, progress, progress::cancelled);
 			boolean chosen = RuntimeSelection.made().isPresent();
@@ -80,6 +90,13 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 			Thread.currentThread().interrupt();
 			fail("interrupted; what was downloaded is kept and the next install resumes there");
 		}
+	}
+
+	/** Why a GPU runtime is of no use here, or {@code null} when the driver reports a GPU. */
+	static String noGpu(NvidiaDriver.Report driver) {
+		if (!driver.found()) return "no NVIDIA driver is installed" + (driver.problem() == null ? "" : " (" + driver.problem() + ")");
+		if (driver.gpus().isEmpty()) return "the NVIDIA driver reports no GPU" + (driver.problem() == null ? "" : " (" + driver.problem() + ")");
+		return null;
 	}
 
 	private void fail(String message) {

@@ -47,7 +47,7 @@ public class SetUpModelsCommand extends ContextCommand implements MacroFriendly 
 	private LogService log;
 
 	@Parameter(visibility = ItemVisibility.MESSAGE, persist = false)
-	private String terms = ModelSetup.licenceText(Catalogue.OFFICIAL);
+	private String terms = DialogText.html(ModelSetup.licenceText(Catalogue.OFFICIAL));
 
 	@Parameter(label = "Model folder", style = FileWidget.DIRECTORY_STYLE, required = false, persist = false,
 		description = "Where the model files go (about 11 GB); empty for the folder already set, or ~/.stylecrafter/models")

@@ -138,6 +138,13 @@ class MacroTest {
 			String[] refused = macro("run('Install GPU Runtime...', 'from=[" + q(tmp.resolve("fake")) + "]');\n");
 			assertTrue(refused[0].contains("does not load on this machine") && refused[0].contains("Nothing was installed"), "refused after loading it: " + refused[0]);
 			assertEquals(1, RuntimeSelection.installed(root, LibtorchArchive.currentClassifier()).size(), "the installed runtime is untouched");
+			if (!sc.fiji.stylecrafter.engine.NvidiaDriver.probe().found()) { // as on the test machines: no download where no GPU can use it
+				long before = Files.walk(root).count();
+				String[] noDriver = macro("run('Install GPU Runtime...', '');\n");
+				assertTrue(noDriver[0].contains("not needed on this machine: no NVIDIA driver is installed") && noDriver[0].contains("nothing was downloaded"),
+					noDriver[0]);
+				assertEquals(before, Files.walk(root).count(), "nothing was written");
+			}
 		}
 		finally {
 			System.clearProperty(RuntimeInstaller.FOLDER_PROPERTY);
