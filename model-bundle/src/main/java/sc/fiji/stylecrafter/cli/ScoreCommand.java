@@ -38,7 +38,7 @@ final class ScoreCommand extends CliCommand {
 	@Option(names = "--csv", paramLabel = "FILE", description = "Where to write the scores (default DIR/scores.csv).")
 	Path csv;
 
-	@Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to compute (default auto).")
+	@Option(names = "--device", paramLabel = "auto|cpu|gpu|gpu:N", description = "Where to compute (default auto; gpu:N: GPU number N of several).")
 	String device = DeviceChoice.AUTO_LABEL;
 
 	@Option(names = "--style-frames", paramLabel = "N", description = "Frames taken from each style video (default 3).")

@@ -31,7 +31,7 @@ final class SelftestCommand extends CliCommand {
 	@Option(names = "--threads", paramLabel = "N", description = "libtorch's thread count for the checks (default: libtorch's).")
 	String threads;
 
-	@Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "The device to check (default auto).")
+	@Option(names = "--device", paramLabel = "auto|cpu|gpu|gpu:N", description = "The device to check (default auto).")
 	String device = DeviceChoice.AUTO_LABEL;
 
 	@Option(names = "--dtype", paramLabel = "all|float32|bfloat16|float16", description = "The precisions to check (default all the device has routes in).")

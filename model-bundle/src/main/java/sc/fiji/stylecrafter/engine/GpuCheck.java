@@ -36,8 +36,14 @@ public final class GpuCheck {
 	 *
 	 * @param gpu that GPU, or {@code null} when none can be used
 	 * @param problem why none can be used, or {@code null}
+	 * @param usable every GPU that can be used (for {@code gpu:N})
 	 */
-	public record Verdict(NvidiaDriver.Gpu gpu, String problem) {}
+	public record Verdict(NvidiaDriver.Gpu gpu, String problem, List<NvidiaDriver.Gpu> usable) {
+
+		Verdict(NvidiaDriver.Gpu gpu, String problem) {
+			this(gpu, problem, gpu == null ? List.of() : List.of(gpu));
+		}
+	}
 
 	/** Whether a GPU can be used in this process, and which. Loads the engine (the runtime choice is made first) and asks libtorch. */
 	public static Verdict gpu() {
@@ -45,7 +51,7 @@ public final class GpuCheck {
 		NvidiaDriver.Report driver = NvidiaDriver.probe();
 		String why = driverProblem(driver);
 		if (why != null) return new Verdict(null, why);
-		if (EngineState.libtorchHasCuda()) return new Verdict(suitable(driver).get(0), null);
+		if (EngineState.libtorchHasCuda()) return new Verdict(suitable(driver).get(0), null, suitable(driver));
 		if (choice.runtime() == null) {
 			return new Verdict(null, "the libtorch in use is the CPU one: " + choice.reason() + ". Install the GPU runtime (Plugins > StyleCrafter > "
 				+ "Install GPU Runtime..., or: stylecrafter runtime install) and restart");

@@ -30,7 +30,7 @@ public final class RuntimeStatus {
 		NvidiaDriver.Report driver = NvidiaDriver.probe();
 		if (driver.found()) {
 			out.add("NVIDIA driver: " + driver.library() + ", supports CUDA up to " + driver.cudaVersionText() + ", " + driver.gpus().size() + " GPU(s)");
-			for (NvidiaDriver.Gpu g : driver.gpus()) out.add("  " + g.describe());
+			for (NvidiaDriver.Gpu g : driver.gpus()) out.add("  " + g.describe() + " (device gpu:" + g.index() + ")");
 		}
 		else out.add("NVIDIA driver: none; " + driver.problem());
 

@@ -256,6 +256,11 @@ class MacroTest {
 			+ q(tmp.resolve("after3.txt")) + "');\n");
 		assertFalse(Files.exists(tmp.resolve("after3.txt")));
 		assertTrue(empty[0].contains("prompt is empty"), empty[0]);
+		if (!sc.fiji.stylecrafter.engine.NvidiaDriver.probe().found()) { // one GPU of several, by number: here none can be used, and the macro is told why
+			Interpreter.batchMode = true;
+			String[] gpu1 = macro("newImage('ref', 'RGB noise', 64, 48, 1);\nrun('Style-Guided Image', 'style=ref prompt=[a cat] device=gpu:1');\n");
+			assertTrue(gpu1[0].contains("a GPU was asked for but cannot be used"), gpu1[0]);
+		}
 	}
 
 	@Test

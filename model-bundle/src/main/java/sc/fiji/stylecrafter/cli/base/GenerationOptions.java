@@ -55,7 +55,7 @@ public final class GenerationOptions {
 	@Option(names = "--eta", paramLabel = "X", description = "DDIM eta (default 1).")
 	String eta;
 
-	@Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to compute (default auto: the GPU when one is usable).")
+	@Option(names = "--device", paramLabel = "auto|cpu|gpu|gpu:N", description = "Where to compute (default auto: the GPU when one is usable; gpu:N: GPU number N of several, as nvidia-smi numbers them).")
 	String device = DeviceChoice.AUTO_LABEL;
 
 	@Option(names = "--dtype", paramLabel = "float32|float16|bfloat16", description = "Precision (default float32).")
