@@ -130,7 +130,8 @@ final class BatchCommand extends CliCommand {
 				current = k;
 				if (state.equals("running")) return;
 				finished[0]++;
-				if (state.startsWith("skipped")) return; // counted at the end; a long list of them says nothing new
+				if (state.startsWith("skipped") || state.startsWith("left to") || state.startsWith("claimed by")) return; // counted at the end: each worker
+				// prints the entries it makes
 				double per = (System.nanoTime() - t1) / 1e9 / finished[0];
 				err().printf(Locale.ROOT, "%nentry %d/%d %s: %s (about %.0f s left for the batch)%n", k + 1, n, quoted(e), state, per * (n - finished[0]));
 			}
