@@ -111,7 +111,7 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 			try (FijiProgress progress = FijiProgress.start("StyleCrafter batch", "StyleCrafter batch: " + list.getName(), tasks, status, log)
 				.generations(s.steps(), s.mode() == Mode.VIDEO ? s.frames() : 1).batch(entries.size()))
 			{
-				CancellationToken cancel = () -> isCanceled() || progress.cancelled();
+				CancellationToken cancel = () -> isCanceled() || progress.cancelled() || service.closing();
 				BatchRunner.Outcome o = plan.toRun() == 0 ? BatchRunner.run(null, plan, progress, cancel)
 					: service.withModel(folder, device, Precision.parse(precision), () -> progress.status("waiting for the running generation to finish..."), model -> {
 						try {

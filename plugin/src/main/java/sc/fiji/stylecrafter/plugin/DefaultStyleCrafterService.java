@@ -139,8 +139,17 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 		}
 	}
 
+	/** Set when the context is disposed (Fiji quits). */
+	private volatile boolean closing;
+
+	@Override
+	public boolean closing() {
+		return closing;
+	}
+
 	@Override
 	public void dispose() {
+		closing = true; // a running generation stops at its next step and returns the lock
 		try {
 			if (lock.tryLock(DISPOSE_WAIT_S, TimeUnit.SECONDS)) {
 				try {
@@ -151,7 +160,7 @@ public class DefaultStyleCrafterService extends AbstractService implements Style
 				}
 			}
 			else if (log != null) {
-				log.warn("StyleCrafter: a generation is still running; its model is freed when the process ends");
+				log.warn("StyleCrafter: a generation did not stop within " + DISPOSE_WAIT_S + " s (one step ran on); its model is freed when the process ends");
 			}
 		}
 		catch (InterruptedException e) {

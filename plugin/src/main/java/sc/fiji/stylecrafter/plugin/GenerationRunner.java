@@ -111,7 +111,7 @@ final class GenerationRunner {
 		try (FijiProgress progress = FijiProgress.start("StyleCrafter", "StyleCrafter: " + title, sv.tasks(), sv.status(), sv.log())
 			.generations(rq.settings().steps(), frames))
 		{
-			BooleanSupplier stop = () -> cancelled.getAsBoolean() || progress.cancelled();
+			BooleanSupplier stop = () -> cancelled.getAsBoolean() || progress.cancelled() || sv.models().closing();
 			List<String> names = rq.styles().stream().filter(t -> !t.equals(StyleReferences.NONE)).toList();
 			GenerationResult r = sv.models().withModel(folder, rq.device(), precision, () -> progress.status("waiting for the running generation to finish..."),
 				model -> new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()).named(names), progress,

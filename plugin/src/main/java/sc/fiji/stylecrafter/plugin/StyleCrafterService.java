@@ -64,4 +64,12 @@ public interface StyleCrafterService extends SciJavaService {
 
 	/** Drops the loaded model and frees its memory (after the running generation, if any). */
 	void unload() throws InterruptedException;
+
+	/**
+	 * Whether Fiji is closing: a running generation stops at its next step (its cancel token asks this), so that its
+	 * model is closed before the process ends instead of libtorch being torn down under it.
+	 */
+	default boolean closing() {
+		return false;
+	}
 }
