@@ -19,7 +19,7 @@ import sc.fiji.stylecrafter.nn.Scope;
  * to the clip's end. A UNet call over the clip becomes one call per window (its temporal attention sees only the
  * window), and a frame's noise prediction is the mean of the predictions of the windows that hold it, with equal
  * weights. Guidance, the DDIM update and the noise draws stay over the whole latent. A clip of at most one window is
- * one plain call.
+ * one plain call (PITFALLS 26).
  *
  * @param frames the clip's frames
  * @param window frames per window

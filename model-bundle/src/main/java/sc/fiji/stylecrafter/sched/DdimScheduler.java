@@ -111,7 +111,7 @@ public final class DdimScheduler {
 	/**
 	 * {@code x0} noised to the level of the timestep loop iteration {@code i} denoises, as
 	 * {@code DDIMSampler.stochastic_encode} does on the DDIM schedule: {@code sqrt(a) x0 + sqrt(1 - a) noise}, the
-	 * coefficients float32 as the sampler's buffers. Restyling starts its loop at {@code i} from this.
+	 * coefficients float32 as the sampler's buffers. Restyling starts its loop at {@code i} from this (PITFALLS 24).
 	 *
 	 * @param noise a standard normal draw of {@code x0}'s shape
 	 */

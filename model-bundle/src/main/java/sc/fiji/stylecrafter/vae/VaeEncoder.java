@@ -24,7 +24,7 @@ import sc.fiji.stylecrafter.nn.Weights;
  * {@code conv_in}, down levels of ResnetBlocks each but the last ending in a strided convolution, middle
  * ResnetBlock/AttnBlock/ResnetBlock, {@code norm_out}, swish, {@code conv_out} to twice the latent channels; then
  * {@code quant_conv}) and the posterior it defines ({@code DiagonalGaussianDistribution}): mean and log-variance,
- * the latter clamped to [-30, 20]. Restyling encodes a source clip with it, frame by frame as the official video model
+ * the latter clamped to [-30, 20] (PITFALLS 24). Restyling encodes a source clip with it, frame by frame as the official video model
  * does. Weights: {@code first_stage_model.*} without the prefix (the encoder has no attention in its down levels: the
  * official {@code attn_resolutions} is empty).
  */
