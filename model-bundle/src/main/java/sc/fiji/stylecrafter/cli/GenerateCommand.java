@@ -24,12 +24,15 @@ import sc.fiji.stylecrafter.video.VideoFormat;
 import sc.fiji.stylecrafter.cli.base.CliCommand;
 import sc.fiji.stylecrafter.cli.base.GenerationOptions;
 import sc.fiji.stylecrafter.cli.base.RequestOptions;
+import sc.fiji.stylecrafter.cli.base.SourceOptions;
 import sc.fiji.stylecrafter.cli.base.Terminal;
 
 /**
  * {@code stylecrafter generate [--models DIR] --prompt TEXT --style IMAGE|VIDEO [--style ...] [options] --out PATH}: one
  * generation, written as a multi-page TIFF, an MP4/WebM/GIF video or numbered PNGs in a folder, with its record as a
- * JSON sidecar. A video given as a style gives {@code --style-frames} evenly spaced frames as references.
+ * JSON sidecar. A video given as a style gives {@code --style-frames} evenly spaced frames as references. With
+ * {@code --source FILE|FOLDER --strength X} it restyles a given clip or image instead of starting from noise
+ * ({@link SourceOptions}); {@code --window}/{@code --overlap} set the windows of a long clip.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "One video or image from a prompt and style references.")
 final class GenerateCommand extends CliCommand {
@@ -39,6 +42,9 @@ final class GenerateCommand extends CliCommand {
 
 	@Mixin
 	GenerationOptions options;
+
+	@Mixin
+	SourceOptions source;
 
 	@Option(names = "--out", paramLabel = "PATH", description = "A .tif, .mp4, .webm or .gif file, or a folder for numbered PNGs.")
 	Path out;
@@ -52,7 +58,7 @@ final class GenerateCommand extends CliCommand {
 		try {
 			request.check();
 			if (out == null) throw new IllegalArgumentException("--out is required");
-			settings = options.settings();
+			settings = source.settings(options.settings());
 			precision = options.precision();
 			device = options.device();
 			fps = options.fps(out);
@@ -64,7 +70,9 @@ final class GenerateCommand extends CliCommand {
 		Path models = options.models();
 		try {
 			StyleCrafterPipeline.Request rq = request.request(settings, styleFrames);
-			StyleCrafterPipeline.check(rq, ModelConfig.read(models.resolve(ModelConfig.FILE_NAME))); // before anything heavy
+			if (source.given()) rq = source.restyle(rq, options.framesGiven());
+			int count = StyleCrafterPipeline.check(rq, ModelConfig.read(models.resolve(ModelConfig.FILE_NAME))); // before anything heavy
+			int ran = rq.source() == null ? settings.steps() : rq.source().steps(count);
 			FrameWriter.checkTarget(out);
 			Device d = device.resolve();
 			long t0 = System.nanoTime();
@@ -76,8 +84,8 @@ final class GenerateCommand extends CliCommand {
 				GenerationResult r = new StyleCrafterPipeline(model).generate(rq, progress, null, null);
 				err().println();
 				double sampling = progress.clock.secondsIn(Stage.SAMPLING);
-				err().printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step); decoding: %d frames in %.1f s%n", r.settings().steps(), sampling,
-					sampling / r.settings().steps(), r.frameCount(), progress.clock.secondsIn(Stage.DECODING));
+				err().printf(Locale.ROOT, "sampling: %d steps in %.1f s (%.2f s/step); decoding: %d frames in %.1f s%n", ran, sampling,
+					sampling / Math.max(1, ran), r.frameCount(), progress.clock.secondsIn(Stage.DECODING));
 				long t2 = System.nanoTime();
 				Path sidecar = FrameWriter.write(r, out, fps);
 				if (VideoFormat.of(out).isPresent()) err().printf(Locale.ROOT, "encoding: %d frames in %.2f s%n", r.frameCount(), (System.nanoTime() - t2) / 1e9);

@@ -98,9 +98,9 @@ public final class CheckpointKeyMap {
 	 * penultimate layer, PITFALLS 1);</li>
 	 * <li>image tower: {@code proj} (no projection, PITFALLS 8);</li>
 	 * <li>UNet: the style processors {@code *.attn2.processor.*} that {@code model.ckpt} carries, superseded by the
-	 * adapter's {@link #KV_ATTN_LAYERS} (PITFALLS 4);</li>
-	 * <li>VAE: the encoder and {@code quant_conv} (generating only decodes).</li>
+	 * adapter's {@link #KV_ATTN_LAYERS} (PITFALLS 4).</li>
 	 * </ul>
+	 * The VAE uses all its weights: the decoder to generate, the encoder and {@code quant_conv} to restyle a source.
 	 */
 	public enum View {
 		TEXT, VISION, UNET, VAE, ADAPTER;
@@ -112,7 +112,6 @@ public final class CheckpointKeyMap {
 						|| key.startsWith("transformer.resblocks." + (config.text().layers() - 1) + ".");
 				case VISION: return key.equals("proj");
 				case UNET: return key.contains(".attn2.processor.");
-				case VAE: return key.startsWith("encoder.") || key.startsWith("quant_conv.");
 				default: return false;
 			}
 		}

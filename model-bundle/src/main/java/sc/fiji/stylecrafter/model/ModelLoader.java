@@ -36,6 +36,7 @@ import sc.fiji.stylecrafter.task.Notices;
 import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.unet.UNetModel;
 import sc.fiji.stylecrafter.vae.VaeDecoder;
+import sc.fiji.stylecrafter.vae.VaeEncoder;
 
 /**
  * Loads a model folder in one pass: folder (which file is which, {@link ModelFolder}) -> checks (every file present,
@@ -178,7 +179,7 @@ public final class ModelLoader {
 		UNetModel u = new UNetModel(unet, CheckpointKeyMap.styleBranches(adapter), config.unet(), Mode.VIDEO, config.text().contextLength()); // runs both modes
 		return new StyleCrafterModel(folder, device, precision, manager, notices, config, tokenizer, new ClipTextEncoder(text, config.text()),
 			new StyleImageEncoder(new ClipVisionEncoder(visual, config.vision())), new StyleAdapter(adapter, config.adapter()), u,
-			new VaeDecoder(vae, config.vae()));
+			new VaeEncoder(vae, config.vae()), new VaeDecoder(vae, config.vae()));
 	}
 
 	/** The folder's files, or the first missing one, or one that cannot be read, named. */

@@ -21,10 +21,11 @@ import sc.fiji.stylecrafter.sched.DdimConfig;
 import sc.fiji.stylecrafter.task.Notices;
 import sc.fiji.stylecrafter.unet.UNetModel;
 import sc.fiji.stylecrafter.vae.VaeDecoder;
+import sc.fiji.stylecrafter.vae.VaeEncoder;
 
 /**
  * The whole StyleCrafter model on one device in one precision, as {@link ModelLoader} made it: tokenizer, text and
- * image encoders, style adapter, UNet (with its temporal layers, so it serves video and image mode) and VAE decoder.
+ * image encoders, style adapter, UNet (with its temporal layers, so it serves video and image mode) and VAE encoder (for restyling) and decoder.
  * Owns the native memory of every weight; {@link #close()} frees it.
  */
 public final class StyleCrafterModel implements AutoCloseable {
@@ -40,6 +41,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 	private final StyleImageEncoder styleEncoder;
 	private final StyleAdapter adapter;
 	private final UNetModel unet;
+	private final VaeEncoder vaeEncoder;
 	private final VaeDecoder vae;
 
 	/**
@@ -48,7 +50,8 @@ public final class StyleCrafterModel implements AutoCloseable {
 	 * @param notices where the loader's notices went; {@link #reportRoutes} goes there too
 	 */
 	StyleCrafterModel(Path folder, Device device, Precision precision, NDManager manager, Notices notices, ModelConfig config, ClipTokenizer tokenizer,
-		ClipTextEncoder textEncoder, StyleImageEncoder styleEncoder, StyleAdapter adapter, UNetModel unet, VaeDecoder vae)
+		ClipTextEncoder textEncoder, StyleImageEncoder styleEncoder, StyleAdapter adapter, UNetModel unet, VaeEncoder vaeEncoder,
+		VaeDecoder vae)
 	{
 		this.folder = folder;
 		this.device = device;
@@ -61,6 +64,7 @@ public final class StyleCrafterModel implements AutoCloseable {
 		this.styleEncoder = styleEncoder;
 		this.adapter = adapter;
 		this.unet = unet;
+		this.vaeEncoder = vaeEncoder;
 		this.vae = vae;
 	}
 
@@ -121,6 +125,11 @@ public final class StyleCrafterModel implements AutoCloseable {
 
 	public VaeDecoder vae() {
 		return vae;
+	}
+
+	/** The VAE's encoder: a source clip to latents, for restyling. */
+	public VaeEncoder vaeEncoder() {
+		return vaeEncoder;
 	}
 
 	/**

@@ -56,6 +56,8 @@ public record GenerationRecord(String prompt, GenerationSettings settings, List<
 		o.addProperty("text_guidance", s.textGuidance());
 		o.addProperty("style_guidance", s.styleGuidance());
 		o.addProperty("style_weight", s.styleWeight());
+		o.addProperty("window", s.window());
+		o.addProperty("overlap", s.overlap());
 		o.add("styles", gson.toJsonTree(styles));
 		o.addProperty("style_references", styleReferences);
 		o.addProperty("device", engine.device());

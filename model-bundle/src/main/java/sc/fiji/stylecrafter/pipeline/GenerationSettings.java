@@ -15,14 +15,23 @@ import sc.fiji.stylecrafter.unet.Mode;
  * @param styleGuidance style guidance scale (7.5 video), or {@code null} for the two-branch sampler (image)
  * @param styleWeight the adapter's style weight (1.0)
  * @param seed the seed of the noise (0 to 2^31-1)
+ * @param window frames the UNet sees at once: a longer clip is denoised in overlapping windows of this many frames
+ *          ({@link TemporalWindows}); {@code null} for the model's temporal length (16)
+ * @param overlap frames shared by neighbouring windows, less than the window; {@code null} for a quarter of the window
  */
 public record GenerationSettings(Mode mode, int frames, int width, int height, int steps, double eta, float textGuidance, Float styleGuidance,
-	float styleWeight, long seed)
+	float styleWeight, long seed, Integer window, Integer overlap)
 {
 
 	public static final long DEFAULT_SEED = 123;
 	public static final int MAX_SIDE = 2048;
-	public static final int MAX_FRAMES = 64;
+	/**
+	 * At most this many frames. A clip longer than the window is denoised window by window, so the UNet's memory does
+	 * not grow with the clip; what grows is the result: at the official 320x512, 256 frames are about 0.6 GB of float
+	 * frames (held twice while decoding) and 125 MB of 8-bit ones, and a restyled clip's source frames as many again.
+	 * Time grows with the number of windows.
+	 */
+	public static final int MAX_FRAMES = 256;
 	public static final int MAX_STEPS = 1000;
 	/** Sizes of the official model go in steps of this ({@link StyleCrafterPipeline#sizeMultiple} of the full-size config). */
 	public static final int SIZE_STEP = 64;
@@ -47,6 +56,37 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 			throw new IllegalArgumentException("style weight " + styleWeight + " is out of range; allowed: 0 to 10");
 		}
 		if (seed < 0 || seed > Integer.MAX_VALUE) throw new IllegalArgumentException("seed " + seed + " is out of range; allowed: 0 to " + Integer.MAX_VALUE);
+		if (window != null && (window < 1 || window > MAX_FRAMES)) {
+			throw new IllegalArgumentException("window " + window + " is out of range; allowed: 1 to the model's limit (4 times its temporal length: 64 for the "
+				+ "official model)");
+		}
+		if (overlap != null && overlap < 0) throw new IllegalArgumentException("overlap " + overlap + " is out of range; allowed: 0 to the window less 1");
+		if (window != null && overlap != null && overlap >= window) {
+			throw new IllegalArgumentException("overlap " + overlap + " is not smaller than the window " + window + "; allowed: 0 to " + (window - 1));
+		}
+	}
+
+	/** Settings without a window of their own: the model's temporal length, overlap a quarter of it. */
+	public GenerationSettings(Mode mode, int frames, int width, int height, int steps, double eta, float textGuidance, Float styleGuidance, float styleWeight,
+		long seed)
+	{
+		this(mode, frames, width, height, steps, eta, textGuidance, styleGuidance, styleWeight, seed, null, null);
+	}
+
+	/** The window for a model of temporal length {@code temporalLength}: the one given, or that length. */
+	public int windowFor(int temporalLength) {
+		return window != null ? window : temporalLength;
+	}
+
+	/** The overlap for a model of temporal length {@code temporalLength}: the one given, or a quarter of the window. */
+	public int overlapFor(int temporalLength) {
+		return overlap != null ? overlap : windowFor(temporalLength) / 4;
+	}
+
+	/** These settings with the window and overlap a model of temporal length {@code temporalLength} uses (for the record). */
+	public GenerationSettings resolvedFor(int temporalLength) {
+		return new GenerationSettings(mode, frames, width, height, steps, eta, textGuidance, styleGuidance, styleWeight, seed, windowFor(temporalLength),
+			overlapFor(temporalLength));
 	}
 
 	/** {@code v} at the nearest allowed side: a multiple of {@link #SIZE_STEP} from {@link #SIZE_STEP} to {@link #MAX_SIDE}. */
@@ -99,6 +139,8 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 		private Float styleGuidance;
 		private float styleWeight;
 		private long seed;
+		private Integer window;
+		private Integer overlap;
 
 		private Builder(GenerationSettings s) {
 			mode = s.mode;
@@ -111,6 +153,8 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 			styleGuidance = s.styleGuidance;
 			styleWeight = s.styleWeight;
 			seed = s.seed;
+			window = s.window;
+			overlap = s.overlap;
 		}
 
 		public Builder frames(int f) {
@@ -159,9 +203,21 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 			return this;
 		}
 
+		/** @param w frames the UNet sees at once, or {@code null} for the model's temporal length */
+		public Builder window(Integer w) {
+			window = w;
+			return this;
+		}
+
+		/** @param o frames neighbouring windows share, or {@code null} for a quarter of the window */
+		public Builder overlap(Integer o) {
+			overlap = o;
+			return this;
+		}
+
 		/** @throws IllegalArgumentException naming the first bad value and what is allowed */
 		public GenerationSettings build() {
-			return new GenerationSettings(mode, frames, width, height, steps, eta, textGuidance, styleGuidance, styleWeight, seed);
+			return new GenerationSettings(mode, frames, width, height, steps, eta, textGuidance, styleGuidance, styleWeight, seed, window, overlap);
 		}
 	}
 }

@@ -109,6 +109,20 @@ public final class DdimScheduler {
 	}
 
 	/**
+	 * {@code x0} noised to the level of the timestep loop iteration {@code i} denoises, as
+	 * {@code DDIMSampler.stochastic_encode} does on the DDIM schedule: {@code sqrt(a) x0 + sqrt(1 - a) noise}, the
+	 * coefficients float32 as the sampler's buffers. Restyling starts its loop at {@code i} from this (PITFALLS 24).
+	 *
+	 * @param noise a standard normal draw of {@code x0}'s shape
+	 */
+	public NDArray noised(NDArray x0, int i, NDArray noise) {
+		checkSet();
+		if (i < 0 || i >= timesteps.length) throw new IllegalArgumentException("step " + i + " outside 0.." + (timesteps.length - 1));
+		float a = alphas[timesteps.length - 1 - i];
+		return x0.mul((float) Math.sqrt(a)).add(noise.mul((float) Math.sqrt(1f - a)));
+	}
+
+	/**
 	 * One DDIM update at loop iteration {@code i}: {@code x0 = (x - sqrt(1 - a_t) e) / sqrt(a_t)} (eq. 12),
 	 * {@code x_prev = sqrt(a_prev) x0 + sqrt(1 - a_prev - sigma^2) e + sigma z} (eq. 16 with eta).
 	 *

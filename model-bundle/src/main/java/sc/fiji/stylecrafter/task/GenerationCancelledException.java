@@ -14,6 +14,11 @@ public class GenerationCancelledException extends RuntimeException {
 		return new GenerationCancelledException("generation cancelled while decoding, after frame " + frame + " of " + frames);
 	}
 
+	/** Cancelled while encoding a source to restyle, after {@code frame} of {@code frames} frames. */
+	public static GenerationCancelledException whileEncoding(int frame, int frames) {
+		return new GenerationCancelledException("generation cancelled while encoding the source, after frame " + frame + " of " + frames);
+	}
+
 	private GenerationCancelledException(String message) {
 		super(message);
 	}

@@ -1,5 +1,5 @@
 /**
- * The VAE decoder, frame by frame.
+ * The VAE encoder (restyling a source) and decoder, frame by frame.
  *
  * <p>Uses: nn.
  */

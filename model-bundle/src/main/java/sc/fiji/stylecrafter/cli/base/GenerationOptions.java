@@ -93,6 +93,11 @@ public final class GenerationOptions {
 		return b.build();
 	}
 
+	/** Whether {@code --frames} was given (a restyled source otherwise gives the frame count). */
+	public boolean framesGiven() {
+		return frames != null;
+	}
+
 	public Precision precision() {
 		return Precision.parse(dtype);
 	}
