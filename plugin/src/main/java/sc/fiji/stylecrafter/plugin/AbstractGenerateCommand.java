@@ -168,7 +168,9 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 				this::isCanceled);
 			result = out.image();
 			if (out.shown()) resolveOutput("result"); // shown through ImageJ already; no second display
-			if (plot && ResultDisplay.canShow()) StyleScalesPlot.of(out.image()).show(); // the result stays the current image of a macro
+			// a macro's plot, or one on a screen; not for a headless script (the result's Info holds the scales), where drawing a plot would
+			// start Java's font manager (which looks up the host's own name); the result stays the current image of a macro
+			if (plot && ResultDisplay.canShow() && (ij.IJ.isMacro() || !java.awt.GraphicsEnvironment.isHeadless())) StyleScalesPlot.of(out.image()).show();
 		}
 		catch (GenerationRunner.UserError e) {
 			UserMessages.fail(this, e.getMessage(), log);
