@@ -210,7 +210,7 @@ public final class StyleCrafterPipeline {
 			java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>();
 			if (!windows.plain()) facts.put("windows", windows.ranges());
 			if (req.source() != null) {
-				facts.put("source", req.source().name());
+				if (req.source().name() != null) facts.put("source", req.source().name()); // the record's facts hold no null
 				facts.put("strength", req.source().strength());
 				facts.put("denoising_steps", total);
 			}

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -24,7 +23,7 @@ import sc.fiji.stylecrafter.unet.Mode;
 /**
  * The golden folder's restyle and long-clip runs as {@code restyle.json} lists them (golden README, "Restyling a given
  * clip or image, and long clips in windows"): every setting is read from there, the size from the source (or, for a
- * run from noise, from {@code config.json}'s latent size), the seed recovered from the run's first recorded draw as for
+ * run from noise, from its first draw, the initial latent), the seed recovered from the run's first recorded draw as for
  * the sampling runs ({@link GoldenRuns}). A run of one frame without style guidance is an image-mode run, as the
  * sampling run {@code image_single} is; the others run in video mode.
  */
@@ -86,11 +85,11 @@ public final class RestyleRuns {
 				height = (int) shape[1];
 				width = (int) shape[2];
 			}
-			else {
+			else { // a run from noise: its first draw is the initial latent [1, z, t, h, w]
 				int down = ModelConfig.read(dir.resolve("config.json")).vae().downsampling();
-				JsonArray hw = cfg.getAsJsonArray(mode == Mode.VIDEO ? "video_latent_hw" : "image_latent_hw");
-				height = hw.get(0).getAsInt() * down;
-				width = hw.get(1).getAsInt() * down;
+				long[] shape = Npy.read(dir.resolve(String.format("%s_noise_%02d.npy", name, 0))).shape();
+				height = (int) shape[shape.length - 2] * down;
+				width = (int) shape[shape.length - 1] * down;
 			}
 			int window = r.get("window").getAsInt(), overlap = r.get("overlap").getAsInt();
 			GenerationSettings.Builder b = GenerationSettings.builder(mode).width(width).height(height).steps(r.get("steps").getAsInt())
