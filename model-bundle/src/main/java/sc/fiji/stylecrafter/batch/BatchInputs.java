@@ -24,7 +24,7 @@ import sc.fiji.stylecrafter.video.VideoFormat;
 
 /**
  * Everything that decides a batch entry's output, as named values: the prompt, every setting (mode, size, steps,
- * guidance, style weight, seed and the seeding), the output format and frame rate, the model folder, and each style
+ * guidance, style weight, seed and the seeding, temporal window and overlap), the output format and frame rate, the model folder, and each style
  * file by path and SHA-256 of its content. Written into the entry's sidecar ({@value #KEY}); a resumed batch skips an
  * entry only where they are all equal, and names what differs otherwise.
  */
@@ -55,6 +55,8 @@ final class BatchInputs {
 		m.put("style_guidance", String.valueOf(s.styleGuidance()));
 		m.put("style_weight", String.valueOf(s.styleWeight()));
 		m.put("seed", Long.toString(s.seed()));
+		m.put("window", String.valueOf(s.window())); // null: the model's default
+		m.put("overlap", String.valueOf(s.overlap()));
 		m.put("seeding", o.officialSeeding() ? "official" : "per entry");
 		m.put("format", o.extension());
 		if (VideoFormat.of(Path.of("x." + o.extension())).isPresent()) m.put("fps", Integer.toString(o.fps()));
