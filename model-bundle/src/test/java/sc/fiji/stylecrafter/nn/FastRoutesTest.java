@@ -62,7 +62,9 @@ class FastRoutesTest {
 		assertEquals(tried == 1, verdict.isPresent(), "checked at " + x.getShape());
 		long convolutions = verdict.map(v -> v.accepted() ? 1L : 0L).orElse(0L);
 		System.out.println("linear-convolution " + x.getShape() + ": " + verdict.map(v -> (v.accepted() ? "taken" : "rejected") + ", error " + v.error()).orElse("not tried"));
-		assertEquals(convolutions, p.report().operatorCalls("aten::mkldnn_convolution"), "route for " + x.getShape());
+		// a convolution where the route was taken: oneDNN's (aten::mkldnn_convolution) with several threads; with one thread
+		// (OMP_NUM_THREADS=1) libtorch takes its slow 2-d convolution instead, so the kind of convolution is not asserted
+		assertEquals(convolutions, p.report().operatorCalls("aten::convolution"), "route for " + x.getShape());
 		assertEquals(2 * x.getShape().size() * w.getShape().get(0), p.report().flops(OpProfile.Kind.MATRIX_PRODUCT));
 	}
 
