@@ -1,12 +1,9 @@
 package sc.fiji.stylecrafter.batch;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +16,7 @@ import java.util.TreeSet;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
+import sc.fiji.stylecrafter.download.VerifiedFiles;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.video.VideoFormat;
 
@@ -115,16 +113,8 @@ final class BatchInputs {
 		String key = p.toAbsolutePath().normalize() + "|" + a.size() + "|" + a.lastModifiedTime().toMillis();
 		String d = digests.get(key);
 		if (d != null) return d;
-		try (InputStream in = Files.newInputStream(p)) {
-			MessageDigest md = MessageDigest.getInstance("SHA-256");
-			byte[] buf = new byte[1 << 16];
-			for (int n; (n = in.read(buf)) > 0;) md.update(buf, 0, n);
-			StringBuilder sb = new StringBuilder();
-			for (byte b : md.digest()) sb.append(String.format(Locale.ROOT, "%02x", b));
-			d = sb.toString();
-		}
-		catch (NoSuchAlgorithmException x) {
-			throw new IllegalStateException(x); // every Java has SHA-256
+		try {
+			d = VerifiedFiles.sha256(p, p.getFileName().toString(), null, null);
 		}
 		catch (IOException x) {
 			throw new IOException("the style file " + p + " cannot be read (" + x.getMessage() + ")", x);

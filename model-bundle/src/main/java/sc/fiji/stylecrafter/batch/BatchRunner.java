@@ -258,25 +258,20 @@ public final class BatchRunner {
 	/** Reads the state of a plan's entries from the output folder (outputs, claims, the index), changing nothing. */
 	public static Status status(Plan plan) throws IOException {
 		Claims claims = new Claims(plan.folder(), java.time.Duration.ofMinutes(DEFAULT_CLAIM_MINUTES));
-		Map<Integer, String> indexed = new java.util.HashMap<>();
-		Path file = plan.folder().resolve(INDEX);
-		if (Files.isRegularFile(file)) {
-			try {
-				for (com.google.gson.JsonElement r : JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonArray("results")) {
-					JsonObject row = r.getAsJsonObject();
-					indexed.put(row.get("index").getAsInt(), row.get("state").getAsString());
-				}
-			}
-			catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException e) {
-				// an index being replaced or foreign: the outputs and claims still count
-			}
+		Map<Integer, JsonObject> indexed;
+		try {
+			indexed = readIndex(plan.folder());
 		}
+		catch (IOException e) {
+			indexed = null; // an index being replaced or foreign: the outputs and claims still count
+		}
+		if (indexed == null) indexed = Map.of();
 		int done = 0, claimed = 0, failed = 0, left = 0;
 		Map<String, List<Integer>> holders = new java.util.TreeMap<>();
 		for (Planned p : plan.entries()) {
 			int k = p.entry().index();
 			if (p.action() == Action.SKIP || (p.inputs() != null && writtenWith(p.output(), p.inputs()) == null)) done++;
-			else if (p.action() == Action.FAIL || String.valueOf(indexed.get(k)).startsWith("failed")) failed++;
+			else if (p.action() == Action.FAIL || state(indexed.get(k)).startsWith("failed")) failed++;
 			else {
 				java.util.Optional<Claims.Holder> h = claims.heldBy(name(p.entry()));
 				if (h.isPresent()) {
@@ -289,6 +284,33 @@ public final class BatchRunner {
 		List<String> workers = new ArrayList<>();
 		holders.forEach((w, ks) -> workers.add(w + ": entries " + ks));
 		return new Status(plan.entries().size(), done, claimed, failed, left, workers);
+	}
+
+	/**
+	 * The rows of a folder's {@code index.json} by entry, or {@code null} where there is none.
+	 *
+	 * @throws IOException when it cannot be read, or is not an index this program wrote
+	 */
+	static Map<Integer, JsonObject> readIndex(Path folder) throws IOException {
+		Path file = folder.resolve(INDEX);
+		if (!Files.isRegularFile(file)) return null;
+		try {
+			JsonObject o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+			Map<Integer, JsonObject> out = new java.util.HashMap<>();
+			for (com.google.gson.JsonElement r : o.getAsJsonArray("results")) {
+				JsonObject row = r.getAsJsonObject();
+				out.put(row.get("index").getAsInt(), row);
+			}
+			return out;
+		}
+		catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException | ClassCastException x) {
+			throw new IOException(file + " is not a batch index this program wrote (" + x.getMessage() + "); move it away to score the results by their names", x);
+		}
+	}
+
+	/** An index row's state, or {@code ""}. */
+	static String state(JsonObject row) {
+		return row != null && row.has("state") ? row.get("state").getAsString() : "";
 	}
 
 	/**
@@ -310,7 +332,7 @@ public final class BatchRunner {
 		int n = plan.entries().size();
 		List<Map<String, Object>> index = new ArrayList<>(n);
 		for (Planned p : plan.entries()) index.add(row(p, outDir));
-		IndexWriter writer = new IndexWriter(outDir, index, n, plan, claims);
+		IndexWriter writer = new IndexWriter(plan, index, claims);
 		writer.write(false);
 		int done = 0, skipped = 0, failed = 0, elsewhere = 0;
 		for (int k = 0; k < n; k++) {
@@ -369,7 +391,6 @@ public final class BatchRunner {
 					}
 					catch (GenerationCancelledException c) {
 						row.put("state", "not run: the batch was stopped");
-						claims.release(name);
 						writer.write(true);
 						throw c;
 					}
@@ -446,19 +467,16 @@ public final class BatchRunner {
 	 */
 	private static final class IndexWriter {
 
-		private final Path outDir;
-		private final List<Map<String, Object>> rows;
-		private final int total;
 		private final Plan plan;
+		/** One row per planned entry, in its order. */
+		private final List<Map<String, Object>> rows;
 		private final Claims claims;
 		private long last = System.nanoTime();
 		private long cost;
 
-		IndexWriter(Path outDir, List<Map<String, Object>> rows, int total, Plan plan, Claims claims) {
-			this.outDir = outDir;
-			this.rows = rows;
-			this.total = total;
+		IndexWriter(Plan plan, List<Map<String, Object>> rows, Claims claims) {
 			this.plan = plan;
+			this.rows = rows;
 			this.claims = claims;
 		}
 
@@ -471,8 +489,9 @@ public final class BatchRunner {
 		void write(boolean refresh) throws IOException {
 			long t0 = System.nanoTime();
 			if (refresh) refresh();
+			Path outDir = plan.folder();
 			JsonObject o = new JsonObject();
-			o.addProperty("entries", total);
+			o.addProperty("entries", rows.size());
 			o.add("results", new GsonBuilder().create().toJsonTree(rows));
 			Path tmp = outDir.resolve("." + INDEX + "." + claims.me().host() + "-" + claims.me().pid() + "-" + System.nanoTime() + ".part");
 			try {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -17,10 +16,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
 import sc.fiji.stylecrafter.clip.ClipScorer;
 import sc.fiji.stylecrafter.image.RgbImage;
@@ -80,7 +76,7 @@ public final class ResultScores {
 	}
 
 	static List<Row> score(Features clip, List<BatchList.Entry> entries, Path results, int styleFrames) throws IOException {
-		Map<Integer, JsonObject> index = index(results);
+		Map<Integer, JsonObject> index = BatchRunner.readIndex(results);
 		List<Row> rows = new ArrayList<>();
 		for (BatchList.Entry e : entries) {
 			if (e.problem() != null) {
@@ -145,31 +141,13 @@ public final class ResultScores {
 		}
 	}
 
-	/** The rows of the folder's {@code index.json} by entry, or {@code null} where there is none. */
-	private static Map<Integer, JsonObject> index(Path results) throws IOException {
-		Path file = results.resolve(BatchRunner.INDEX);
-		if (!Files.isRegularFile(file)) return null;
-		try {
-			JsonObject o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-			Map<Integer, JsonObject> out = new HashMap<>();
-			for (JsonElement r : o.getAsJsonArray("results")) {
-				JsonObject row = r.getAsJsonObject();
-				out.put(row.get("index").getAsInt(), row);
-			}
-			return out;
-		}
-		catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException | ClassCastException x) {
-			throw new IOException(file + " is not a batch index this program wrote (" + x.getMessage() + "); move it away to score the results by their names", x);
-		}
-	}
-
 	/** The output the index names for {@code e}, inside {@code results}, written and for the same prompt. */
 	private static Path fromIndex(Map<Integer, JsonObject> index, BatchList.Entry e, Path results) throws IOException {
 		JsonObject row = index.get(e.index());
 		if (row == null) throw new IOException("the batch index has no entry " + e.index() + " (is it the index of another list?)");
 		String prompt = row.has("prompt") ? row.get("prompt").getAsString() : null;
 		if (!e.prompt().equals(prompt)) throw new IOException("the batch index's entry " + e.index() + " is for another prompt ('" + prompt + "')");
-		String state = row.has("state") ? row.get("state").getAsString() : "";
+		String state = BatchRunner.state(row);
 		if (!state.startsWith("done") && !state.startsWith("skipped")) throw new IOException("not written by the batch (" + state + ")");
 		Path root = results.toAbsolutePath().normalize();
 		Path file = root.resolve(row.get("output").getAsString()).normalize();

@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
+import sc.fiji.stylecrafter.task.Messages;
 import sc.fiji.stylecrafter.video.VideoFormat;
 import sc.fiji.stylecrafter.video.VideoWriter;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
@@ -236,7 +237,6 @@ public final class FrameWriter {
 
 	/** What went wrong, in words: a full disk says how much room is left. */
 	static String reason(Throwable e, Path dir) {
-		String m = e.getMessage() == null ? e.toString() : e.getMessage();
 		for (Throwable t = e; t != null; t = t.getCause()) {
 			String tm = String.valueOf(t.getMessage());
 			if (tm.contains("No space left") || tm.contains("Disk quota") || tm.contains("not enough space")) {
@@ -250,9 +250,7 @@ public final class FrameWriter {
 				return "the disk is full" + (free >= 0 ? String.format(Locale.ROOT, " (%.1f MB free in %s)", free / 1e6, dir) : "") + "; free some space or write elsewhere";
 			}
 		}
-		if (e instanceof java.nio.file.AccessDeniedException) return "permission denied for " + m + "; check the folder's permissions";
-		if (e instanceof java.nio.file.NoSuchFileException) return m + " does not exist";
-		return m;
+		return Messages.of(e); // a file error as a sentence, as everywhere
 	}
 
 	public static BufferedImage image(GenerationResult r, int frame) {

@@ -10,7 +10,6 @@ import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
 import org.scijava.command.DynamicCommand;
 import org.scijava.log.LogService;
-import org.scijava.module.MutableModuleItem;
 import org.scijava.plugin.Parameter;
 import org.scijava.task.TaskService;
 import org.scijava.thread.ThreadService;
@@ -111,19 +110,14 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 	protected void initReferences() {
 		List<String> titles = StyleReferences.openTitles();
 		if (!titles.isEmpty()) {
-			choices("style", titles);
+			StyleReferences.choices(this, "style", titles);
 			List<String> optional = new ArrayList<>();
 			optional.add(StyleReferences.NONE);
 			optional.addAll(titles);
-			choices("style2", optional);
-			choices("style3", optional);
+			StyleReferences.choices(this, "style2", optional);
+			StyleReferences.choices(this, "style3", optional);
 		}
 		if (style == null || style.isBlank()) style = StyleReferences.currentTitle();
-	}
-
-	private void choices(String name, List<String> values) {
-		MutableModuleItem<String> item = getInfo().getMutableInput(name, String.class);
-		if (item != null) item.setChoices(values);
 	}
 
 	@Override

@@ -15,7 +15,6 @@ import org.scijava.app.StatusService;
 import org.scijava.command.Command;
 import org.scijava.command.DynamicCommand;
 import org.scijava.log.LogService;
-import org.scijava.module.MutableModuleItem;
 import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -60,10 +59,7 @@ public class ExportVideoCommand extends DynamicCommand implements MacroFriendly 
 	/** The dialog offers the open images, the current one first chosen. */
 	protected void initImage() {
 		java.util.List<String> titles = StyleReferences.openTitles();
-		if (!titles.isEmpty()) {
-			MutableModuleItem<String> item = getInfo().getMutableInput("image", String.class);
-			if (item != null) item.setChoices(titles);
-		}
+		if (!titles.isEmpty()) StyleReferences.choices(this, "image", titles);
 		if (image == null || image.isBlank()) image = StyleReferences.currentTitle();
 	}
 

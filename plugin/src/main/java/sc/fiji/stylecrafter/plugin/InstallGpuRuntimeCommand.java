@@ -22,6 +22,7 @@ import sc.fiji.stylecrafter.download.Downloader;
 import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
 import sc.fiji.stylecrafter.engine.install.LibtorchArchive;
 import sc.fiji.stylecrafter.engine.install.RuntimeInstaller;
+import sc.fiji.stylecrafter.engine.GpuCheck;
 import sc.fiji.stylecrafter.engine.NvidiaDriver;
 import sc.fiji.stylecrafter.engine.RuntimeSelection;
 import sc.fiji.stylecrafter.engine.RuntimeStatus;
@@ -92,11 +93,12 @@ public class InstallGpuRuntimeCommand extends ContextCommand implements MacroFri
 		}
 	}
 
-	/** Why a GPU runtime is of no use here, or {@code null} when the driver reports a GPU. */
+	/**
+	 * Why a GPU runtime is of no use here (no driver, or no GPU), in the driver check's words, or {@code null} when the
+	 * driver reports a GPU.
+	 */
 	static String noGpu(NvidiaDriver.Report driver) {
-		if (!driver.found()) return "no NVIDIA driver is installed" + (driver.problem() == null ? "" : " (" + driver.problem() + ")");
-		if (driver.gpus().isEmpty()) return "the NVIDIA driver reports no GPU" + (driver.problem() == null ? "" : " (" + driver.problem() + ")");
-		return null;
+		return !driver.found() || driver.gpus().isEmpty() ? GpuCheck.driverProblem(driver) : null;
 	}
 
 	private void fail(String message) {

@@ -36,6 +36,12 @@ public final class StyleReferences {
 		return titles == null ? List.of() : Arrays.asList(titles);
 	}
 
+	/** Offers {@code values} as the choices of a command's text input (a dialog's list of open images). */
+	static void choices(org.scijava.command.DynamicCommand command, String input, List<String> values) {
+		org.scijava.module.MutableModuleItem<String> item = command.getInfo().getMutableInput(input, String.class);
+		if (item != null) item.setChoices(values);
+	}
+
 	/** The title of the current image ({@link #current()}), or {@code null}. */
 	public static String currentTitle() {
 		ImagePlus imp = current();
