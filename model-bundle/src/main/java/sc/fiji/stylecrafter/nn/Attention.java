@@ -71,9 +71,9 @@ public final class Attention {
 	private static final class Fused {
 
 		static final ScriptedOp PLAIN = new ScriptedOp("Attention", "q: Tensor, k: Tensor, v: Tensor, scale: float",
-			"torch.scaled_dot_product_attention(q, k, v, None, 0., False, scale=scale)");
+			"torch.scaled_dot_product_attention(q.contiguous(), k.contiguous(), v.contiguous(), None, 0., False, scale=scale)");
 		static final ScriptedOp MASKED = new ScriptedOp("MaskedAttention", "q: Tensor, k: Tensor, v: Tensor, mask: Tensor, scale: float",
-			"torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=scale)");
+			"torch.scaled_dot_product_attention(q.contiguous(), k.contiguous(), v.contiguous(), mask.contiguous(), 0., False, scale=scale)");
 		static final String WHY;
 		static final boolean ON;
 

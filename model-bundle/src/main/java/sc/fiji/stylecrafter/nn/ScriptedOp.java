@@ -31,6 +31,8 @@ public final class ScriptedOp {
 	/** TorchScript's numbers for the scalar types (a function's source names them so: {@code x.to(6)}). */
 	public static final int FLOAT32 = 6;
 	public static final int BFLOAT16 = 15;
+	/** TorchScript's number for {@code torch.contiguous_format} (a memory format argument). */
+	public static final int CONTIGUOUS_FORMAT = 0;
 
 	private final String name;
 	private final String source;

@@ -26,8 +26,12 @@ public final class Weights {
 	private final Root root;
 	private final String prefix;
 
-	/** @param tensors the stored tensors, or {@code null} for {@link #zeros} */
-	private record Root(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, String source, Set<String> used, Kernels kernels) {}
+	/**
+	 * @param tensors the stored tensors, or {@code null} for {@link #zeros} and {@link #random}
+	 * @param spread the standard deviation of {@link #random} weights; 0 for stored weights and zeros
+	 */
+	private record Root(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, String source, Set<String> used, Kernels kernels,
+		float spread) {}
 
 	private Weights(Root root, String prefix) {
 		this.root = root;
@@ -46,7 +50,7 @@ public final class Weights {
 
 	/** As {@link #of}, for a network whose linear layers and convolutions compute with {@code kernels}. */
 	public static Weights of(SortedMap<String, StoredTensor> tensors, NDManager manager, DataType dtype, Kernels kernels, String source) {
-		return new Weights(new Root(tensors, manager, dtype, source, ConcurrentHashMap.newKeySet(), kernels), "");
+		return new Weights(new Root(tensors, manager, dtype, source, ConcurrentHashMap.newKeySet(), kernels, 0), "");
 	}
 
 	/**
@@ -56,7 +60,19 @@ public final class Weights {
 	 * ({@link #shape(String, long...)}).
 	 */
 	public static Weights zeros(NDManager manager, DataType dtype, Kernels kernels) {
-		return new Weights(new Root(null, manager, dtype, "zero weights", ConcurrentHashMap.newKeySet(), kernels), "");
+		return new Weights(new Root(null, manager, dtype, "zero weights", ConcurrentHashMap.newKeySet(), kernels, 0), "");
+	}
+
+	/**
+	 * Random weights of whatever shape each block asks for, as {@link #zeros} does for zeros: uniform values of standard
+	 * deviation {@code spread}, drawn by libtorch's generator seeded from each key's name (the same values for the same
+	 * key in every precision and process). A network of a config's sizes without its weight files, for precision tests
+	 * and benchmarks at the full model's shapes; it re-seeds libtorch's generator, so never build one during a seeded
+	 * generation.
+	 */
+	public static Weights random(NDManager manager, DataType dtype, Kernels kernels, float spread) {
+		if (!(spread > 0)) throw new IllegalArgumentException("random weights need a spread above 0, not " + spread);
+		return new Weights(new Root(null, manager, dtype, "random weights", ConcurrentHashMap.newKeySet(), kernels, spread), "");
 	}
 
 	/** How the linear layers and convolutions built from these weights compute their products. */
@@ -97,9 +113,16 @@ public final class Weights {
 	 */
 	public NDArray get(String name, long... expected) {
 		if (root.tensors == null) {
-			if (expected.length == 0) throw new WeightException("zero weights: '" + prefix + name + "' is asked for without a shape");
+			if (expected.length == 0) throw new WeightException(root.source + ": '" + prefix + name + "' is asked for without a shape");
 			root.used.add(prefix + name);
-			return RouteChecks.zeroView(root.manager, root.dtype, new Shape(expected));
+			if (root.spread == 0) return RouteChecks.zeroView(root.manager, root.dtype, new Shape(expected));
+			root.manager.getEngine().setRandomSeed((int) RouteChecks.seed(prefix + name));
+			float half = root.spread * (float) Math.sqrt(3);
+			NDArray a = root.manager.randomUniform(-half, half, new Shape(expected));
+			NDArray typed = a.toType(root.dtype, false);
+			if (typed != a) a.close();
+			typed.setName(prefix + name);
+			return typed;
 		}
 		StoredTensor t = stored(name, expected);
 		if (expected.length > 0 && !Arrays.equals(t.shape(), expected)) {

@@ -1,0 +1,55 @@
+package sc.fiji.stylecrafter.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import org.junit.jupiter.api.Test;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * A route computes on the layout it was checked on. The layers' inputs are often transposed views (a linear layer's
+ * rows after a channels-first image) or channels-last (a convolution after such a layer), while the checks draw
+ * contiguous inputs; libtorch picks other kernels for other strides, so a route must give, bit for bit, what it gives
+ * on the contiguous copy of its input.
+ */
+class RouteLayoutTest {
+
+	private static final ScriptedOp CONTIGUOUS = new ScriptedOp("ContiguousCopy", "x: Tensor", "x.contiguous()");
+
+	@Test
+	void bfloat16LinearOnATransposedViewEqualsItOnTheContiguousCopy() {
+		try (NDManager m = NDManager.newBaseManager()) {
+			long in = 320, out = 640, rows = 1024;
+			Kernels.Product linear = Kernels.BFLOAT16.linear(RouteChecks.random(m, 1, out, in).div(18f), RouteChecks.random(m, 2, out));
+			NDArray view = RouteChecks.random(m, 3, 1, in, rows).transpose(0, 2, 1); // [1, rows, in], strides of [1, in, rows]
+			Shape outShape = new Shape(1, rows, out);
+			assertArrayEquals(linear.apply(CONTIGUOUS.call(view), outShape).toFloatArray(), linear.apply(view, outShape).toFloatArray());
+		}
+	}
+
+	@Test
+	void bfloat16ConvolutionOnAChannelsLastInputEqualsItOnTheContiguousCopy() {
+		try (NDManager m = NDManager.newBaseManager()) {
+			for (long outChannels : new long[] { 320, 640 }) {
+				Kernels.Product conv = Kernels.BFLOAT16.convolution(RouteChecks.random(m, 4, outChannels, 320, 3, 3).div(54f), RouteChecks.random(m, 5, outChannels), 1, 1);
+				NDArray channelsLast = RouteChecks.random(m, 6, 1, 32, 32, 320).transpose(0, 3, 1, 2); // [1, 320, 32, 32], channels-last
+				Shape outShape = new Shape(1, outChannels, 32, 32);
+				assertArrayEquals(conv.apply(CONTIGUOUS.call(channelsLast), outShape).toFloatArray(), conv.apply(channelsLast, outShape).toFloatArray(),
+					"output channels " + outChannels);
+			}
+		}
+	}
+
+	@Test
+	void fusedAttentionOnSplitHeadsEqualsItOnContiguousCopies() {
+		try (NDManager m = NDManager.newBaseManager()) {
+			NDArray q = Attention.splitHeads(RouteChecks.random(m, 7, 1, 1024, 320), 5), k = Attention.splitHeads(RouteChecks.random(m, 8, 1, 1024, 320), 5),
+				v = Attention.splitHeads(RouteChecks.random(m, 9, 1, 1024, 320), 5);
+			float scale = 0.125f;
+			assertArrayEquals(Attention.scaledDotProduct(CONTIGUOUS.call(q), CONTIGUOUS.call(k), CONTIGUOUS.call(v), scale, null).toFloatArray(),
+				Attention.scaledDotProduct(q, k, v, scale, null).toFloatArray());
+		}
+	}
+}
