@@ -23,7 +23,8 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * The process's verdicts on the {@link Route}s: a route is taken at a shape only after it was checked there, on this
- * machine, at the running thread count, against its reference, on random inputs (drawn here in Java, so libtorch's
+ * machine, at the running thread count, against its reference, on random inputs, and found right and faster (the
+ * kernel is chosen by measurement on the running machine, not by the machine it was tuned on) (drawn here in Java, so libtorch's
  * generator, which a seeded generation uses, is not touched). Once per route, shape, thread count and device, its cost
  * kept with the verdict. A route that disagrees is not taken at that shape again in this process, and the first
  * rejection of each route is reported once, in one line ({@link #takeReports}).
@@ -51,9 +52,19 @@ public final class RouteChecks {
 	public record Verdict(Route route, String shape, int threads, String device, double error, double tolerance, double routeSeconds,
 		double referenceSeconds, double checkSeconds, String failure)
 	{
-		/** Whether the route is taken at this shape: it agreed with the reference (a NaN error does not). */
+		/** Whether the route is taken at this shape: it agreed with the reference and was the faster. */
 		public boolean accepted() {
+			return right() && faster();
+		}
+
+		/** Whether the route agreed with the reference (a NaN error does not). */
+		public boolean right() {
 			return failure == null && error <= tolerance;
+		}
+
+		/** Whether the route took less time than the reference in the check (warm calls, on this machine). */
+		public boolean faster() {
+			return routeSeconds < referenceSeconds;
 		}
 
 		/** The one-line report of a rejection. */
@@ -134,7 +145,7 @@ public final class RouteChecks {
 		v = new Verdict(key.route(), key.shape(), key.threads(), key.device(), c == null ? Double.NaN : c.error(), key.route().tolerance(type),
 			c == null ? Double.NaN : c.routeSeconds(), c == null ? Double.NaN : c.referenceSeconds(), (System.nanoTime() - t0) / 1e9, failure);
 		VERDICTS.put(key, v);
-		if (!v.accepted() && REPORTED.add(key.route())) UNREPORTED.add(v.report());
+		if (!v.right() && REPORTED.add(key.route())) UNREPORTED.add(v.report());
 		return v;
 	}
 
@@ -180,24 +191,32 @@ public final class RouteChecks {
 		}
 
 		/**
-		 * One line per route consulted: at how many shapes it was taken and rejected (with the largest error), and what the
-		 * checks cost. Empty when no route was asked for.
+		 * One line per route consulted: at how many shapes it was taken, left because the reference was faster, and
+		 * rejected as wrong (with the largest error); the route's time against the reference's over the shapes where it
+		 * was taken, and what the checks cost. Empty when no route was asked for.
 		 */
 		public List<String> summary() {
 			List<String> out = new ArrayList<>();
 			for (Map.Entry<Route, Map<String, Verdict>> e : seen.entrySet()) {
-				int used = 0, rejected = 0;
-				double worst = 0, seconds = 0;
+				int used = 0, slower = 0, wrong = 0;
+				double worst = 0, seconds = 0, route = 0, reference = 0;
 				for (Verdict v : e.getValue().values()) {
 					seconds += v.checkSeconds();
-					if (v.accepted()) used++;
+					if (v.accepted()) {
+						used++;
+						route += v.routeSeconds();
+						reference += v.referenceSeconds();
+					}
+					else if (v.right()) slower++;
 					else {
-						rejected++;
+						wrong++;
 						worst = Double.isNaN(v.error()) ? Double.NaN : Math.max(worst, v.error());
 					}
 				}
-				out.add(String.format(Locale.ROOT, "%s: used at %d shape(s)%s; checks %.2f s", e.getKey().id(), used,
-					rejected == 0 ? "" : String.format(Locale.ROOT, ", rejected at %d (largest error %.3g: %s ran there)", rejected, worst, e.getKey().instead()),
+				out.add(String.format(Locale.ROOT, "%s: used at %d shape(s)%s%s%s; checks %.2f s", e.getKey().id(), used,
+					used == 0 ? "" : String.format(Locale.ROOT, " (%.2fx the time of %s there)", route / reference, e.getKey().instead()),
+					slower == 0 ? "" : String.format(Locale.ROOT, ", slower than %s at %d", e.getKey().instead(), slower),
+					wrong == 0 ? "" : String.format(Locale.ROOT, ", wrong at %d (largest error %.3g: %s ran there)", wrong, worst, e.getKey().instead()),
 					seconds));
 			}
 			return out;
@@ -277,16 +296,22 @@ public final class RouteChecks {
 	}
 
 	/**
-	 * Times {@code route} and {@code reference} (each once, in that order; on the CPU libtorch has finished when a call
-	 * returns) and compares them: {@code |route - reference| / |reference|} over all values, in float32.
+	 * Compares {@code route} with {@code reference} ({@code |route - reference| / |reference|} over all values, in float32)
+	 * and times them: each is called twice, alternately, and the second (warm) call of each is its time (on the CPU
+	 * libtorch has finished when a call returns), so kernel creation and first-touch memory do not decide.
 	 */
 	public static Comparison compare(Supplier<NDArray> route, Supplier<NDArray> reference) {
-		long t0 = System.nanoTime();
 		NDArray got = route.get();
-		long t1 = System.nanoTime();
 		NDArray want = reference.get();
+		double error = relativeError(got, want);
+		got.close();
+		want.close();
+		long t0 = System.nanoTime();
+		route.get().close();
+		long t1 = System.nanoTime();
+		reference.get().close();
 		long t2 = System.nanoTime();
-		return new Comparison(relativeError(got, want), (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+		return new Comparison(error, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
 	}
 
 	/** {@code |got - want| / |want|} (Frobenius norms, float32); the absolute norm where {@code want} is all zeros. */

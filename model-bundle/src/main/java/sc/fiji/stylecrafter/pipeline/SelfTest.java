@@ -54,8 +54,8 @@ public final class SelfTest {
 			List<String> out = new ArrayList<>();
 			out.add("host: " + host);
 			out.add("model: " + model + "; traced: a 320x512 video of 16 frames and a 512x512 image, one step each");
-			out.add(String.format(Locale.ROOT, "%-22s %-9s %6s %5s %8s %13s  %s", "route", "precision", "shapes", "used", "rejected", "largest error",
-				"time against the reference"));
+			out.add(String.format(Locale.ROOT, "%-22s %-9s %6s %5s %6s %6s %13s  %s", "route", "precision", "shapes", "used", "slower", "wrong",
+				"largest error", "time against the reference"));
 			List<RouteChecks.Verdict> rejected = new ArrayList<>();
 			java.util.Set<RouteChecks.Verdict> checked = new java.util.HashSet<>(); // a verdict two precisions share counts once
 			for (Map.Entry<Precision, List<RouteChecks.Verdict>> e : verdicts.entrySet()) {
@@ -70,21 +70,22 @@ public final class SelfTest {
 						continue;
 					}
 					double worst = 0, route = 0, reference = 0;
-					int used = 0;
+					int used = 0, slower = 0;
 					for (RouteChecks.Verdict v : vs) {
 						worst = Double.isNaN(v.error()) ? Double.NaN : Math.max(worst, v.error());
 						route += v.routeSeconds();
 						reference += v.referenceSeconds();
 						boolean first = checked.add(v);
 						if (v.accepted()) used++;
+						else if (v.right()) slower++;
 						else if (first) rejected.add(v);
 					}
-					out.add(String.format(Locale.ROOT, "%-22s %-9s %6d %5d %8d %13.3g  %.2fx (%.2f s against %.2f s)", r.id(), e.getKey().label(), vs.size(), used,
-						vs.size() - used, worst, route / reference, route, reference));
+					out.add(String.format(Locale.ROOT, "%-22s %-9s %6d %5d %6d %6d %13.3g  %.2fx (%.2f s against %.2f s)", r.id(), e.getKey().label(), vs.size(), used,
+						slower, vs.size() - used - slower, worst, route / reference, route, reference));
 				}
 			}
 			if (!rejected.isEmpty()) {
-				out.add("rejected (a layer of such a shape computes with the reference):");
+				out.add("wrong (a layer of such a shape computes with the reference):");
 				for (RouteChecks.Verdict v : rejected) {
 					out.add("  " + v.route().id() + " at " + v.shape() + ": " + (v.failure() != null ? v.failure()
 						: String.format(Locale.ROOT, "relative error %.3g (allowed %.0e)", v.error(), v.tolerance())));
