@@ -51,7 +51,10 @@ public class StylizeVideoCommand extends AbstractGenerateCommand {
 		super(GenerationSettings.video());
 	}
 
-	/** The window and overlap of the model in use (its temporal length, from its config.json), as the dialog's defaults. */
+	/**
+	 * The window and overlap of the model in use (its temporal length, from its config.json), as the dialog's defaults;
+	 * values a macro gave (filled in before the initializers run) are kept.
+	 */
 	protected void initWindow() {
 		int temporal = ModelConfig.FULL_SIZE.unet().temporalLength();
 		try {
@@ -61,8 +64,8 @@ public class StylizeVideoCommand extends AbstractGenerateCommand {
 		catch (java.io.IOException | RuntimeException e) {
 			// an unreadable config is reported by the run; the dialog shows the official model's window
 		}
-		window = GenerationSettings.video().windowFor(temporal);
-		overlap = GenerationSettings.defaultOverlap(window);
+		if (!isInputResolved("window")) window = GenerationSettings.video().windowFor(temporal);
+		if (!isInputResolved("overlap")) overlap = GenerationSettings.defaultOverlap(window);
 	}
 
 	/** A new window in the dialog brings its default overlap. */
