@@ -25,7 +25,6 @@ import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.model.ModelLoader;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
-import sc.fiji.stylecrafter.task.Stage;
 import sc.fiji.stylecrafter.testing.RestyleRuns;
 
 /**
@@ -36,15 +35,6 @@ class BatchSourceTest {
 
 	@TempDir
 	Path tmp;
-
-	private static final BatchRunner.Listener QUIET = new BatchRunner.Listener() {
-
-		@Override
-		public void entry(int k, int n, BatchList.Entry entry, String state) {}
-
-		@Override
-		public void progress(int done, int total, Stage stage) {}
-	};
 
 	@Test
 	void sourcePathIsReadFromTheList() throws IOException {
@@ -77,7 +67,7 @@ class BatchSourceTest {
 		BatchRunner.Options o = new BatchRunner.Options(s, false, "tif", 8, 3, run.strength(), true);
 		Path out = tmp.resolve("out");
 		try (StyleCrafterModel model = ModelLoader.load(Fixtures.goldenFolder(), Device.cpu(), Precision.FLOAT32)) {
-			BatchRunner.Outcome first = BatchRunner.run(model, BatchList.read(list), out, o, QUIET, () -> false);
+			BatchRunner.Outcome first = BatchRunner.run(model, BatchList.read(list), out, o, BatchTest.QUIET, () -> false);
 			assertEquals(1, first.done(), first.summary());
 			BatchRunner.Planned p = BatchRunner.plan(BatchList.read(list), out, o, model.folder()).entries().get(0);
 			assertEquals(BatchRunner.Action.SKIP, p.action(), "the same source: skipped");

@@ -13,17 +13,12 @@ import ij.measure.Calibration;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.command.CommandService;
@@ -31,7 +26,6 @@ import org.scijava.module.Module;
 import org.scijava.module.ModuleService;
 
 import sc.fiji.stylecrafter.image.RgbImage;
-import sc.fiji.stylecrafter.io.Npy;
 import sc.fiji.stylecrafter.model.ModelConfig;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
@@ -43,43 +37,10 @@ import sc.fiji.stylecrafter.testing.RestyleRuns;
  * {@code source=}, every setting from {@code restyle.json}; the result at the source's size, frame count and
  * calibration; bad input named before the model loads.
  */
-class RestyleFijiTest {
-
-	static GoldenContext fixture;
-	static Path golden;
+class RestyleFijiTest extends MacroFixture {
 
 	@TempDir
 	Path tmp;
-
-	@BeforeAll
-	static void start() throws Exception {
-		fixture = GoldenContext.start();
-		golden = fixture.golden;
-		Map<String, Class<? extends org.scijava.command.Command>> commands = new LinkedHashMap<>();
-		commands.put("Stylize Video from Reference", StylizeVideoCommand.class);
-		commands.put("Style-Guided Image", StyleGuidedImageCommand.class);
-		LegacyBridge.install(fixture.context, commands);
-	}
-
-	@AfterAll
-	static void stop() throws InterruptedException {
-		if (fixture != null) {
-			fixture.close();
-			LegacyBridge.context = null;
-		}
-	}
-
-	@BeforeEach
-	void headless() {
-		Interpreter.batchMode = true;
-		LegacyBridge.dialogs.clear();
-	}
-
-	@AfterEach
-	void close() {
-		LegacyBridge.dryRun = null;
-		OpenImages.closeAll();
-	}
 
 	/** The first restyle run of several frames with style guidance and at most three styles (a video the command can make). */
 	static RestyleRuns.Run videoRun() {
@@ -118,6 +79,21 @@ class RestyleFijiTest {
 		return keys.toString();
 	}
 
+	/**
+	 * Saves {@code src} as a TIFF (with its calibration), then a macro opens the run's styles and it, and restyles it
+	 * at the run's size with {@code keys}, then runs {@code after}.
+	 */
+	private String[] restyle(RestyleRuns.Run run, ImagePlus src, String keys, String after) {
+		Path file = tmp.resolve(src.getTitle() + ".tif");
+		IJ.saveAsTiff(src, file.toString());
+		StringBuilder code = new StringBuilder();
+		String styles = openStyles(run, code);
+		code.append("open('").append(MacroTest.q(file)).append("');\n");
+		code.append("run('Stylize Video from Reference', '").append(styles).append(" prompt=[").append(run.prompt()).append("] source=").append(file.getFileName())
+			.append(" width=").append(run.settings().width()).append(" height=").append(run.settings().height()).append(' ').append(keys).append(" device=cpu');\n");
+		return MacroTest.macro(code + after);
+	}
+
 	static String resultTitle(RestyleRuns.Run run) {
 		return ResultImages.title(run.prompt());
 	}
@@ -126,23 +102,14 @@ class RestyleFijiTest {
 	void aMacroRestylesAStackToTheOfficialFramesWithItsCalibration() throws Exception {
 		RestyleRuns.Run run = videoRun();
 		GenerationSettings s = run.settings();
-		ImagePlus src = stack("clip.tif", run.sourceFrames(), false);
+		ImagePlus src = stack("clip", run.sourceFrames(), false);
 		Calibration cal = src.getCalibration();
 		cal.pixelWidth = cal.pixelHeight = 0.25;
 		cal.setUnit("micron");
 		cal.frameInterval = 0.5;
 		cal.setTimeUnit("s");
-		Path file = tmp.resolve("clip.tif");
-		IJ.saveAsTiff(src, file.toString());
-		StringBuilder code = new StringBuilder();
-		String styles = openStyles(run, code);
-		code.append("open('").append(MacroTest.q(file)).append("');\n");
-		code.append("run('Stylize Video from Reference', '").append(styles).append(" prompt=[").append(run.prompt()).append("] source=clip.tif strength=")
-			.append(run.strength()).append(" width=").append(s.width()).append(" height=").append(s.height()).append(" steps=").append(s.steps())
-			.append(" seed=").append(s.seed()).append(" guidance=").append(s.textGuidance()).append(" styleguidance=").append(s.styleGuidance())
-			.append(" window=").append(run.window()).append(" overlap=").append(run.overlap()).append(" device=cpu');\n");
-		code.append("print('current ' + getTitle() + ' frames ' + nSlices);\n");
-		String[] r = MacroTest.macro(code.toString());
+		String[] r = restyle(run, src, "strength=" + run.strength() + " steps=" + s.steps() + " seed=" + s.seed() + " guidance=" + s.textGuidance()
+			+ " styleguidance=" + s.styleGuidance() + " window=" + run.window() + " overlap=" + run.overlap(), "print('current ' + getTitle() + ' frames ' + nSlices);\n");
 		assertTrue(LegacyBridge.dialogs.isEmpty(), "a dialog would have opened for " + LegacyBridge.dialogs);
 		assertTrue(r[0].contains("current " + resultTitle(run) + " frames " + run.sourceFrames().size()), r[0]);
 		ImagePlus result = WindowManager.getImage(resultTitle(run));
@@ -150,7 +117,7 @@ class RestyleFijiTest {
 		assertEquals(0.25, result.getCalibration().pixelWidth);
 		assertEquals("micron", result.getCalibration().getUnit());
 		assertEquals(0.5, result.getCalibration().frameInterval, "the source's frame interval, not the model's 8 fps");
-		assertFramesEqualGolden(result, run.name());
+		CommandsTest.assertFramesEqualGolden(result, run.name());
 		String info = (String) result.getProperty("Info");
 		assertTrue(info.contains("\"strength\": " + run.strength()) && info.contains("clip.tif"), info);
 	}
@@ -171,14 +138,7 @@ class RestyleFijiTest {
 		src.getCalibration().pixelDepth = 3;
 		src.getCalibration().pixelWidth = 2;
 		src.getCalibration().setUnit("mm");
-		Path file = tmp.resolve("slices.tif");
-		IJ.saveAsTiff(src, file.toString());
-		StringBuilder code = new StringBuilder();
-		String styles = openStyles(run, code);
-		code.append("open('").append(MacroTest.q(file)).append("');\n");
-		code.append("run('Stylize Video from Reference', '").append(styles).append(" prompt=[").append(run.prompt()).append("] source=slices.tif width=")
-			.append(s.width()).append(" height=").append(s.height()).append(" steps=2 device=cpu');\n"); // default strength, window and overlap
-		String[] r = MacroTest.macro(code.toString());
+		String[] r = restyle(run, src, "steps=2", ""); // the default strength, window and overlap
 		assertTrue(LegacyBridge.dialogs.isEmpty(), "a dialog would have opened for " + LegacyBridge.dialogs);
 		ImagePlus result = WindowManager.getImage(resultTitle(run));
 		assertTrue(result != null, r[0]);
@@ -258,26 +218,5 @@ class RestyleFijiTest {
 		assertEquals(1, result.getStackSize(), "one plane of the stack");
 		assertEquals(src.getWidth(), result.getWidth());
 		assertEquals(0.5, result.getCalibration().pixelWidth);
-	}
-
-	static void assertFramesEqualGolden(ImagePlus imp, String run) throws IOException {
-		Npy.Array want = Npy.read(golden.resolve(run + "_frames_uint8.npy")); // [3, t, H, W]
-		int t = (int) want.shape()[1], h = (int) want.shape()[2], w = (int) want.shape()[3];
-		assertEquals(t, imp.getStackSize());
-		assertEquals(w, imp.getWidth());
-		assertEquals(h, imp.getHeight());
-		int off = 0;
-		long[] exp = want.longs();
-		for (int f = 0; f < t; f++) {
-			int[] px = (int[]) imp.getStack().getProcessor(f + 1).getPixels();
-			for (int i = 0; i < w * h; i++) {
-				for (int c = 0; c < 3; c++) {
-					int got = (px[i] >> (16 - 8 * c)) & 0xFF, e = (int) exp[(c * t + f) * w * h + i];
-					assertTrue(Math.abs(got - e) <= 1, run + " frame " + f + " pixel " + i);
-					if (got != e) off++;
-				}
-			}
-		}
-		assertTrue(off <= want.numel() / 1000, off + " values off by one");
 	}
 }
