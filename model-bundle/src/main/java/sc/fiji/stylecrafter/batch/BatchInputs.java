@@ -22,8 +22,9 @@ import sc.fiji.stylecrafter.video.VideoFormat;
 
 /**
  * Everything that decides a batch entry's output, as named values: the prompt, every setting (mode, size, steps,
- * guidance, style weight, seed and the seeding, temporal window and overlap), the output format and frame rate, the model folder, and each style
- * file by path and SHA-256 of its content. Written into the entry's sidecar ({@value #KEY}); a resumed batch skips an
+ * guidance, style weight, seed and the seeding, temporal window and overlap), the output format and frame rate, the model folder, each style
+ * file by path and SHA-256 of its content, and a source to restyle by path and SHA-256 (of every frame file of a
+ * folder), with the strength and whether the size was given. Written into the entry's sidecar ({@value #KEY}); a resumed batch skips an
  * entry only where they are all equal, and names what differs otherwise.
  */
 final class BatchInputs {
@@ -66,6 +67,11 @@ final class BatchInputs {
 			video |= VideoFormat.isReadable(p);
 		}
 		m.put("styles", String.join("; ", styles));
+		if (e.source() != null) { // only then: the inputs of entries from noise stay those of earlier versions
+			m.put("source", e.source().toAbsolutePath().normalize() + " sha256:" + sourceDigest(e.source()));
+			m.put("strength", Double.toString(o.strength()));
+			m.put("source_size", o.sizeGiven() ? "as given" : "from the source");
+		}
 		if (video) m.put("style_frames", Integer.toString(o.styleFrames()));
 		return m;
 	}
@@ -96,19 +102,42 @@ final class BatchInputs {
 		for (String k : keys) {
 			String a = before.get(k), b = now.get(k);
 			if (a != null && a.equals(b)) continue;
-			if (k.equals("styles") || k.equals("prompt") || k.equals("model_folder")) out.add(k + " (" + (a == null ? "not recorded" : "another " + (k.equals("styles") ? "file or content" : "value")) + ")");
+			if (k.equals("styles") || k.equals("source") || k.equals("prompt") || k.equals("model_folder")) {
+				out.add(k + " (" + (a == null ? "not recorded" : "another " + (k.equals("styles") || k.equals("source") ? "file or content" : "value")) + ")");
+			}
 			else out.add(k + " " + (a == null ? "not recorded" : a) + " -> " + (b == null ? "none" : b));
 		}
 		return String.join("; ", out);
 	}
 
+	/** A source file's digest, or a folder's: the SHA-256 of its frame files' names and digests, in name order. */
+	private String sourceDigest(Path p) throws IOException {
+		if (!Files.isDirectory(p)) return digest(p, "source");
+		StringBuilder all = new StringBuilder();
+		try (java.util.stream.Stream<Path> list = Files.list(p)) {
+			for (Path f : list.filter(Files::isRegularFile).sorted().toList()) all.append(f.getFileName()).append(' ').append(digest(f, "source")).append('\n');
+		}
+		try {
+			java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+			return java.util.HexFormat.of().formatHex(md.digest(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+		}
+		catch (java.security.NoSuchAlgorithmException x) {
+			throw new IllegalStateException("this Java has no SHA-256", x);
+		}
+	}
+
 	private String digest(Path p) throws IOException {
+		return digest(p, "style");
+	}
+
+	/** @param what the file's role in messages ("style", "source") */
+	private String digest(Path p, String what) throws IOException {
 		BasicFileAttributes a;
 		try {
 			a = Files.readAttributes(p, BasicFileAttributes.class);
 		}
 		catch (java.nio.file.NoSuchFileException x) {
-			throw new IOException("the style file " + p + " does not exist", x);
+			throw new IOException("the " + what + " file " + p + " does not exist", x);
 		}
 		String key = p.toAbsolutePath().normalize() + "|" + a.size() + "|" + a.lastModifiedTime().toMillis();
 		String d = digests.get(key);
@@ -117,7 +146,7 @@ final class BatchInputs {
 			d = VerifiedFiles.sha256(p, p.getFileName().toString(), null, null);
 		}
 		catch (IOException x) {
-			throw new IOException("the style file " + p + " cannot be read (" + x.getMessage() + ")", x);
+			throw new IOException("the " + what + " file " + p + " cannot be read (" + x.getMessage() + ")", x);
 		}
 		digests.put(key, d);
 		return d;

@@ -15,16 +15,27 @@ import com.google.gson.JsonParser;
 
 /**
  * A list of generations in the format of the official {@code eval_data} files: a JSON array of
- * {@code {"prompt": "...", "style_path": "path" | ["path", ...]}}, paths relative to the list file. An entry that is
- * malformed keeps its place with the reason, so the rest of the list still runs.
+ * {@code {"prompt": "...", "style_path": "path" | ["path", ...]}}, paths relative to the list file, each entry with an
+ * optional {@code "source_path": "path"} (a clip, multi-page TIFF, image or folder of frames to restyle instead of
+ * generating from noise). An entry that is malformed keeps its place with the reason, so the rest of the list still
+ * runs.
  */
 public final class BatchList {
 
-	/** One entry; {@code problem} says why it cannot run, or is {@code null}. */
-	public record Entry(int index, String prompt, List<Path> styles, String problem) {
+	/**
+	 * One entry; {@code problem} says why it cannot run, or is {@code null}.
+	 *
+	 * @param source a clip or image to restyle, or {@code null} to generate from noise
+	 */
+	public record Entry(int index, String prompt, List<Path> styles, Path source, String problem) {
 
 		public Entry {
 			styles = List.copyOf(styles);
+		}
+
+		/** An entry generated from noise. */
+		public Entry(int index, String prompt, List<Path> styles, String problem) {
+			this(index, prompt, styles, null, problem);
 		}
 	}
 
@@ -62,6 +73,11 @@ public final class BatchList {
 			}
 		}
 		if (styles.isEmpty()) return new Entry(i, prompt, List.of(), "entry " + i + " has no style_path");
-		return new Entry(i, prompt, styles, null);
+		JsonElement src = o.get("source_path");
+		if (src == null || src.isJsonNull()) return new Entry(i, prompt, styles, null);
+		if (!src.isJsonPrimitive() || !src.getAsJsonPrimitive().isString() || src.getAsString().isBlank()) {
+			return new Entry(i, prompt, styles, "entry " + i + ": source_path is not a path (a clip, image or folder of frames to restyle)");
+		}
+		return new Entry(i, prompt, styles, base.resolve(src.getAsString()), null);
 	}
 }

@@ -26,12 +26,15 @@ import sc.fiji.stylecrafter.output.FrameWriter;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationResult;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
+import sc.fiji.stylecrafter.pipeline.SourceSize;
 import sc.fiji.stylecrafter.task.ProgressListener;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
 import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.sched.DdimScheduler;
 import sc.fiji.stylecrafter.sched.NoiseSource;
 import sc.fiji.stylecrafter.sched.SeededNoise;
+import sc.fiji.stylecrafter.unet.Mode;
+import sc.fiji.stylecrafter.video.SourceFrames;
 import sc.fiji.stylecrafter.video.VideoReader;
 
 /**
@@ -65,8 +68,22 @@ public final class BatchRunner {
 	/**
 	 * @param extension the output kind: {@code mp4}, {@code webm}, {@code gif}, {@code tif}, or {@code png} for a folder
 	 *          of PNGs per entry
+	 * @param strength the restyle strength of entries with a {@code source_path}, in (0, 1]
+	 * @param sizeGiven whether the settings' width and height were given: else an entry with a source is generated at
+	 *          the size {@link SourceSize} gives for its source
 	 */
-	public record Options(GenerationSettings settings, boolean officialSeeding, String extension, int fps, int styleFrames) {}
+	public record Options(GenerationSettings settings, boolean officialSeeding, String extension, int fps, int styleFrames, double strength,
+		boolean sizeGiven)
+	{
+		public Options {
+			if (!(strength > 0 && strength <= 1)) throw new IllegalArgumentException("strength " + strength + " is out of range; allowed: more than 0 up to 1");
+		}
+
+		/** Options for lists without sources to restyle (the default strength, the size as given). */
+		public Options(GenerationSettings settings, boolean officialSeeding, String extension, int fps, int styleFrames) {
+			this(settings, officialSeeding, extension, fps, styleFrames, StyleCrafterPipeline.Source.DEFAULT_STRENGTH, true);
+		}
+	}
 
 	/** Told about each entry and each step. */
 	public interface Listener extends ProgressListener {
@@ -348,12 +365,12 @@ public final class BatchRunner {
 				case SKIP -> {
 					state = "skipped: already written";
 					skipped++;
-					if (shared != null) replayDraws(shared, model, o.settings());
+					if (shared != null) replayDraws(shared, model, e, o);
 				}
 				case ELSEWHERE -> {
 					state = "left to " + p.reason();
 					elsewhere++;
-					if (shared != null) replayDraws(shared, model, o.settings());
+					if (shared != null) replayDraws(shared, model, e, o);
 				}
 				default -> {
 					String name = name(e);
@@ -361,20 +378,19 @@ public final class BatchRunner {
 					if (holder.isPresent()) {
 						state = "claimed by " + holder.get().worker();
 						elsewhere++;
-						if (shared != null) replayDraws(shared, model, o.settings());
+						if (shared != null) replayDraws(shared, model, e, o);
 						break;
 					}
 					try {
 						if (writtenWith(p.output(), p.inputs()) == null) { // written by another worker since the plan
 							state = "skipped: already written (by another worker)";
 							skipped++;
-							if (shared != null) replayDraws(shared, model, o.settings());
+							if (shared != null) replayDraws(shared, model, e, o);
 							break;
 						}
 						listener.entry(e.index(), n, e, "running");
 						List<RgbImage> styles = VideoReader.styleReferences(e.styles(), o.styleFrames());
-						StyleCrafterPipeline.Request rq = new StyleCrafterPipeline.Request(e.prompt(), styles, o.settings())
-							.named(e.styles().stream().map(Path::toString).toList());
+						StyleCrafterPipeline.Request rq = request(e, o, styles);
 						StyleCrafterPipeline.check(rq, model.config());
 						ProgressListener beating = (d, t, stage) -> {
 							claims.heartbeat(name);
@@ -417,6 +433,7 @@ public final class BatchRunner {
 		row.put("index", p.entry().index());
 		row.put("prompt", p.entry().prompt());
 		row.put("styles", p.entry().styles().stream().map(Path::toString).toList());
+		if (p.entry().source() != null) row.put("source", p.entry().source().toString());
 		row.put("output", outDir.relativize(p.output()).toString());
 		row.put("state", "pending");
 		return row;
@@ -449,13 +466,50 @@ public final class BatchRunner {
 		}
 	}
 
-	/** Draws (and frees) what a generation with {@code s} would draw: the initial latent, then one per step. */
-	static void replayDraws(NoiseSource noise, StyleCrafterModel model, GenerationSettings s) {
-		int down = model.config().vae().downsampling();
-		Shape shape = new Shape(1, model.config().unet().inChannels(), s.frames(), s.height() / down, s.width() / down);
-		int draws = 1 + DdimScheduler.count(model.schedule(), s.steps());
+	/**
+	 * An entry's request: from noise with the batch's settings, or restyling its source, whose frames (at most
+	 * {@link GenerationSettings#MAX_FRAMES}; the first for an image) give the frame count and, where the size was not
+	 * given, the size ({@link SourceSize}).
+	 *
+	 * @param styles the entry's style references, or {@code null} where only the settings and the source are wanted
+	 */
+	static StyleCrafterPipeline.Request request(BatchList.Entry e, Options o, List<RgbImage> styles) throws IOException {
+		GenerationSettings s = o.settings();
+		StyleCrafterPipeline.Request rq = new StyleCrafterPipeline.Request(e.prompt(), styles, s).named(e.styles().stream().map(Path::toString).toList());
+		if (e.source() == null) return rq;
+		int limit = s.mode() == Mode.IMAGE ? 1 : GenerationSettings.MAX_FRAMES;
+		SourceFrames.Read frames = SourceFrames.read(e.source(), limit, (w, h) -> {
+			SourceSize size = o.sizeGiven() ? new SourceSize(s.width(), s.height()) : SourceSize.of(s.mode(), w, h, null, null);
+			return new int[] { size.width(), size.height() };
+		});
+		if (frames.total() > limit && s.mode() == Mode.VIDEO) {
+			throw new IOException("the source " + e.source() + " has " + frames.total() + " frames; at most " + limit + " can be restyled at once");
+		}
+		RgbImage first = frames.kept().get(0);
+		GenerationSettings.Builder b = s.toBuilder().width(first.width()).height(first.height());
+		if (s.mode() == Mode.VIDEO) b.frames(frames.kept().size());
+		return new StyleCrafterPipeline.Request(e.prompt(), styles, b.build(), rq.styleNames(), null,
+			new StyleCrafterPipeline.Source(frames.kept(), o.strength(), e.source().toString()));
+	}
+
+	/**
+	 * Draws (and frees) what the entry's generation would draw: from noise the initial latent, then one per step; from
+	 * a source one per source frame (its posterior), one to noise the latent, then one per step it runs.
+	 */
+	static void replayDraws(NoiseSource noise, StyleCrafterModel model, BatchList.Entry e, Options o) throws IOException {
+		StyleCrafterPipeline.Request rq = request(e, o, null);
+		GenerationSettings s = rq.settings();
+		int down = model.config().vae().downsampling(), z = model.config().unet().inChannels();
+		Shape shape = new Shape(1, z, s.frames(), s.height() / down, s.width() / down);
+		int steps = DdimScheduler.count(model.schedule(), s.steps());
 		try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-			for (int i = 0; i < draws; i++) noise.next(shape, m).close();
+			if (rq.source() == null) noise.next(shape, m).close();
+			else {
+				for (int f = 0; f < s.frames(); f++) noise.next(new Shape(1, z, s.height() / down, s.width() / down), m).close();
+				noise.next(shape, m).close();
+				steps = rq.source().steps(steps);
+			}
+			for (int i = 0; i < steps; i++) noise.next(shape, m).close();
 		}
 	}
 

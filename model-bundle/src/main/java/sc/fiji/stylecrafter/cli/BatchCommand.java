@@ -16,6 +16,7 @@ import sc.fiji.stylecrafter.batch.BatchList;
 import sc.fiji.stylecrafter.batch.BatchRunner;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.model.StyleCrafterModel;
+import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.task.ProgressClock;
 import sc.fiji.stylecrafter.task.Stage;
@@ -25,8 +26,8 @@ import sc.fiji.stylecrafter.cli.base.Terminal;
 
 /**
  * {@code stylecrafter batch [--models DIR] --list FILE.json --out DIR [--format mp4|webm|gif|tif|png] [--official-seeding]
- * [generate's settings]}: every entry of an official {@code eval_data}-style list, with the model loaded once (see
- * {@link BatchRunner}).
+ * [--strength X] [generate's settings]}: every entry of an official {@code eval_data}-style list, with the model loaded once (see
+ * {@link BatchRunner}); an entry with a {@code source_path} restyles it at {@code --strength}.
  */
 @Command(name = "batch", mixinStandardHelpOptions = true, description = "Every entry of a list (the official eval_data format), the model loaded once.")
 final class BatchCommand extends CliCommand {
@@ -55,6 +56,10 @@ final class BatchCommand extends CliCommand {
 	@Option(names = "--status", description = "Say how many entries are done, claimed (and by whom), failed and left, and exit; nothing is generated.")
 	boolean status;
 
+	@Option(names = "--strength", paramLabel = "X", description = "How far entries with a source_path move from their source, more than 0 up to 1 "
+		+ "(default 0.6).")
+	String strength;
+
 	@Mixin
 	GenerationOptions options;
 
@@ -69,7 +74,9 @@ final class BatchCommand extends CliCommand {
 			if (dir == null) throw new IllegalArgumentException("--out is required");
 			String f = format.toLowerCase(Locale.ROOT);
 			if (!FORMATS.contains(f)) throw new IllegalArgumentException("--format '" + f + "' is not known; allowed: " + String.join(", ", FORMATS));
-			o = new BatchRunner.Options(options.settings(), official, f, options.fps(null), options.styleFrames());
+			double x = strength == null ? StyleCrafterPipeline.Source.DEFAULT_STRENGTH : GenerationOptions.number("--strength", strength);
+			o = new BatchRunner.Options(options.settings(), official, f, options.fps(null), options.styleFrames(), x,
+				options.widthGiven() != null || options.heightGiven() != null);
 			precision = options.precision();
 			theShard = shard != null ? BatchRunner.Shard.parse(shard) : BatchRunner.Shard.fromSlurm(System.getenv());
 			stale = java.time.Duration.ofMinutes(claimTimeout == null ? BatchRunner.DEFAULT_CLAIM_MINUTES : Long.parseLong(claimTimeout.trim()));

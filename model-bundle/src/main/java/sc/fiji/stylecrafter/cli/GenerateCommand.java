@@ -70,7 +70,7 @@ final class GenerateCommand extends CliCommand {
 		Path models = options.models();
 		try {
 			StyleCrafterPipeline.Request rq = request.request(settings, styleFrames);
-			if (source.given()) rq = source.restyle(rq, options.framesGiven());
+			if (source.given()) rq = source.restyle(rq, options);
 			int count = StyleCrafterPipeline.check(rq, ModelConfig.read(models.resolve(ModelConfig.FILE_NAME))); // before anything heavy
 			int ran = rq.source() == null ? settings.steps() : rq.source().steps(count);
 			FrameWriter.checkTarget(out);

@@ -80,7 +80,12 @@ public record GenerationSettings(Mode mode, int frames, int width, int height, i
 
 	/** The overlap for a model of temporal length {@code temporalLength}: the one given, or a quarter of the window. */
 	public int overlapFor(int temporalLength) {
-		return overlap != null ? overlap : windowFor(temporalLength) / 4;
+		return overlap != null ? overlap : defaultOverlap(windowFor(temporalLength));
+	}
+
+	/** The overlap of windows of {@code window} frames where none is given: a quarter of the window. */
+	public static int defaultOverlap(int window) {
+		return window / 4;
 	}
 
 	/** These settings with the window and overlap a model of temporal length {@code temporalLength} uses (for the record). */

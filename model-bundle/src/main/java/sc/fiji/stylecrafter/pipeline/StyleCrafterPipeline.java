@@ -107,6 +107,9 @@ public final class StyleCrafterPipeline {
 	 */
 	public record Source(List<RgbImage> frames, double strength, String name) {
 
+		/** The strength where the user gives none (Fiji, batch lists): the source's layout kept, the style clearly changed. */
+		public static final double DEFAULT_STRENGTH = 0.6;
+
 		public Source {
 			frames = frames == null ? List.of() : List.copyOf(frames);
 		}
@@ -229,14 +232,14 @@ public final class StyleCrafterPipeline {
 		ProgressListener progress, CancellationToken cancel)
 	{
 		int frames = source.frames().size();
-		progress.progress(0, frames, Stage.ENCODING);
+		progress.progress(0, frames, Stage.SOURCE);
 		try (Scope scope = new Scope()) {
 			NDArray x0 = model.vaeEncoder().encode(frames, i -> {
 				RgbImage img = source.frames().get(i);
 				return run.create(StylePreprocessor.toModelRange(img), new Shape(1, 3, img.height(), img.width())).toDevice(model.device(), false)
 					.toType(model.precision().dataType(), false);
 			}, shape -> noise.next(shape, run).toDevice(model.device(), false), done -> {
-				progress.progress(done, frames, Stage.ENCODING);
+				progress.progress(done, frames, Stage.SOURCE);
 				if (done < frames && cancel.isCancelled()) throw GenerationCancelledException.whileEncoding(done, frames);
 			});
 			if (!x0.getShape().equals(latentShape)) throw new IllegalStateException("the source encodes to " + x0.getShape() + ", the run needs " + latentShape);

@@ -68,7 +68,8 @@ class BatchTest {
 		return Files.writeString(tmp.resolve("eval.json"), json);
 	}
 
-	private static final BatchRunner.Listener QUIET = new BatchRunner.Listener() {
+	/** A listener that listens to nothing. */
+	static final BatchRunner.Listener QUIET = new BatchRunner.Listener() {
 
 		@Override
 		public void entry(int k, int n, BatchList.Entry entry, String state) {}

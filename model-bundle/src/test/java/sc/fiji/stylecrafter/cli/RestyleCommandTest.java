@@ -108,6 +108,11 @@ class RestyleCommandTest {
 			"--frames", "3", "--out", tmp.resolve("o.tif").toString());
 		assertEquals(1, r.code());
 		assertTrue(r.err().contains(folder + " has 1 frame(s), fewer than --frames 3"), r.err());
+		ImageIO.write(toImage(new RgbImage(64, 48, new byte[64 * 48 * 3])), "png", folder.resolve("002.png").toFile());
+		r = Cli.run("generate", "--models", g.toString(), "--prompt", "x", "--style", style.toString(), "--source", folder.toString(), "--strength", "0.5",
+			"--out", tmp.resolve("o.tif").toString());
+		assertEquals(1, r.code());
+		assertTrue(r.err().contains("frame 2 (002.png) is 64x48, the first is 64x64; all frames of a source must have one size"), r.err());
 	}
 
 	private static void writeTiff(List<RgbImage> frames, Path file) throws IOException {

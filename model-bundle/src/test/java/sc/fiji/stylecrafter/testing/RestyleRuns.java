@@ -61,7 +61,12 @@ public final class RestyleRuns {
 
 	/** The names of the runs in {@code restyle.json} of the golden folder the tests are given, in file order. */
 	public static List<String> names() {
-		return new ArrayList<>(runs(Fixtures.goldenFolder()).keySet());
+		return names(Fixtures.goldenFolder());
+	}
+
+	/** The names of the runs in {@code restyle.json} of the golden folder {@code dir} (none where it has no such file), in file order. */
+	public static List<String> names(Path dir) {
+		return Files.isRegularFile(dir.resolve(FILE)) ? new ArrayList<>(runs(dir).keySet()) : new ArrayList<>();
 	}
 
 	/** A run by name, of the golden folder the tests are given. */

@@ -17,6 +17,8 @@ import org.scijava.thread.ThreadService;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
+import sc.fiji.stylecrafter.pipeline.SourceSize;
+import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 
 /**
  * What the generation commands share: the inputs (their names are the macro keys), the services, and the run that
@@ -25,7 +27,8 @@ import sc.fiji.stylecrafter.pipeline.GenerationSettings;
  * documented defaults; {@link MacroInputs} makes sure such a macro never opens a dialog.
  *
  * <p>The style references are chosen by the title of an open image: the dialog lists each open image once, by its
- * title, with "none" for the optional ones, and a macro line names them as ImageJ's own commands do.
+ * title, with "none" for the optional ones, and a macro line names them as ImageJ's own commands do. So is the optional
+ * source to restyle ({@link SourceImages}), "none" by default.
  */
 abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFriendly {
 
@@ -56,6 +59,15 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 
 	@Parameter(label = "Third reference", required = false, persist = false)
 	private String style3 = StyleReferences.NONE;
+
+	@Parameter(label = "Source to restyle", required = false, persist = false,
+		description = "none: a new clip from the prompt; an open image or stack: restyled, keeping its frames (time frames, or slices when it has one "
+			+ "frame), size and calibration")
+	private String source = StyleReferences.NONE;
+
+	@Parameter(label = "Strength (with a source)", stepSize = "0.05", persist = false,
+		description = "How far to move from the source, more than 0 up to 1: low keeps its content, high gives the style and prompt more room")
+	private double strength = StyleCrafterPipeline.Source.DEFAULT_STRENGTH;
 
 	@Parameter(label = "Seed (-1 for random)", min = "-1", persist = false)
 	private long seed = GenerationSettings.DEFAULT_SEED;
@@ -94,8 +106,13 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;
 
+	/** The mode's defaults, and whether a macro gave width and height ({@code null}: no macro, compared with the defaults). */
+	private final GenerationSettings defaults;
+	private Boolean widthGiven, heightGiven;
+
 	/** The mode's defaults for the inputs whose defaults differ between video and image. */
 	protected AbstractGenerateCommand(GenerationSettings defaults) {
+		this.defaults = defaults;
 		this.steps = defaults.steps();
 		this.width = defaults.width();
 		this.height = defaults.height();
@@ -116,6 +133,7 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 			optional.addAll(titles);
 			StyleReferences.choices(this, "style2", optional);
 			StyleReferences.choices(this, "style3", optional);
+			StyleReferences.choices(this, "source", optional);
 		}
 		if (style == null || style.isBlank()) style = StyleReferences.currentTitle();
 	}
@@ -124,6 +142,18 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 	public void macroDefaults(Set<String> leftOut) {
 		if (leftOut.contains("preview")) preview = false; // unattended runs need no preview window
 		if (leftOut.contains("plot")) plot = false; // nor a plot window
+		widthGiven = !leftOut.contains("width");
+		heightGiven = !leftOut.contains("height");
+	}
+
+	/**
+	 * The source to restyle, or {@code null}. A width or height counts as given when a macro names it, or when the
+	 * dialog's value is not the mode's default; otherwise the source's aspect ratio decides it ({@link SourceSize}).
+	 */
+	private GenerationRunner.Restyle restyle() {
+		if (source == null || source.isBlank() || source.equals(StyleReferences.NONE)) return null;
+		boolean w = widthGiven != null ? widthGiven : width != defaults.width(), h = heightGiven != null ? heightGiven : height != defaults.height();
+		return new GenerationRunner.Restyle(source, strength, w ? width : null, h ? height : null);
 	}
 
 	/** The dialog keeps width and height at the model's multiples of 64 as they are typed (a macro's values are checked by the run). */
@@ -158,7 +188,7 @@ abstract class AbstractGenerateCommand extends DynamicCommand implements MacroFr
 			}
 			GenerationRunner.Outcome out = GenerationRunner.run(new GenerationRunner.Services(service, status, tasks, threads, log),
 				new GenerationRunner.Request(List.of(orNone(style), orNone(style2), orNone(style3)), prompt, settings, device, precision, preview, save(),
-					fps()),
+					fps(), restyle()),
 				this::isCanceled);
 			result = out.image();
 			if (out.shown()) resolveOutput("result"); // shown through ImageJ already; no second display

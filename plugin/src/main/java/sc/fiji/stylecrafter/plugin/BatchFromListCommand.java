@@ -24,6 +24,7 @@ import sc.fiji.stylecrafter.engine.DeviceChoice;
 import sc.fiji.stylecrafter.task.CancellationToken;
 import sc.fiji.stylecrafter.task.GenerationCancelledException;
 import sc.fiji.stylecrafter.pipeline.GenerationSettings;
+import sc.fiji.stylecrafter.pipeline.StyleCrafterPipeline;
 import sc.fiji.stylecrafter.unet.Mode;
 import sc.fiji.stylecrafter.engine.Precision;
 import sc.fiji.stylecrafter.video.VideoReader;
@@ -33,7 +34,8 @@ import sc.fiji.stylecrafter.task.Messages;
 /**
  * Plugins > StyleCrafter > Batch from List (StyleCrafter)...: every entry of a list in the official {@code eval_data} format
  * ({@code [{"prompt": ..., "style_path": ...}, ...]}) into a folder, with the model loaded once; see
- * {@link BatchRunner}. Sizes, frames and steps of 0 mean the official defaults of the mode. Stopping (cancel in the
+ * {@link BatchRunner}. Sizes, frames and steps of 0 mean the official defaults of the mode (for an entry with a
+ * {@code source_path}: its frames, and the size {@link sc.fiji.stylecrafter.pipeline.SourceSize} gives). Stopping (cancel in the
  * task list) keeps what is written; running it again resumes.
  */
 @Plugin(type = Command.class, menu = { @Menu(label = "Plugins"), @Menu(label = Menus.STYLECRAFTER), @Menu(label = "Batch from List (StyleCrafter)...", weight = 12) }, headless = true)
@@ -81,6 +83,10 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 	@Parameter(label = "Steps (0: official)", min = "0", max = "" + GenerationSettings.MAX_STEPS, persist = false)
 	private int steps;
 
+	@Parameter(label = "Strength (entries with a source_path)", min = "0", max = "1", stepSize = "0.05", persist = false,
+		description = "How far an entry with a source_path moves from its source: more than 0 up to 1 (1 keeps least)")
+	private double strength = StyleCrafterPipeline.Source.DEFAULT_STRENGTH;
+
 	@Parameter(label = "Frame rate (video files)", min = "1", max = "" + VideoWriter.MAX_FPS, persist = false)
 	private int fps = VideoWriter.DEFAULT_FPS;
 
@@ -104,7 +110,7 @@ public class BatchFromListCommand extends ContextCommand implements MacroFriendl
 			if (height > 0) b.height(height);
 			if (steps > 0) b.steps(steps);
 			GenerationSettings s = b.build();
-			BatchRunner.Options options = new BatchRunner.Options(s, officialseeding, format, fps, VideoReader.DEFAULT_STYLE_FRAMES);
+			BatchRunner.Options options = new BatchRunner.Options(s, officialseeding, format, fps, VideoReader.DEFAULT_STYLE_FRAMES, strength, width > 0 || height > 0);
 			Path folder = service.modelFolderOrDefault();
 			BatchRunner.Plan plan = BatchRunner.plan(entries, out.toPath(), options, folder);
 			if (log != null) log.info("StyleCrafter batch: " + entries.size() + " entries: " + plan.summary());

@@ -34,8 +34,9 @@ final class FijiProgress implements RuntimeInstaller.Listener, BatchRunner.Liste
 	/** Entries of a batch (1 for one generation), and the one running. */
 	private int entries = 1;
 	private int current;
-	/** Decoded frames of one generation, and its sampling steps (as the sampler reports them): their shares of the bar. */
+	/** Decoded frames of one generation, encoded source frames (0 from noise), and its sampling steps (as the sampler reports them): their shares of the bar. */
 	private int frames;
+	private int encoded;
 	private int samplingSteps;
 	/** The steps the user asked for, to say so when the official schedule runs another count; 0: do not say. */
 	private int askedSteps;
@@ -68,9 +69,15 @@ final class FijiProgress implements RuntimeInstaller.Listener, BatchRunner.Liste
 	 * where the official schedule runs another count, the message says so).
 	 */
 	FijiProgress generations(int steps, int frames) {
+		return generations(steps, frames, 0);
+	}
+
+	/** As {@link #generations(int, int)}, restyling a source of {@code encoded} frames first (each encoded frame a unit of the bar). */
+	FijiProgress generations(int steps, int frames, int encoded) {
 		this.askedSteps = steps;
 		this.samplingSteps = steps;
 		this.frames = frames;
+		this.encoded = encoded;
 		return this;
 	}
 
@@ -137,7 +144,12 @@ final class FijiProgress implements RuntimeInstaller.Listener, BatchRunner.Liste
 		clock.update(done, total, stage);
 		String msg = stage.toString();
 		if (!Double.isNaN(clock.secondsPerUnit())) {
-			msg = String.format(Locale.ROOT, "%s %d/%d, %.1f s/%s, about %s left", stage == Stage.SAMPLING ? "step" : "decoding frame", done, total,
+			String what = switch (stage) {
+				case SAMPLING -> "step";
+				case SOURCE -> "encoding frame";
+				default -> "decoding frame";
+			};
+			msg = String.format(Locale.ROOT, "%s %d/%d, %.1f s/%s, about %s left", what, done, total,
 				clock.secondsPerUnit(), clock.unit(), duration(clock.secondsLeft()));
 		}
 		if (stage == Stage.SAMPLING && askedSteps > 0 && total != askedSteps && !scheduleSaid) {
@@ -146,12 +158,14 @@ final class FijiProgress implements RuntimeInstaller.Listener, BatchRunner.Liste
 		}
 		if (entries > 1) msg = "entry " + (current + 1) + "/" + entries + ", " + msg;
 		if (stage == Stage.SAMPLING) samplingSteps = total;
-		double samplingShare = samplingSteps / (double) Math.max(1, samplingSteps + frames);
+		double units = Math.max(1, encoded + samplingSteps + frames);
+		double encodeShare = encoded / units, samplingShare = samplingSteps / units;
 		double within = (double) done / Math.max(1, total);
 		double fraction = switch (stage) {
 			case ENCODING -> 0;
-			case SAMPLING -> samplingShare * within;
-			case DECODING -> samplingShare + (1 - samplingShare) * within;
+			case SOURCE -> encodeShare * within;
+			case SAMPLING -> encodeShare + samplingShare * within;
+			case DECODING -> encodeShare + samplingShare + (1 - encodeShare - samplingShare) * within;
 		};
 		show(msg, (current + fraction) / entries, done == total);
 	}

@@ -56,10 +56,20 @@ final class GenerationRunner {
 	 * @param styles titles of open images; the first is required, {@link StyleReferences#NONE} skips an optional one
 	 * @param save a file to write the result to as well (.mp4, .webm, .gif, .tif), or {@code null}
 	 * @param fps the frame rate of a saved video
+	 * @param restyle an open image to restyle, or {@code null} to generate from noise
 	 */
 	record Request(List<String> styles, String prompt, GenerationSettings settings, String device, String precision, boolean preview, Path save,
-		int fps)
+		int fps, Restyle restyle)
 	{}
+
+	/**
+	 * An open image to restyle.
+	 *
+	 * @param title its title
+	 * @param width the width the user gave, or {@code null} for the size {@link sc.fiji.stylecrafter.pipeline.SourceSize} gives
+	 * @param height the height the user gave, or {@code null}
+	 */
+	record Restyle(String title, double strength, Integer width, Integer height) {}
 
 	/** The result image, and whether it was shown through ImageJ. */
 	record Outcome(ImagePlus image, boolean shown) {}
@@ -83,11 +93,21 @@ final class GenerationRunner {
 		}
 		Precision precision;
 		List<RgbImage> styles;
+		SourceImages.Chosen source = null;
+		GenerationSettings settings = rq.settings();
+		int steps = settings.steps();
 		try {
 			precision = Precision.parse(rq.precision());
 			DeviceChoice.parse(rq.device()).resolve(); // a GPU asked for but none usable
 			styles = references(rq.styles());
-			StyleCrafterPipeline.check(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()), config(folder));
+			if (rq.restyle() != null) {
+				Restyle r = rq.restyle();
+				source = SourceImages.read(r.title(), r.strength(), settings, r.width(), r.height());
+				settings = source.settings();
+			}
+			int count = StyleCrafterPipeline.check(new StyleCrafterPipeline.Request(rq.prompt(), styles, settings, List.of(), null,
+				source == null ? null : source.source()), config(folder));
+			if (source != null) steps = source.source().steps(count); // the steps a restyle runs: its share of the schedule
 			if (rq.save() != null) {
 				FrameWriter.checkTarget(rq.save());
 				VideoWriter.checkFrameRate(rq.fps());
@@ -104,19 +124,21 @@ final class GenerationRunner {
 			}
 		}
 		// 2. Generate with the model, alone.
-		int frames = rq.settings().mode() == Mode.VIDEO ? rq.settings().frames() : 1;
+		int frames = settings.mode() == Mode.VIDEO ? settings.frames() : 1;
 		String title = ResultImages.title(rq.prompt());
-		ResultDisplay.Preview preview = rq.preview() && ResultDisplay.Preview.possible() ? new ResultDisplay.Preview(title, rq.settings().width(),
-			rq.settings().height()) : null;
+		ResultDisplay.Preview preview = rq.preview() && ResultDisplay.Preview.possible() ? new ResultDisplay.Preview(title, settings.width(),
+			settings.height()) : null;
+		List<String> names = rq.styles().stream().filter(t -> !t.equals(StyleReferences.NONE)).toList();
+		StyleCrafterPipeline.Request request = new StyleCrafterPipeline.Request(rq.prompt(), styles, settings, names, null,
+			source == null ? null : source.source());
 		try (FijiProgress progress = FijiProgress.start("StyleCrafter", "StyleCrafter: " + title, sv.tasks(), sv.status(), sv.log())
-			.generations(rq.settings().steps(), frames))
+			.generations(steps, frames, source == null ? 0 : frames))
 		{
 			BooleanSupplier stop = () -> cancelled.getAsBoolean() || progress.cancelled() || sv.models().closing();
-			List<String> names = rq.styles().stream().filter(t -> !t.equals(StyleReferences.NONE)).toList();
 			GenerationResult r = sv.models().withModel(folder, rq.device(), precision, () -> progress.status("waiting for the running generation to finish..."),
-				model -> new StyleCrafterPipeline(model).generate(new StyleCrafterPipeline.Request(rq.prompt(), styles, rq.settings()).named(names), progress,
-					preview, stop::getAsBoolean));
+				model -> new StyleCrafterPipeline(model).generate(request, progress, preview, stop::getAsBoolean));
 			ImagePlus imp = ResultImages.toImagePlus(r);
+			if (source != null) SourceImages.fitBack(imp, source);
 			boolean shown = ResultDisplay.show(imp, preview, sv.threads());
 			if (rq.save() != null) {
 				try {

@@ -38,8 +38,22 @@ public final class StyleImages {
 	 * The references of an image, each passed through {@code eachPlane} as soon as it is made: with the style crop
 	 * there, a stack of large planes never holds more than one of them at full size.
 	 */
-	@SuppressWarnings("unchecked")
 	public static List<RgbImage> fromImage(RandomAccessibleInterval<?> img, boolean channelAxis, String name, UnaryOperator<RgbImage> eachPlane) {
+		return convert(img, channelAxis, name, eachPlane, MAX_REFERENCES);
+	}
+
+	/**
+	 * The frames of a source to restyle, converted by the same rules as style references (their number not limited:
+	 * the caller checks it), each passed through {@code eachPlane} (resized) as soon as it is made. 16- and 32-bit
+	 * values are scaled from the minimum-maximum of the whole clip, so its frames keep their brightness relative to
+	 * each other.
+	 */
+	public static List<RgbImage> frames(RandomAccessibleInterval<?> img, boolean channelAxis, String name, UnaryOperator<RgbImage> eachPlane) {
+		return convert(img, channelAxis, name, eachPlane, Long.MAX_VALUE);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<RgbImage> convert(RandomAccessibleInterval<?> img, boolean channelAxis, String name, UnaryOperator<RgbImage> eachPlane, long most) {
 		if (img == null) throw new IllegalArgumentException("no style image given");
 		int n = img.numDimensions();
 		if (n < 2) throw new IllegalArgumentException(name + " has " + n + " dimension(s); a style image needs at least X and Y");
@@ -48,16 +62,16 @@ public final class StyleImages {
 			throw new IllegalArgumentException(name + " is " + w + "x" + h + " pixels; a style image may be 1 to " + RgbImage.MAX_SIDE + " pixels on a side");
 		}
 		Object type = Views.iterable(img).firstElement();
-		if (type instanceof ARGBType) return fromArgb((RandomAccessibleInterval<ARGBType>) img, name, eachPlane);
-		if (type instanceof RealType) return fromReal((RandomAccessibleInterval<? extends RealType<?>>) img, channelAxis, name, eachPlane);
+		if (type instanceof ARGBType) return fromArgb((RandomAccessibleInterval<ARGBType>) img, name, eachPlane, most);
+		if (type instanceof RealType) return fromReal((RandomAccessibleInterval<? extends RealType<?>>) img, channelAxis, name, eachPlane, most);
 		throw new IllegalArgumentException(name + " has pixels of type " + type.getClass().getSimpleName()
 			+ ", which cannot be a style reference; allowed: 8-, 16- or 32-bit gray or RGB images");
 	}
 
-	private static long references(RandomAccessibleInterval<?> img, int fromDim, String name) {
+	private static long references(RandomAccessibleInterval<?> img, int fromDim, String name, long most) {
 		long refs = 1;
 		for (int d = fromDim; d < img.numDimensions(); d++) refs *= img.dimension(d);
-		checkCount(refs, name);
+		if (refs > most) checkCount(refs, name);
 		return refs;
 	}
 
@@ -80,9 +94,9 @@ public final class StyleImages {
 		return v;
 	}
 
-	private static List<RgbImage> fromArgb(RandomAccessibleInterval<ARGBType> img, String name, UnaryOperator<RgbImage> eachPlane) {
+	private static List<RgbImage> fromArgb(RandomAccessibleInterval<ARGBType> img, String name, UnaryOperator<RgbImage> eachPlane, long most) {
 		int w = (int) img.dimension(0), h = (int) img.dimension(1);
-		long refs = references(img, 2, name);
+		long refs = references(img, 2, name, most);
 		List<RgbImage> out = new ArrayList<>();
 		for (long r = 0; r < refs; r++) {
 			byte[] rgb = new byte[Math.multiplyExact(w * h, 3)];
@@ -99,14 +113,14 @@ public final class StyleImages {
 	}
 
 	private static List<RgbImage> fromReal(RandomAccessibleInterval<? extends RealType<?>> img, boolean channels, String name,
-		UnaryOperator<RgbImage> eachPlane)
+		UnaryOperator<RgbImage> eachPlane, long most)
 	{
 		int w = (int) img.dimension(0), h = (int) img.dimension(1);
 		if (channels && (img.numDimensions() < 3 || img.dimension(2) < 3 || img.dimension(2) > 4)) {
 			throw new IllegalArgumentException(name + " has " + (img.numDimensions() < 3 ? 1 : img.dimension(2))
 				+ " channel(s); a colour reference needs 3 (RGB) or 4 (RGBA)");
 		}
-		long refs = references(img, channels ? 3 : 2, name);
+		long refs = references(img, channels ? 3 : 2, name, most);
 		boolean asIs = Views.iterable(img).firstElement() instanceof UnsignedByteType;
 		double min = 0, scale = 1;
 		if (!asIs) {

@@ -132,11 +132,12 @@ public final class StyleReferences {
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static RandomAccessibleInterval<?> stackOf(List<RandomAccessibleInterval<?>> planes) {
+	static RandomAccessibleInterval<?> stackOf(List<RandomAccessibleInterval<?>> planes) {
 		return Views.stack((List) planes);
 	}
 
-	private static RandomAccessibleInterval<?> wrap(ImageProcessor ip, boolean colourLut) {
+	/** A plane's pixels as an ImgLib2 image without a copy (a colour-LUT plane converted to RGB). */
+	static RandomAccessibleInterval<?> wrap(ImageProcessor ip, boolean colourLut) {
 		int w = ip.getWidth(), h = ip.getHeight();
 		if (colourLut) return ArrayImgs.argbs((int[]) ip.convertToRGB().getPixels(), w, h);
 		Object px = ip.getPixels();

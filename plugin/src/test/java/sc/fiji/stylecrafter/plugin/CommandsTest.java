@@ -92,8 +92,9 @@ class CommandsTest {
 		}
 	}
 
+	/** The frames of a golden run, sampling or restyle (of the golden folder the tests are given), to within one 8-bit level. */
 	static void assertFramesEqualGolden(ImagePlus imp, String run) throws IOException {
-		Npy.Array want = Npy.read(golden.resolve(run + "_frames_uint8.npy"));
+		Npy.Array want = Npy.read(GoldenContext.folder().resolve(run + "_frames_uint8.npy"));
 		int t = (int) want.shape()[1], h = (int) want.shape()[2], w = (int) want.shape()[3];
 		assertEquals(ImagePlus.COLOR_RGB, imp.getType());
 		assertEquals(t, imp.getStackSize());

@@ -100,6 +100,23 @@ class FijiProgressTest {
 		}
 	}
 
+	@Test
+	void aRestyleFillsTheBarFrameByEncodedFrameThenStepByStepThenFrameByDecodedFrame() throws InterruptedException {
+		try (Context context = new Context(StatusService.class, EventService.class, LogService.class)) {
+			Bar bar = new Bar();
+			context.service(EventService.class).subscribe(bar);
+			try (FijiProgress progress = FijiProgress.start("StyleCrafter", "test", null, context.service(StatusService.class), null).generations(2, 4, 4)) {
+				for (int f = 1; f <= 4; f++) progress.progress(f, 4, Stage.SOURCE);
+				for (int s = 1; s <= 2; s++) progress.progress(s, 2, Stage.SAMPLING);
+				for (int f = 1; f <= 4; f++) progress.progress(f, 4, Stage.DECODING);
+			}
+			bar.awaitClose();
+			assertEquals(400, find(bar, "encoding frame 4/4")[0], "4 encoded frames of 10 units");
+			assertEquals(600, find(bar, "step 2/2")[0]);
+			assertEquals(1000, find(bar, "decoding frame 4/4")[0]);
+		}
+	}
+
 	private static int[] find(Bar bar, String text) {
 		synchronized (bar) {
 			for (int i = 0; i < bar.messages.size(); i++) {

@@ -17,10 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import sc.fiji.stylecrafter.engine.install.InstalledRuntime;
@@ -37,48 +33,7 @@ import sc.fiji.stylecrafter.pipeline.GenerationSettings;
  * current image that {@code selectImage}, {@code getTitle} and {@code saveAs} reach; an error aborts the macro with a
  * line in the log.
  */
-class MacroTest {
-
-	static GoldenContext fixture;
-	static StyleCrafterService service;
-	static Path golden;
-
-	@BeforeAll
-	static void start() throws Exception {
-		fixture = GoldenContext.start();
-		service = fixture.service;
-		golden = fixture.golden;
-		Map<String, Class<? extends org.scijava.command.Command>> commands = new LinkedHashMap<>();
-		commands.put("Stylize Video from Reference", StylizeVideoCommand.class);
-		commands.put("Style-Guided Image", StyleGuidedImageCommand.class);
-		commands.put("Set Model Folder...", SetModelFolderCommand.class);
-		commands.put("Set Up Models...", SetUpModelsCommand.class);
-		commands.put("Export Video (StyleCrafter)...", ExportVideoCommand.class);
-		commands.put("Install GPU Runtime...", InstallGpuRuntimeCommand.class);
-		commands.put("Batch from List (StyleCrafter)...", BatchFromListCommand.class);
-		commands.put("Score Results (StyleCrafter)...", ScoreResultsCommand.class);
-		LegacyBridge.install(fixture.context, commands);
-	}
-
-	@AfterAll
-	static void stop() throws InterruptedException {
-		if (fixture != null) {
-			fixture.close();
-			LegacyBridge.context = null;
-		}
-	}
-
-	@BeforeEach
-	void headless() {
-		Interpreter.batchMode = true;
-		LegacyBridge.dialogs.clear();
-	}
-
-	@AfterEach
-	void close() {
-		LegacyBridge.dryRun = null;
-		OpenImages.closeAll();
-	}
+class MacroTest extends MacroFixture {
 
 	/** Runs a macro, returning what ImageJ printed to the log (standard output when headless) and its return value. */
 	static String[] macro(String code) {

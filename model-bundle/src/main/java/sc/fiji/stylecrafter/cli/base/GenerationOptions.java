@@ -93,6 +93,16 @@ public final class GenerationOptions {
 		return b.build();
 	}
 
+	/** {@code --width}, or {@code null} where it was not given (a restyled source then gives it, see {@link SourceOptions}). */
+	public Integer widthGiven() {
+		return width == null ? null : wholeNumber("--width", width);
+	}
+
+	/** {@code --height}, or {@code null} where it was not given. */
+	public Integer heightGiven() {
+		return height == null ? null : wholeNumber("--height", height);
+	}
+
 	/** Whether {@code --frames} was given (a restyled source otherwise gives the frame count). */
 	public boolean framesGiven() {
 		return frames != null;
