@@ -16,6 +16,7 @@ import sc.fiji.stylecrafter.cli.bench.BenchEncodersCommand;
 import sc.fiji.stylecrafter.cli.bench.BenchGenerateCommand;
 import sc.fiji.stylecrafter.cli.bench.BenchLoadCommand;
 import sc.fiji.stylecrafter.cli.bench.BenchUNetCommand;
+import sc.fiji.stylecrafter.cli.bench.BenchVaeCommand;
 import sc.fiji.stylecrafter.engine.EngineSettings;
 import sc.fiji.stylecrafter.cli.base.GenerationOptions;
 
@@ -27,7 +28,7 @@ import sc.fiji.stylecrafter.cli.base.GenerationOptions;
 @Command(name = "stylecrafter", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
 	description = "StyleCrafter for Fiji: videos and images from a prompt in the style of reference images.",
 	subcommands = { GenerateCommand.class, BatchCommand.class, ScoreCommand.class, ModelsCommand.class, RuntimeCommand.class, SelftestCommand.class,
-		InspectCommand.class, BenchLoadCommand.class, BenchEncodersCommand.class, BenchUNetCommand.class, BenchGenerateCommand.class })
+		InspectCommand.class, BenchLoadCommand.class, BenchEncodersCommand.class, BenchUNetCommand.class, BenchGenerateCommand.class, BenchVaeCommand.class })
 public final class Main implements Callable<Integer> {
 
 	@Spec

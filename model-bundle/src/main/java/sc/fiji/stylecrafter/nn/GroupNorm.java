@@ -12,18 +12,18 @@ import ai.djl.ndarray.types.Shape;
  * float16 inputs. Operators in float16 would overflow instead: a squared deviation above 65504 (|x - mean| > 256,
  * which the VAE's activations reach at real latents) is infinite and the frame comes out flat.
  *
- * <p>Seven DJL operators by default; {@code -Dstylecrafter.groupnorm=native} takes libtorch's own {@code group_norm}
- * instead (one kernel, reached through a {@link ScriptedOp}: DJL 0.36 does not expose it). Both agree to float
- * rounding. On the CPU the native kernel was no faster (image UNet call, alternating runs: 2.9-3.4 s with the
- * operators, 3.1-3.5 s native; it copies strided inputs), though it cuts an image UNet call's operator calls from
- * 2,400 to 1,790: on a GPU, where every operator is a kernel launch, it is the one to measure.
+ * <p>libtorch's own {@code group_norm} (one kernel, reached through a {@link ScriptedOp}: DJL 0.36 does not expose it)
+ * where it was checked right and faster at the shape ({@link Route#NATIVE_GROUP_NORM}), else seven DJL operators, the
+ * reference; {@code -Dstylecrafter.groupnorm=plain} keeps the operators. Both agree to float rounding. On an AMD Zen 5
+ * the kernel took a 512x512 VAE decode's group norms from 3.4 s to 0.4 s (and the operators' temporaries, the page
+ * faults behind much of the decode's system time, went with them).
  */
 public final class GroupNorm {
 
 	private static final ScriptedOp NATIVE = new ScriptedOp("GroupNorm", "x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float",
-		"torch.group_norm(x, groups, w, b, eps)");
+		"torch.group_norm(x.contiguous(), groups, w, b, eps)");
 	private static final ScriptedOp NATIVE_FLOAT32 = new ScriptedOp("GroupNormFloat32",
-		"x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float", "torch.group_norm(x.to(" + ScriptedOp.FLOAT32 + "), groups, w, b, eps).to(x.dtype)");
+		"x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float", "torch.group_norm(x.to(" + ScriptedOp.FLOAT32 + ", False, False, " + ScriptedOp.CONTIGUOUS_FORMAT + "), groups, w, b, eps).to(x.dtype)");
 	private static final boolean NATIVE_ON = Route.NATIVE_GROUP_NORM.on() && ScriptedOp.problem(NATIVE, NATIVE_FLOAT32) == null;
 
 	/** Weight and bias {@code [C]}, and shaped {@code [1, C, 1, 1]} and {@code [1, C, 1, 1, 1]}, in float32. */

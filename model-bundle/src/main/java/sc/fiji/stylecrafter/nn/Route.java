@@ -13,8 +13,8 @@ import ai.djl.ndarray.types.DataType;
  * at any thread count).
  *
  * <p>The user's switches are read here, once: {@code -Dstylecrafter.linear=gemm} (no convolution route for linear
- * layers), {@code -Dstylecrafter.attention=manual} (no fused attention), {@code -Dstylecrafter.groupnorm=native}
- * (libtorch's group norm kernel, off by default). The bfloat16 routes are taken where the precision asks for them.
+ * layers), {@code -Dstylecrafter.attention=manual} (no fused attention), {@code -Dstylecrafter.groupnorm=plain}
+ * (no libtorch group norm kernel). The bfloat16 routes are taken where the precision asks for them.
  */
 public enum Route {
 
@@ -23,7 +23,7 @@ public enum Route {
 	FUSED_ATTENTION("fused-attention", "fused attention (scaled_dot_product_attention)", "softmax(q k^T) v in three operators",
 		"the three operators", "manual".equals(System.getProperty("stylecrafter.attention")) ? "-Dstylecrafter.attention=manual" : null),
 	NATIVE_GROUP_NORM("native-group-norm", "libtorch's group_norm kernel", "group norm in seven operators", "the seven operators",
-		"native".equals(System.getProperty("stylecrafter.groupnorm")) ? null : "off by default (-Dstylecrafter.groupnorm=native turns it on)"),
+		"plain".equals(System.getProperty("stylecrafter.groupnorm")) ? "-Dstylecrafter.groupnorm=plain" : null),
 	BFLOAT16_LINEAR("bfloat16-linear", "bfloat16 linear layer", "float32 linear layer on the same bfloat16-rounded values",
 		"float32 (weights as rounded to bfloat16)", null),
 	BFLOAT16_CONVOLUTION("bfloat16-convolution", "bfloat16 convolution", "float32 convolution on the same bfloat16-rounded values",

@@ -92,6 +92,10 @@ public final class RouteChecks {
 	private static final Set<Route> BROKEN = ConcurrentHashMap.newKeySet();
 	private static final ThreadLocal<Usage> USAGE = new ThreadLocal<>();
 	private static final ThreadLocal<Map<String, Demand>> TRACE = new ThreadLocal<>();
+	/** Earlier processes' verdicts on this machine ({@code null}: off); read at the first check unless {@link #forget} came first. */
+	private static RouteVerdictCache cache;
+	private static boolean cacheResolved;
+	private static boolean cacheRead;
 
 	private RouteChecks() {}
 
@@ -130,6 +134,7 @@ public final class RouteChecks {
 	}
 
 	private static synchronized Verdict check(Key key, Device device, DataType type, Check check) {
+		readCache();
 		Verdict v = VERDICTS.get(key);
 		if (v != null) return v;
 		long t0 = System.nanoTime();
@@ -145,8 +150,32 @@ public final class RouteChecks {
 		v = new Verdict(key.route(), key.shape(), key.threads(), key.device(), c == null ? Double.NaN : c.error(), key.route().tolerance(type),
 			c == null ? Double.NaN : c.routeSeconds(), c == null ? Double.NaN : c.referenceSeconds(), (System.nanoTime() - t0) / 1e9, failure);
 		VERDICTS.put(key, v);
+		if (cache() != null && BROKEN.isEmpty() && !device.isGpu()) cache().store(v);
 		if (!v.right() && REPORTED.add(key.route())) UNREPORTED.add(v.report());
 		return v;
+	}
+
+	/** Takes the CPU verdicts earlier processes stored for this machine, once (never after {@link #forget}). */
+	private static void readCache() {
+		if (cacheRead || cache() == null) return;
+		cacheRead = true;
+		for (Verdict v : cache().load()) {
+			if (v.device().equals(Device.cpu().toString())) VERDICTS.put(new Key(v.route(), v.shape(), v.threads(), v.device()), v);
+		}
+	}
+
+	/** Where verdicts are kept between processes, or {@code null} when that is off ({@code -Dstylecrafter.routes=off}). */
+	public static synchronized java.nio.file.Path cacheFile() {
+		return cache() == null ? null : cache().file();
+	}
+
+	/** The cache, made at first use (its machine identity asks the loaded engine for libtorch's version). */
+	private static synchronized RouteVerdictCache cache() {
+		if (!cacheResolved) {
+			cacheResolved = true;
+			cache = RouteVerdictCache.configured();
+		}
+		return cache;
 	}
 
 	/** The one-line reports of rejections not yet handed out (the first rejection of each route, once per process). */
@@ -166,8 +195,12 @@ public final class RouteChecks {
 		return List.copyOf(VERDICTS.values());
 	}
 
-	/** Forgets every verdict and report (tests that change the thread count or break a route on purpose). */
+	/**
+	 * Forgets every verdict and report, and checks afresh from now on without earlier processes' verdicts (the self-test;
+	 * tests that change the thread count or break a route on purpose). New verdicts are still stored for later processes.
+	 */
 	public static synchronized void forget() {
+		cacheRead = true;
 		VERDICTS.clear();
 		REPORTED.clear();
 		UNREPORTED.clear();

@@ -91,6 +91,9 @@ public final class SelfTest {
 						: String.format(Locale.ROOT, "relative error %.3g (allowed %.0e)", v.error(), v.tolerance())));
 				}
 			}
+			java.nio.file.Path kept = RouteChecks.cacheFile();
+			out.add(kept == null ? "verdicts are not kept between processes (-Dstylecrafter.routes=off)"
+				: "verdicts kept for later processes on this machine in " + kept);
 			out.add(String.format(Locale.ROOT, "%d shapes checked in %.1f s; %s", checked.size(), seconds,
 				ok() ? "every route that is used is right at the shapes checked" : "some checks could not compare (see above): those routes are not used"));
 			return out;
@@ -134,6 +137,7 @@ public final class SelfTest {
 	static Report run(Path folder, Device device, List<Precision> precisions, Consumer<String> progress) throws IOException {
 		long t0 = System.nanoTime();
 		EngineSettings.start();
+		RouteChecks.forget(); // every route checked afresh on this machine, not taken from earlier processes
 		Map<Precision, List<RouteChecks.Verdict>> verdicts = new LinkedHashMap<>();
 		for (Precision p : precisions) {
 			progress.accept("tracing the " + p.label() + " model" + (folder == null ? " (official sizes, zero weights)" : " in " + folder));

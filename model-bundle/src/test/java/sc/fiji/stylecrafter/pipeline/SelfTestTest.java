@@ -70,7 +70,7 @@ class SelfTestTest {
 			assertTrue(attention.stream().noneMatch(RouteChecks.Verdict::accepted), "a broken route was accepted");
 			assertTrue(r.ok(), "every check compared");
 			String row = r.lines().stream().filter(l -> l.startsWith("fused-attention ")).findFirst().orElseThrow();
-			assertTrue(row.matches("fused-attention\\s+float32\\s+" + attention.size() + "\\s+0\\s+" + attention.size() + "\\s.*"), row);
+			assertTrue(row.matches("fused-attention\\s+float32\\s+" + attention.size() + "\\s+0\\s+0\\s+" + attention.size() + "\\s.*"), row); // shapes, used, slower, wrong
 			for (RouteChecks.Verdict v : attention) assertTrue(r.lines().contains("  fused-attention at " + v.shape() + String.format(java.util.Locale.ROOT,
 				": relative error %.3g (allowed 1e-05)", v.error())), "not listed: " + v.shape());
 		}

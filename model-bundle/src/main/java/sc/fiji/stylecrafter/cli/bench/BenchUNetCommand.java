@@ -112,7 +112,10 @@ public final class BenchUNetCommand extends PositionalBenchmark {
 					if (save != null && i == runs - 1) Npy.writeFloat32(Path.of(save), r.result(), 1, uc.outChannels(), frames, h, w);
 					out.printf(Locale.ROOT, "run %d\tlatent 1x%dx%dx%dx%d\t%.2f s\t%.1f GFLOP\t%.1f GFLOP/s (%s)\tpeak RSS %.0f MB%n", i + 1, uc.inChannels(), frames, h,
 						w, s, r.flops() / 1e9, r.flops() / 1e9 / s, rate.ratio(r.flops() / 1e9 / s), BenchLoadCommand.peakRssKb() / 1e3);
-					if (report != null) out.print(report.format(20));
+					if (report != null) {
+						out.print(report.format(20));
+						out.flush(); // print does not flush a PrintWriter
+					}
 				}
 			}
 			return 0;

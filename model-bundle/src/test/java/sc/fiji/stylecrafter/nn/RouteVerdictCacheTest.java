@@ -1,0 +1,63 @@
+package sc.fiji.stylecrafter.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Verdicts kept between processes: read back for the same machine only, the file treated as data. */
+class RouteVerdictCacheTest {
+
+	@TempDir
+	Path dir;
+
+	private static RouteChecks.Verdict verdict(Route r, String shape, double error, double routeSeconds, double referenceSeconds) {
+		return new RouteChecks.Verdict(r, shape, 2, "cpu()", error, r.tolerance(ai.djl.ndarray.types.DataType.FLOAT32), routeSeconds, referenceSeconds, 0.5, null);
+	}
+
+	@Test
+	void aStoredVerdictComesBackForTheSameMachineOnly() throws IOException {
+		Path file = dir.resolve("sub/route-verdicts.tsv");
+		RouteVerdictCache here = new RouteVerdictCache(file, "machine-a"), other = new RouteVerdictCache(file, "machine-b");
+		here.store(verdict(Route.LINEAR_CONVOLUTION, "[4096, 320] -> 2560, float32", 3e-7, 0.01, 0.02));
+		here.store(verdict(Route.NATIVE_GROUP_NORM, "(1, 512, 64, 64), 32 groups, float32", 2e-7, 0.03, 0.01)); // right, slower
+		other.store(verdict(Route.FUSED_ATTENTION, "q (1, 5, 4096, 64)", 0.3, 0.01, 0.02)); // wrong there
+		List<RouteChecks.Verdict> back = here.load();
+		assertEquals(2, back.size(), back.toString());
+		assertEquals("[4096, 320] -> 2560, float32", back.get(0).shape());
+		assertTrue(back.get(0).accepted());
+		assertTrue(back.get(1).right() && !back.get(1).faster() && !back.get(1).accepted());
+		assertEquals(0, back.get(0).checkSeconds(), "a verdict read back cost no check");
+		List<RouteChecks.Verdict> theirs = other.load();
+		assertEquals(1, theirs.size());
+		assertFalse(theirs.get(0).right());
+	}
+
+	@Test
+	void malformedLinesAreSkippedAndAnOversizedFileIsNotRead() throws IOException {
+		Path file = dir.resolve("route-verdicts.tsv");
+		RouteVerdictCache cache = new RouteVerdictCache(file, "m");
+		Files.writeString(file, "m\tno-such-route\t2\tcpu()\ts\t0\t0\t0\t-\nm\tlinear-convolution\ttwo\tcpu()\ts\t0\t0\t0\t-\ngarbage\n");
+		cache.store(verdict(Route.LINEAR_CONVOLUTION, "s", 1e-7, 1, 2));
+		assertEquals(1, cache.load().size());
+		try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+			f.setLength(RouteVerdictCache.MAX_BYTES + 1); // sparse
+		}
+		assertTrue(cache.load().isEmpty(), "an oversized cache file was read");
+	}
+
+	@Test
+	void theMachineIdentityIsStableWithinAProcess() {
+		String a = RouteVerdictCache.machineIdentity();
+		assertEquals(a, RouteVerdictCache.machineIdentity());
+		assertEquals(24, a.length());
+	}
+}
