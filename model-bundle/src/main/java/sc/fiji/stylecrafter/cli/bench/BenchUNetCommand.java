@@ -100,22 +100,13 @@ public final class BenchUNetCommand extends PositionalBenchmark {
 					long a = System.nanoTime();
 					Supplier<FlopCounter.Counted<float[]>> call = () -> FlopCounter.count(() -> unet.forward(x, new float[] { 501 }, cond, video ? Mode.VIDEO : Mode.IMAGE)
 						.toType(DataType.FLOAT32, false).toFloatArray());
-					OpProfile.Report report = null;
-					FlopCounter.Counted<float[]> r;
-					if (profile && i == runs - 1) {
-						OpProfile.Profiled<FlopCounter.Counted<float[]>> p = OpProfile.run(call);
-						r = p.result();
-						report = p.report();
-					}
-					else r = call.get();
+					OpProfile.Profiled<FlopCounter.Counted<float[]>> p = run(call, profile && i == runs - 1);
+					FlopCounter.Counted<float[]> r = p.result();
 					double s = (System.nanoTime() - a) / 1e9;
 					if (save != null && i == runs - 1) Npy.writeFloat32(Path.of(save), r.result(), 1, uc.outChannels(), frames, h, w);
 					out.printf(Locale.ROOT, "run %d\tlatent 1x%dx%dx%dx%d\t%.2f s\t%.1f GFLOP\t%.1f GFLOP/s (%s)\tpeak RSS %.0f MB%n", i + 1, uc.inChannels(), frames, h,
 						w, s, r.flops() / 1e9, r.flops() / 1e9 / s, rate.ratio(r.flops() / 1e9 / s), BenchLoadCommand.peakRssKb() / 1e3);
-					if (report != null) {
-						out.print(report.format(20));
-						out.flush(); // print does not flush a PrintWriter
-					}
+					print(p, out);
 				}
 			}
 			return 0;

@@ -88,22 +88,13 @@ public final class BenchVaeCommand extends PositionalBenchmark {
 						return y;
 					});
 					long a = System.nanoTime();
-					OpProfile.Report report = null;
-					FlopCounter.Counted<NDArray> r;
-					if (profiled && i == runs - 1) {
-						OpProfile.Profiled<FlopCounter.Counted<NDArray>> p = OpProfile.run(call);
-						r = p.result();
-						report = p.report();
-					}
-					else r = call.get();
+					OpProfile.Profiled<FlopCounter.Counted<NDArray>> p = run(call, profiled && i == runs - 1);
+					FlopCounter.Counted<NDArray> r = p.result();
 					double s = (System.nanoTime() - a) / 1e9;
 					if (save != null && i == runs - 1) Npy.writeFloat32(Path.of(save), r.result().toFloatArray(), r.result().getShape().getShape());
 					out.printf(Locale.ROOT, "run %d\t%s one frame %dx%d\t%.2f s\t%.1f GFLOP\t%.1f GFLOP/s (%s)\tpeak RSS %.0f MB%n", i + 1, decode ? "decode" : "encode", h, w, s,
 						r.flops() / 1e9, r.flops() / 1e9 / s, rate.ratio(r.flops() / 1e9 / s), BenchLoadCommand.peakRssKb() / 1e3);
-					if (report != null) {
-						out.print(report.format(20));
-						out.flush(); // print does not flush a PrintWriter
-					}
+					print(p, out);
 				}
 			}
 			return 0;

@@ -3,7 +3,9 @@ package sc.fiji.stylecrafter.cli.bench;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
+import sc.fiji.stylecrafter.nn.OpProfile;
 import picocli.CommandLine.Parameters;
 
 import sc.fiji.stylecrafter.cli.base.CliCommand;
@@ -27,4 +29,19 @@ abstract class PositionalBenchmark extends CliCommand {
 	}
 
 	abstract int run(String[] args, PrintWriter out, PrintWriter err);
+
+	/**
+	 * Runs {@code call} once, profiled ({@link OpProfile}) when {@code profile}, and its report (or {@code null}).
+	 * {@link #print} prints the report after the run's own line.
+	 */
+	static <T> OpProfile.Profiled<T> run(Supplier<T> call, boolean profile) {
+		return profile ? OpProfile.run(call) : new OpProfile.Profiled<>(call.get(), null);
+	}
+
+	/** Prints a run's profile, if it has one (the twenty costliest operators), and flushes: print does not flush a PrintWriter. */
+	static void print(OpProfile.Profiled<?> p, PrintWriter out) {
+		if (p.report() == null) return;
+		out.print(p.report().format(20));
+		out.flush();
+	}
 }
