@@ -1,6 +1,7 @@
 package sc.fiji.stylecrafter.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,8 @@ import ai.djl.ndarray.types.Shape;
  * A route computes on the layout it was checked on. The layers' inputs are often transposed views (a linear layer's
  * rows after a channels-first image) or channels-last (a convolution after such a layer), while the checks draw
  * contiguous inputs; libtorch picks other kernels for other strides, so a route must give, bit for bit, what it gives
- * on the contiguous copy of its input.
+ * on the contiguous copy of its input. Where the route is not taken (slower or wrong here), the plain operator runs,
+ * whose kernels may round differently per layout: then only float rounding is allowed.
  */
 class RouteLayoutTest {
 
@@ -22,10 +24,13 @@ class RouteLayoutTest {
 	void bfloat16LinearOnATransposedViewEqualsItOnTheContiguousCopy() {
 		try (NDManager m = NDManager.newBaseManager()) {
 			long in = 320, out = 640, rows = 1024;
+			RouteChecks.forget();
 			Kernels.Product linear = Kernels.BFLOAT16.linear(RouteChecks.random(m, 1, out, in).div(18f), RouteChecks.random(m, 2, out));
 			NDArray view = RouteChecks.random(m, 3, 1, in, rows).transpose(0, 2, 1); // [1, rows, in], strides of [1, in, rows]
 			Shape outShape = new Shape(1, rows, out);
-			assertArrayEquals(linear.apply(CONTIGUOUS.call(view), outShape).toFloatArray(), linear.apply(view, outShape).toFloatArray());
+			NDArray dense = linear.apply(CONTIGUOUS.call(view), outShape), strided = linear.apply(view, outShape);
+			if (RouteChecks.verdicts().stream().anyMatch(v -> v.route() == Route.BFLOAT16_LINEAR && v.accepted())) assertArrayEquals(dense.toFloatArray(), strided.toFloatArray());
+			else assertTrue(RouteChecks.relativeError(strided, dense) < 1e-5, "the reference ran (the route was slower or wrong)");
 		}
 	}
 
@@ -36,8 +41,11 @@ class RouteLayoutTest {
 				Kernels.Product conv = Kernels.BFLOAT16.convolution(RouteChecks.random(m, 4, outChannels, 320, 3, 3).div(54f), RouteChecks.random(m, 5, outChannels), 1, 1);
 				NDArray channelsLast = RouteChecks.random(m, 6, 1, 32, 32, 320).transpose(0, 3, 1, 2); // [1, 320, 32, 32], channels-last
 				Shape outShape = new Shape(1, outChannels, 32, 32);
-				assertArrayEquals(conv.apply(CONTIGUOUS.call(channelsLast), outShape).toFloatArray(), conv.apply(channelsLast, outShape).toFloatArray(),
-					"output channels " + outChannels);
+				RouteChecks.forget();
+				NDArray dense = conv.apply(CONTIGUOUS.call(channelsLast), outShape), strided = conv.apply(channelsLast, outShape);
+				boolean taken = RouteChecks.verdicts().stream().anyMatch(v -> v.route() == Route.BFLOAT16_CONVOLUTION && v.accepted());
+				if (taken) assertArrayEquals(dense.toFloatArray(), strided.toFloatArray(), "output channels " + outChannels);
+				else assertTrue(RouteChecks.relativeError(strided, dense) < 1e-5, "output channels " + outChannels + ": the reference ran (the route was slower or wrong)");
 			}
 		}
 	}
@@ -48,8 +56,11 @@ class RouteLayoutTest {
 			NDArray q = Attention.splitHeads(RouteChecks.random(m, 7, 1, 1024, 320), 5), k = Attention.splitHeads(RouteChecks.random(m, 8, 1, 1024, 320), 5),
 				v = Attention.splitHeads(RouteChecks.random(m, 9, 1, 1024, 320), 5);
 			float scale = 0.125f;
-			assertArrayEquals(Attention.scaledDotProduct(CONTIGUOUS.call(q), CONTIGUOUS.call(k), CONTIGUOUS.call(v), scale, null).toFloatArray(),
-				Attention.scaledDotProduct(q, k, v, scale, null).toFloatArray());
+			RouteChecks.forget();
+			NDArray dense = Attention.scaledDotProduct(CONTIGUOUS.call(q), CONTIGUOUS.call(k), CONTIGUOUS.call(v), scale, null),
+				strided = Attention.scaledDotProduct(q, k, v, scale, null);
+			if (RouteChecks.verdicts().stream().anyMatch(x -> x.route() == Route.FUSED_ATTENTION && x.accepted())) assertArrayEquals(dense.toFloatArray(), strided.toFloatArray());
+			else assertTrue(RouteChecks.relativeError(strided, dense) < 1e-5, "the reference ran (the route was slower or wrong)");
 		}
 	}
 }
