@@ -25,9 +25,9 @@ public final class Bfloat16 {
 	/** A packed tensor back to float32 (exact: every bfloat16 value is a float32 value). */
 	private static final ScriptedOp UNPACK = new ScriptedOp("UnpackBfloat16", "x: Tensor", "x.to(" + FLOAT32 + ")");
 	private static final ScriptedOp LINEAR = new ScriptedOp("LinearBfloat16", "x: Tensor, w: Tensor, b: Tensor",
-		"torch.linear(" + dense(BFLOAT16) + ", w, b).to(" + FLOAT32 + ")");
+		"torch.linear(" + ScriptedOp.dense("x", BFLOAT16) + ", w, b).to(" + FLOAT32 + ")");
 	private static final ScriptedOp LINEAR_NO_BIAS = new ScriptedOp("LinearNoBiasBfloat16", "x: Tensor, w: Tensor",
-		"torch.linear(" + dense(BFLOAT16) + ", w).to(" + FLOAT32 + ")");
+		"torch.linear(" + ScriptedOp.dense("x", BFLOAT16) + ", w).to(" + FLOAT32 + ")");
 	/** One function per stride and padding (TorchScript takes them as constants here). */
 	private static final Map<String, ScriptedOp> CONVOLUTIONS = new ConcurrentHashMap<>();
 
@@ -115,15 +115,6 @@ public final class Bfloat16 {
 		return RouteChecks.compare(() -> conv2d(x, w, b, stride, padding), () -> Conv2d.plain(x, UNPACK.call(w), UNPACK.call(b), stride, padding));
 	}
 
-	/**
-	 * {@code x} converted to {@code type} in the contiguous layout, whatever its strides (the conversion copies anyway):
-	 * the layers' inputs are often transposed views or channels-last, and libtorch picks another kernel for those than
-	 * for the contiguous inputs the route checks use, so the kernel that computes is the one that was checked.
-	 */
-	private static String dense(int type) {
-		return "x.to(" + type + ", False, False, " + ScriptedOp.CONTIGUOUS_FORMAT + ")";
-	}
-
 	/** {@code x} rounded to bfloat16, as float32. */
 	private static NDArray rounded(NDArray x) {
 		return UNPACK.call(PACK.call(x));
@@ -131,7 +122,7 @@ public final class Bfloat16 {
 
 	private static ScriptedOp convolution(int stride, int padding) {
 		return CONVOLUTIONS.computeIfAbsent(stride + "_" + padding, key -> new ScriptedOp("Conv2dBfloat16S" + stride + "P" + padding,
-			"x: Tensor, w: Tensor, b: Tensor", "torch.conv2d(" + dense(BFLOAT16) + ", w, b, [" + stride + ", " + stride + "], [" + padding + ", " + padding + "]).to("
+			"x: Tensor, w: Tensor, b: Tensor", "torch.conv2d(" + ScriptedOp.dense("x", BFLOAT16) + ", w, b, [" + stride + ", " + stride + "], [" + padding + ", " + padding + "]).to("
 				+ FLOAT32 + ")"));
 	}
 }

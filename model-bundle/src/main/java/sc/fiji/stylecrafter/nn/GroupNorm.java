@@ -23,7 +23,7 @@ public final class GroupNorm {
 	private static final ScriptedOp NATIVE = new ScriptedOp("GroupNorm", "x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float",
 		"torch.group_norm(x.contiguous(), groups, w, b, eps)");
 	private static final ScriptedOp NATIVE_FLOAT32 = new ScriptedOp("GroupNormFloat32",
-		"x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float", "torch.group_norm(x.to(" + ScriptedOp.FLOAT32 + ", False, False, " + ScriptedOp.CONTIGUOUS_FORMAT + "), groups, w, b, eps).to(x.dtype)");
+		"x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float", "torch.group_norm(" + ScriptedOp.dense("x", ScriptedOp.FLOAT32) + ", groups, w, b, eps).to(x.dtype)");
 	private static final boolean NATIVE_ON = Route.NATIVE_GROUP_NORM.on() && ScriptedOp.problem(NATIVE, NATIVE_FLOAT32) == null;
 
 	/** Weight and bias {@code [C]}, and shaped {@code [1, C, 1, 1]} and {@code [1, C, 1, 1, 1]}, in float32. */

@@ -78,7 +78,7 @@ final class RouteVerdictCache {
 	/** Appends a verdict; a file that cannot be written is left alone (the verdict still holds in this process). */
 	void store(RouteChecks.Verdict v) {
 		String line = String.join("\t", machine, v.route().id(), Integer.toString(v.threads()), clean(v.device()), clean(v.shape()), number(v.error()),
-			number(v.routeSeconds()), number(v.referenceSeconds()), v.failure() == null ? "-" : clean(v.failure())) + "\n";
+			number(v.tolerance()), number(v.routeSeconds()), number(v.referenceSeconds()), v.failure() == null ? "-" : clean(v.failure())) + "\n";
 		try {
 			Files.createDirectories(file.toAbsolutePath().getParent());
 			Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
@@ -90,16 +90,15 @@ final class RouteVerdictCache {
 
 	private RouteChecks.Verdict parse(String line) {
 		String[] f = line.split("\t", -1);
-		if (f.length != 9 || !f[0].equals(machine)) return null;
+		if (f.length != 10 || !f[0].equals(machine)) return null;
 		Route route = null;
 		for (Route r : Route.values()) if (r.id().equals(f[1])) route = r;
 		if (route == null) return null;
 		try {
 			int threads = Integer.parseInt(f[2]);
-			double error = Double.parseDouble(f[5]), routeSeconds = Double.parseDouble(f[6]), referenceSeconds = Double.parseDouble(f[7]);
-			String failure = f[8].equals("-") ? null : f[8];
-			boolean half = f[4].endsWith("bfloat16 products") || f[4].endsWith("float16") || f[4].endsWith("bfloat16");
-			double tolerance = route.tolerance(half ? ai.djl.ndarray.types.DataType.FLOAT16 : ai.djl.ndarray.types.DataType.FLOAT32);
+			double error = Double.parseDouble(f[5]), tolerance = Double.parseDouble(f[6]), routeSeconds = Double.parseDouble(f[7]),
+				referenceSeconds = Double.parseDouble(f[8]);
+			String failure = f[9].equals("-") ? null : f[9];
 			return new RouteChecks.Verdict(route, f[4], threads, f[3], error, tolerance, routeSeconds, referenceSeconds, 0, failure);
 		}
 		catch (NumberFormatException e) {

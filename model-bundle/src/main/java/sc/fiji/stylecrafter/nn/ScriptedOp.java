@@ -32,7 +32,7 @@ public final class ScriptedOp {
 	public static final int FLOAT32 = 6;
 	public static final int BFLOAT16 = 15;
 	/** TorchScript's number for {@code torch.contiguous_format} (a memory format argument). */
-	public static final int CONTIGUOUS_FORMAT = 0;
+	private static final int CONTIGUOUS_FORMAT = 0;
 
 	private final String name;
 	private final String source;
@@ -53,6 +53,16 @@ public final class ScriptedOp {
 	/** The TorchScript source of the function. */
 	public String source() {
 		return source;
+	}
+
+	/**
+	 * The source of {@code x} converted to {@code type} in the contiguous layout, whatever its strides (the conversion
+	 * copies anyway): the layers' inputs are often transposed views or channels-last, and libtorch picks another kernel
+	 * for those than for the contiguous inputs the route checks use, so that the kernel that computes is the one that
+	 * was checked.
+	 */
+	static String dense(String x, int type) {
+		return x + ".to(" + type + ", False, False, " + CONTIGUOUS_FORMAT + ")";
 	}
 
 	/** The first of {@code ops} that libtorch cannot compile, as {@link #problem()} says it, or {@code null} if none. */

@@ -45,7 +45,7 @@ class RouteVerdictCacheTest {
 	void malformedLinesAreSkippedAndAnOversizedFileIsNotRead() throws IOException {
 		Path file = dir.resolve("route-verdicts.tsv");
 		RouteVerdictCache cache = new RouteVerdictCache(file, "m");
-		Files.writeString(file, "m\tno-such-route\t2\tcpu()\ts\t0\t0\t0\t-\nm\tlinear-convolution\ttwo\tcpu()\ts\t0\t0\t0\t-\ngarbage\n");
+		Files.writeString(file, "m\tno-such-route\t2\tcpu()\ts\t0\t1e-05\t0\t0\t-\nm\tlinear-convolution\ttwo\tcpu()\ts\t0\t1e-05\t0\t0\t-\ngarbage\n");
 		cache.store(verdict(Route.LINEAR_CONVOLUTION, "s", 1e-7, 1, 2));
 		assertEquals(1, cache.load().size());
 		try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {

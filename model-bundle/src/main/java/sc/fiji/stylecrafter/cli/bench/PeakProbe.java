@@ -57,15 +57,14 @@ final class PeakProbe {
 	}
 
 	private static Result run(int threads) throws Exception {
-		VectorSpecies<Float> species = SPECIES;
 		ExecutorService pool = Executors.newFixedThreadPool(threads);
 		try {
-			chains(species, 0.2);
+			chains(0.2);
 			List<Future<double[]>> parts = new ArrayList<>();
-			for (int t = 0; t < threads; t++) parts.add(pool.submit(() -> chains(species, 1.0)));
+			for (int t = 0; t < threads; t++) parts.add(pool.submit(() -> chains(1.0)));
 			double gflops = 0;
 			for (Future<double[]> f : parts) gflops += f.get()[0];
-			return new Result(gflops, species.length(), threads, null);
+			return new Result(gflops, SPECIES.length(), threads, null);
 		}
 		finally {
 			pool.shutdownNow();
@@ -73,7 +72,7 @@ final class PeakProbe {
 	}
 
 	/** {@code [GFLOP/s, checksum]} of one thread's chains over about {@code seconds}. */
-	private static double[] chains(VectorSpecies<Float> s, double seconds) {
+	private static double[] chains(double seconds) {
 		FloatVector m = FloatVector.broadcast(SPECIES, 0.999999f), c = FloatVector.broadcast(SPECIES, 1e-7f);
 		double sum = 0;
 		for (int i = 0; i < 20_000; i++) sum += block(m, c, 64); // the JIT compiles block, with its vectors in registers
@@ -85,7 +84,7 @@ final class PeakProbe {
 			now = System.nanoTime();
 		}
 		while (now < end);
-		double flop = 2.0 * s.length() * CHAINS * iterations;
+		double flop = 2.0 * SPECIES.length() * CHAINS * iterations;
 		return new double[] { flop / ((now - t0) / 1e9) / 1e9, sum };
 	}
 
