@@ -12,12 +12,15 @@ import ai.djl.ndarray.types.DataType;
  * Zen 5 and right on a Zen 4; its bfloat16 3x3 convolution with fewer than 16 output channels is wrong on the Zen 5
  * at any thread count).
  *
- * <p>The user's switches are read here, once: {@code -Dstylecrafter.linear=gemm} (no convolution route for linear
- * layers), {@code -Dstylecrafter.attention=manual} (no fused attention), {@code -Dstylecrafter.groupnorm=plain}
+ * <p>The user's switches are read here, once: {@code -Dstylecrafter.packed=plain} (no packed-weight products),
+ * {@code -Dstylecrafter.linear=gemm} (no convolution route for linear layers), {@code -Dstylecrafter.attention=manual} (no fused attention), {@code -Dstylecrafter.groupnorm=plain}
  * (no libtorch group norm kernel). The bfloat16 routes are taken where the precision asks for them.
  */
 public enum Route {
 
+	PACKED_LINEAR("packed-linear", "oneDNN linear layer with its weight reordered once", "the matrix product", "the matrix product", packedOff()),
+	PACKED_CONVOLUTION("packed-convolution", "oneDNN convolution with its weight reordered once", "libtorch's convolution",
+		"libtorch's convolution", packedOff()),
 	LINEAR_CONVOLUTION("linear-convolution", "linear layer as a channels-last 1x1 convolution (oneDNN)", "the matrix product", "the matrix product",
 		switchedOff()),
 	FUSED_ATTENTION("fused-attention", "fused attention (scaled_dot_product_attention)", "softmax(q k^T) v in three operators",
@@ -49,6 +52,10 @@ public enum Route {
 		this.reference = reference;
 		this.instead = instead;
 		this.off = off;
+	}
+
+	private static String packedOff() {
+		return "plain".equals(System.getProperty("stylecrafter.packed")) ? "-Dstylecrafter.packed=plain" : null;
 	}
 
 	private static String switchedOff() {

@@ -107,18 +107,40 @@ public final class RouteChecks {
 	 * @param like the layer's input: the check runs on its device, with a tolerance for its type
 	 */
 	public static boolean accept(Route route, String shape, NDArray like, Check check) {
+		Verdict v = consult(route, shape, like, check);
+		return v != null && v.accepted();
+	}
+
+	/**
+	 * As {@link #accept}, the verdict itself (to choose the faster of two routes that are both right), or {@code null}
+	 * while a pass is traced.
+	 */
+	public static Verdict consult(Route route, String shape, NDArray like, Check check) {
 		Device device = like.getDevice();
 		DataType type = like.getDataType();
 		Map<String, Demand> trace = TRACE.get();
 		Demand d = new Demand(route, shape, device, type, check);
 		if (trace != null) {
 			trace.putIfAbsent(d.key(), d);
-			return false;
+			return null;
 		}
 		Verdict v = check(d);
 		Usage u = USAGE.get();
 		if (u != null) u.add(v);
-		return v.accepted();
+		return v;
+	}
+
+	/** The route to take among candidates' verdicts ({@code null}s skipped): the accepted one with the shortest time, or {@code null}. */
+	public static Route fastest(Verdict... verdicts) {
+		Verdict best = null;
+		for (Verdict v : verdicts) {
+			if (v != null && v.accepted() && (best == null || v.routeSeconds() < best.routeSeconds())) best = v;
+		}
+		Usage u = USAGE.get();
+		if (u != null) {
+			for (Verdict v : verdicts) if (v != null && v != best && v.accepted()) u.passOver(v);
+		}
+		return best == null ? null : best.route();
 	}
 
 	/** Checks a traced demand now (at the running thread count), or returns the verdict this process already has. */
@@ -213,6 +235,7 @@ public final class RouteChecks {
 
 		private final Usage previous = USAGE.get();
 		private final Map<Route, Map<String, Verdict>> seen = new EnumMap<>(Route.class);
+		private final Map<Route, Set<String>> passedOver = new EnumMap<>(Route.class);
 
 		private Usage() {
 			USAGE.set(this);
@@ -223,6 +246,12 @@ public final class RouteChecks {
 			if (previous != null) previous.add(v);
 		}
 
+		/** An accepted route that was not taken because another candidate was faster at its shape. */
+		private void passOver(Verdict v) {
+			passedOver.computeIfAbsent(v.route(), r -> new java.util.LinkedHashSet<>()).add(v.shape());
+			if (previous != null) previous.passOver(v);
+		}
+
 		/**
 		 * One line per route consulted: at how many shapes it was taken, left because the reference was faster, and
 		 * rejected as wrong (with the largest error); the route's time against the reference's over the shapes where it
@@ -231,11 +260,13 @@ public final class RouteChecks {
 		public List<String> summary() {
 			List<String> out = new ArrayList<>();
 			for (Map.Entry<Route, Map<String, Verdict>> e : seen.entrySet()) {
-				int used = 0, slower = 0, wrong = 0;
+				int used = 0, slower = 0, wrong = 0, other = 0;
 				double worst = 0, seconds = 0, route = 0, reference = 0;
+				Set<String> over = passedOver.getOrDefault(e.getKey(), Set.of());
 				for (Verdict v : e.getValue().values()) {
 					seconds += v.checkSeconds();
-					if (v.accepted()) {
+					if (v.accepted() && over.contains(v.shape())) other++;
+					else if (v.accepted()) {
 						used++;
 						route += v.routeSeconds();
 						reference += v.referenceSeconds();
@@ -246,8 +277,9 @@ public final class RouteChecks {
 						worst = Double.isNaN(v.error()) ? Double.NaN : Math.max(worst, v.error());
 					}
 				}
-				out.add(String.format(Locale.ROOT, "%s: used at %d shape(s)%s%s%s; checks %.2f s", e.getKey().id(), used,
+				out.add(String.format(Locale.ROOT, "%s: used at %d shape(s)%s%s%s%s; checks %.2f s", e.getKey().id(), used,
 					used == 0 ? "" : String.format(Locale.ROOT, " (%.2fx the time of %s there)", route / reference, e.getKey().instead()),
+					other == 0 ? "" : String.format(Locale.ROOT, ", right but another route was faster at %d", other),
 					slower == 0 ? "" : String.format(Locale.ROOT, ", slower than %s at %d", e.getKey().instead(), slower),
 					wrong == 0 ? "" : String.format(Locale.ROOT, ", wrong at %d (largest error %.3g: %s ran there)", wrong, worst, e.getKey().instead()),
 					seconds));

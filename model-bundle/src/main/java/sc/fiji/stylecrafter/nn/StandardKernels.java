@@ -9,8 +9,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Products in the tensors' own type. The plain operators are the reference. A linear layer may take one route
- * ({@link Route#LINEAR_CONVOLUTION}), at a shape only where {@link RouteChecks} found it right on this machine: in
+ * Products in the tensors' own type. The plain operators are the reference. A convolution may take oneDNN's product
+ * with its weight packed once ({@link Route#PACKED_CONVOLUTION}); a linear layer the same ({@link Route#PACKED_LINEAR})
+ * or the convolution route below, whichever was faster at the shape, and each only where {@link RouteChecks} found it
+ * right on this machine. The convolution route: in
  * float32 on the CPU, at least {@value #CONVOLUTION_MIN_ROWS} rows of a wide layer, a 1x1 convolution over a
  * channels-last view of the rows (no copy in or out), so that libtorch takes oneDNN's convolution instead of the BLAS
  * product (measured 1.1 to 1.8 times faster at the UNet's and the image encoder's sizes on an AMD Zen 4, where MKL's
@@ -18,6 +20,8 @@ import ai.djl.ndarray.types.Shape;
  */
 final class StandardKernels implements Kernels {
 
+	/** At least this many rows for the packed linear route (a text encoder's 77 rows ran 2x faster packed on a Zen 5). */
+	static final long PACKED_MIN_ROWS = 16;
 	/** At least this many rows and this many weights ({@code in * out}) for the convolution route. */
 	static final long CONVOLUTION_MIN_ROWS = 256;
 	static final long CONVOLUTION_MIN_WEIGHTS = 320L * 320;
@@ -27,22 +31,44 @@ final class StandardKernels implements Kernels {
 		Shape s = weight.getShape();
 		long out = s.get(0), in = s.get(1);
 		boolean hasBias = bias != null;
-		boolean wide = out * in >= CONVOLUTION_MIN_WEIGHTS;
-		NDArray kernel = Route.LINEAR_CONVOLUTION.on() && wide && Device.Type.CPU.equals(weight.getDevice().getDeviceType())
-			&& weight.getDataType() == DataType.FLOAT32 ? weight.reshape(out, in, 1, 1) : null; // a view
+		boolean cpu32 = Device.Type.CPU.equals(weight.getDevice().getDeviceType()) && weight.getDataType() == DataType.FLOAT32;
+		boolean packable = cpu32 && Route.PACKED_LINEAR.on() && PackedWeights.PROBLEM == null;
+		boolean convolvable = cpu32 && Route.LINEAR_CONVOLUTION.on() && out * in >= CONVOLUTION_MIN_WEIGHTS;
+		PackedWeights.Holder w = new PackedWeights.Holder(weight);
 		return (x, shape) -> {
 			long rows = x.getShape().size() / Math.max(in, 1);
-			boolean route = kernel != null && rows >= CONVOLUTION_MIN_ROWS && RouteChecks.accept(Route.LINEAR_CONVOLUTION,
-				Linear.shape(rows, in, out, hasBias, x.getDataType().toString().toLowerCase(Locale.ROOT)), x, m -> checkConvolution(m, rows, in, out, hasBias));
+			String key = Linear.shape(rows, in, out, hasBias, x.getDataType().toString().toLowerCase(Locale.ROOT));
+			boolean float32 = x.getDataType() == DataType.FLOAT32;
+			RouteChecks.Verdict packed = packable && float32 && rows >= PACKED_MIN_ROWS
+				? RouteChecks.consult(Route.PACKED_LINEAR, key, x, m -> PackedWeights.checkLinear(m, rows, in, out, hasBias)) : null;
+			RouteChecks.Verdict convolution = convolvable && rows >= CONVOLUTION_MIN_ROWS
+				? RouteChecks.consult(Route.LINEAR_CONVOLUTION, key, x, m -> checkConvolution(m, rows, in, out, hasBias)) : null;
 			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
-			if (route) return viaConvolution(x.reshape(rows, in), kernel, bias).reshape(shape);
-			return Linear.plain(x, weight, bias);
+			Route route = RouteChecks.fastest(packed, convolution);
+			if (route == Route.PACKED_LINEAR) {
+				return PackedWeights.linear(x.reshape(rows, in), w.packed(Long.toString(rows), p -> PackedWeights.packLinear(p, rows)), bias).reshape(shape);
+			}
+			if (route == Route.LINEAR_CONVOLUTION) return viaConvolution(x.reshape(rows, in), w.plain().reshape(out, in, 1, 1), bias).reshape(shape);
+			return Linear.plain(x, w.plain(), bias);
 		};
 	}
 
 	@Override
 	public Product convolution(NDArray weight, NDArray bias, int stride, int padding) {
-		return (x, shape) -> RouteChecks.tracing() ? RouteChecks.zeros(x, shape) : Conv2d.plain(x, weight, bias, stride, padding);
+		Shape ws = weight.getShape();
+		boolean packable = Device.Type.CPU.equals(weight.getDevice().getDeviceType()) && weight.getDataType() == DataType.FLOAT32 && Route.PACKED_CONVOLUTION.on()
+			&& PackedWeights.PROBLEM == null;
+		PackedWeights.Holder w = new PackedWeights.Holder(weight);
+		boolean hasBias = bias != null;
+		return (x, shape) -> {
+			Shape xs = x.getShape();
+			boolean route = packable && x.getDataType() == DataType.FLOAT32 && RouteChecks.accept(Route.PACKED_CONVOLUTION,
+				xs + " * " + ws + (hasBias ? "" : " (no bias)") + ", stride " + stride + ", padding " + padding + ", float32", x,
+				m -> PackedWeights.checkConvolution(m, xs, ws, hasBias, stride, padding));
+			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
+			if (route) return PackedWeights.convolution(x, w.packed(xs.toString(), p -> PackedWeights.packConvolution(p, xs, stride, padding)), bias, stride, padding);
+			return Conv2d.plain(x, w.plain(), bias, stride, padding);
+		};
 	}
 
 	@Override
