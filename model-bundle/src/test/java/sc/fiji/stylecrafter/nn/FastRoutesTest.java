@@ -60,7 +60,9 @@ class FastRoutesTest {
 		long in = w.getShape().get(1), out = w.getShape().get(0), rows = x.getShape().size() / in;
 		var verdict = RouteChecks.verdict(Route.LINEAR_CONVOLUTION, Linear.shape(rows, in, out, b != null, "float32"), x.getDevice());
 		assertEquals(tried == 1, verdict.isPresent(), "checked at " + x.getShape());
-		long convolutions = verdict.map(v -> v.accepted() ? 1L : 0L).orElse(0L);
+		// taken where accepted and faster than the packed product (where that was checked too)
+		var packed = RouteChecks.verdict(Route.PACKED_LINEAR, Linear.shape(rows, in, out, b != null, "float32"), x.getDevice());
+		long convolutions = RouteChecks.fastest(packed.orElse(null), verdict.orElse(null)) == Route.LINEAR_CONVOLUTION ? 1 : 0;
 		System.out.println("linear-convolution " + x.getShape() + ": " + verdict.map(v -> (v.accepted() ? "taken" : "rejected") + ", error " + v.error()).orElse("not tried"));
 		// a convolution where the route was taken: oneDNN's (aten::mkldnn_convolution) with several threads; with one thread
 		// (OMP_NUM_THREADS=1) libtorch takes its slow 2-d convolution instead, so the kind of convolution is not asserted

@@ -49,12 +49,13 @@ class RouteChecksTest {
 			RouteChecks.Verdict v = verdicts.get(0);
 			assertFalse(v.accepted(), "a route 10% off was accepted: " + v);
 			assertTrue(v.error() > 0.05, "error of a route made 10% off: " + v.error()); // more where this host's kernel is wrong too
-			List<String> reports = RouteChecks.takeReports();
+			// another candidate of the same layer may be wrong on this host too (packed oneDNN at 336 outputs on a Zen 5): its own report
+			List<String> reports = RouteChecks.takeReports().stream().filter(r -> r.startsWith(route.label() + " ")).toList();
 			assertEquals(1, reports.size(), "reported once: " + reports);
 			assertTrue(reports.get(0).startsWith(route.label() + " computed " + v.shape() + " wrong on this machine"), reports.get(0));
 			assertTrue(reports.get(0).contains(route.instead()), reports.get(0));
 			layer.get();
-			assertTrue(RouteChecks.takeReports().isEmpty(), "reported again");
+			assertTrue(RouteChecks.takeReports().stream().noneMatch(r -> r.startsWith(route.label() + " ")), "reported again");
 		}
 	}
 
@@ -70,6 +71,28 @@ class RouteChecksTest {
 			// not broken: taken or not, by this host's verdict, the output is the reference's to float rounding
 			assertTrue(rel(reference, layer.forward(x)) < 1e-5);
 			assertTrue(RouteChecks.verdict(Route.LINEAR_CONVOLUTION, Linear.shape(300, 320, 336, true, "float32"), x.getDevice()).isPresent());
+		}
+	}
+
+	@Test
+	void packedLayersWhoseRouteIsWrongComputeWithThePlainOperators(@TempDir Path dir) throws Exception {
+		assumeTrue(Route.PACKED_LINEAR.on() && PackedWeights.PROBLEM == null, PackedWeights.PROBLEM);
+		Path file = new RandomWeights().add("conv.weight", 64, 32, 3, 3).add("conv.bias", 64).write(dir.resolve("w.safetensors"), 7, 0.2f);
+		try (Checkpoint ckpt = Checkpoints.open(file); NDManager m = NDManager.newBaseManager()) {
+			NDArray w = RouteChecks.random(m, 1, 320, 320).div(18f), b = RouteChecks.random(m, 2, 320);
+			NDArray x = RouteChecks.random(m, 3, 2, 150, 320);
+			Linear layer = new Linear(w.duplicate(), b); // the layer closes its copy of the weight once packed
+			brokenRouteIsRejected(Route.PACKED_LINEAR, () -> layer.forward(x), Linear.plain(x, w, b), 1e-5);
+			Weights f = Weights.of(ckpt.tensors(), m, ai.djl.ndarray.types.DataType.FLOAT32, "test");
+			Conv2d conv = new Conv2d(f.sub("conv"), 32, 64, 3, 1, 1);
+			NDArray image = RouteChecks.random(m, 6, 2, 32, 20, 12);
+			NDArray reference = Conv2d.plain(image, f.get("conv.weight"), f.get("conv.bias"), 1, 1);
+			brokenRouteIsRejected(Route.PACKED_CONVOLUTION, () -> conv.forward(image), reference, 1e-5);
+			// not broken: packed where this host computes it right, the plain operator elsewhere
+			assertTrue(rel(reference, conv.forward(image)) < 1e-5);
+			assertTrue(rel(reference, conv.forward(image)) < 1e-5, "a second call, with the weight packed");
+			assertTrue(rel(Linear.plain(x, w, b), layer.forward(x)) < 1e-5);
+			assertTrue(rel(Linear.plain(x, w, b), layer.forward(x)) < 1e-5, "a second call, with the weight packed");
 		}
 	}
 
@@ -158,11 +181,13 @@ class RouteChecksTest {
 				NDArray q = h.reshape(1, 1, 300, 336);
 				out[0] = Attention.scaledDotProduct(q, q, q, 0.1f, null);
 			});
-			assertEquals(List.of(Route.LINEAR_CONVOLUTION, Route.FUSED_ATTENTION), demands.stream().map(RouteChecks.Demand::route).toList());
+			List<Route> expected = Route.PACKED_LINEAR.on() && PackedWeights.PROBLEM == null ? List.of(Route.PACKED_LINEAR, Route.LINEAR_CONVOLUTION, Route.FUSED_ATTENTION)
+				: List.of(Route.LINEAR_CONVOLUTION, Route.FUSED_ATTENTION);
+			assertEquals(expected, demands.stream().map(RouteChecks.Demand::route).toList());
 			assertEquals(new Shape(1, 1, 300, 336), out[0].getShape());
 			assertEquals(0f, out[0].abs().max().getFloat(), "a traced layer computed");
 			assertTrue(RouteChecks.verdicts().isEmpty(), "tracing checked a route");
-			RouteChecks.Verdict v = RouteChecks.check(demands.get(0));
+			RouteChecks.Verdict v = RouteChecks.check(demands.get(expected.size() - 2));
 			assertTrue(v.error() < 1e-5 || !v.accepted(), v.toString());
 			assertEquals(1, RouteChecks.verdicts().size());
 		}

@@ -128,6 +128,8 @@ class UNetGoldenTest {
 	@Test
 	void routesMadeWrongOnPurposeAreNotUsed() throws Exception {
 		try (AutoCloseable linear = RouteChecks.breakOnPurpose(Route.LINEAR_CONVOLUTION);
+			AutoCloseable packedLinear = RouteChecks.breakOnPurpose(Route.PACKED_LINEAR);
+			AutoCloseable packedConvolution = RouteChecks.breakOnPurpose(Route.PACKED_CONVOLUTION);
 			AutoCloseable attention = RouteChecks.breakOnPurpose(Route.FUSED_ATTENTION);
 			AutoCloseable groupNorm = RouteChecks.breakOnPurpose(Route.NATIVE_GROUP_NORM))
 		{
