@@ -63,11 +63,12 @@ public final class Bfloat16 {
 	 */
 	static final class Unpacked {
 
-		private final NDArray weight;
+		private final java.util.function.Supplier<NDArray> weight;
 		private final NDArray bias;
 		private volatile NDArray[] float32;
 
-		Unpacked(NDArray packedWeight, NDArray packedBias) {
+		/** @param packedWeight the bfloat16 weight, asked for only when the float32 copy is made */
+		Unpacked(java.util.function.Supplier<NDArray> packedWeight, NDArray packedBias) {
 			this.weight = packedWeight;
 			this.bias = packedBias;
 		}
@@ -77,7 +78,7 @@ public final class Bfloat16 {
 			NDArray[] f = float32;
 			if (f != null) return f;
 			synchronized (this) {
-				if (float32 == null) float32 = new NDArray[] { unpack(weight), unpack(bias) };
+				if (float32 == null) float32 = new NDArray[] { unpack(weight.get()), unpack(bias) };
 				return float32;
 			}
 		}
@@ -113,6 +114,28 @@ public final class Bfloat16 {
 		NDArray w = PACK.call(RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn)));
 		NDArray b = PACK.call(RouteChecks.random(m, seed + 2, weight.get(0)));
 		return RouteChecks.compare(() -> conv2d(x, w, b, stride, padding), () -> Conv2d.plain(x, UNPACK.call(w), UNPACK.call(b), stride, padding));
+	}
+
+	/** The packed bfloat16 linear layer ({@link PackedWeights#BFLOAT16}), checked as {@link #checkLinear} checks the plain one. */
+	static RouteChecks.Comparison checkPackedLinear(NDManager m, long rows, long in, long out, boolean hasBias) {
+		long seed = RouteChecks.seed("bfloat16 linear " + rows + " " + in + " " + out + " " + hasBias);
+		NDArray x = rounded(RouteChecks.random(m, seed, rows, in));
+		NDArray w = PACK.call(RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in)));
+		NDArray b = hasBias ? PACK.call(RouteChecks.random(m, seed + 2, out)) : null;
+		NDArray packed = PackedWeights.BFLOAT16.packLinear(w, rows);
+		return RouteChecks.compare(() -> PackedWeights.BFLOAT16.linear(x, packed, b), () -> Linear.plain(x, UNPACK.call(w), b == null ? null : UNPACK.call(b)));
+	}
+
+	/** The packed bfloat16 convolution, checked as {@link #checkConvolution} checks the plain one. */
+	static RouteChecks.Comparison checkPackedConvolution(NDManager m, Shape input, Shape weight, int stride, int padding) {
+		long seed = RouteChecks.seed("bfloat16 convolution " + input + " " + weight + " " + stride + " " + padding);
+		NDArray x = rounded(RouteChecks.random(m, seed, input.getShape()));
+		long fanIn = weight.size() / weight.get(0);
+		NDArray w = PACK.call(RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn)));
+		NDArray b = PACK.call(RouteChecks.random(m, seed + 2, weight.get(0)));
+		NDArray packed = PackedWeights.BFLOAT16.packConvolution(w, input, stride, padding);
+		return RouteChecks.compare(() -> PackedWeights.BFLOAT16.convolution(x, packed, b, stride, padding),
+			() -> Conv2d.plain(x, UNPACK.call(w), UNPACK.call(b), stride, padding));
 	}
 
 	/** {@code x} rounded to bfloat16, as float32. */

@@ -14,15 +14,24 @@ final class Bfloat16Kernels implements Kernels {
 	public Product linear(NDArray weight, NDArray bias) {
 		Shape s = weight.getShape();
 		long out = s.get(0), in = s.get(1);
-		NDArray w = Bfloat16.pack(weight), b = Bfloat16.pack(bias);
-		Bfloat16.Unpacked unpacked = new Bfloat16.Unpacked(w, b);
+		PackedWeights.Holder w = new PackedWeights.Holder(Bfloat16.pack(weight));
+		NDArray b = Bfloat16.pack(bias);
+		Bfloat16.Unpacked unpacked = new Bfloat16.Unpacked(w::plain, b);
 		boolean hasBias = b != null;
+		boolean packable = PackedWeights.BFLOAT16.problem == null;
 		return (x, shape) -> {
 			long rows = x.getShape().size() / Math.max(in, 1);
-			boolean route = RouteChecks.accept(Route.BFLOAT16_LINEAR, Linear.shape(rows, in, out, hasBias, "bfloat16 products"), x,
-				m -> Bfloat16.checkLinear(m, rows, in, out, hasBias));
+			String key = Linear.shape(rows, in, out, hasBias, "bfloat16 products");
+			RouteChecks.Verdict plain = RouteChecks.consult(Route.BFLOAT16_LINEAR, key, x, m -> Bfloat16.checkLinear(m, rows, in, out, hasBias));
+			RouteChecks.Verdict packed = packable
+				? RouteChecks.consult(Route.BFLOAT16_PACKED_LINEAR, key, x, m -> Bfloat16.checkPackedLinear(m, rows, in, out, hasBias)) : null;
 			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
-			if (route) return Bfloat16.linear(x, w, b);
+			Route route = RouteChecks.fastest(packed, plain);
+			if (route == Route.BFLOAT16_PACKED_LINEAR) {
+				NDArray p = w.packed(Long.toString(rows), bf -> PackedWeights.BFLOAT16.packLinear(bf, rows));
+				return PackedWeights.BFLOAT16.linear(x.reshape(rows, in), p, b).reshape(shape);
+			}
+			if (route == Route.BFLOAT16_LINEAR) return Bfloat16.linear(x, w.plain(), b);
 			NDArray[] f = unpacked.get();
 			return Linear.plain(x, f[0], f[1]);
 		};
@@ -31,14 +40,23 @@ final class Bfloat16Kernels implements Kernels {
 	@Override
 	public Product convolution(NDArray weight, NDArray bias, int stride, int padding) {
 		Shape ws = weight.getShape();
-		NDArray w = Bfloat16.pack(weight), b = Bfloat16.pack(bias);
-		Bfloat16.Unpacked unpacked = new Bfloat16.Unpacked(w, b);
+		PackedWeights.Holder w = new PackedWeights.Holder(Bfloat16.pack(weight));
+		NDArray b = Bfloat16.pack(bias);
+		Bfloat16.Unpacked unpacked = new Bfloat16.Unpacked(w::plain, b);
+		boolean packable = PackedWeights.BFLOAT16.problem == null && b != null;
 		return (x, shape) -> {
 			Shape xs = x.getShape();
-			boolean route = RouteChecks.accept(Route.BFLOAT16_CONVOLUTION, xs + " * " + ws + ", stride " + stride + ", padding " + padding, x,
-				m -> Bfloat16.checkConvolution(m, xs, ws, stride, padding));
+			String key = xs + " * " + ws + ", stride " + stride + ", padding " + padding;
+			RouteChecks.Verdict plain = RouteChecks.consult(Route.BFLOAT16_CONVOLUTION, key, x, m -> Bfloat16.checkConvolution(m, xs, ws, stride, padding));
+			RouteChecks.Verdict packed = packable
+				? RouteChecks.consult(Route.BFLOAT16_PACKED_CONVOLUTION, key, x, m -> Bfloat16.checkPackedConvolution(m, xs, ws, stride, padding)) : null;
 			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
-			if (route) return Bfloat16.conv2d(x, w, b, stride, padding);
+			Route route = RouteChecks.fastest(packed, plain);
+			if (route == Route.BFLOAT16_PACKED_CONVOLUTION) {
+				NDArray p = w.packed(xs.toString(), bf -> PackedWeights.BFLOAT16.packConvolution(bf, xs, stride, padding));
+				return PackedWeights.BFLOAT16.convolution(x, p, b, stride, padding);
+			}
+			if (route == Route.BFLOAT16_CONVOLUTION) return Bfloat16.conv2d(x, w.plain(), b, stride, padding);
 			NDArray[] f = unpacked.get();
 			return Conv2d.plain(x, f[0], f[1], stride, padding);
 		};

@@ -25,18 +25,83 @@ final class PackedWeights {
 
 	private PackedWeights() {}
 
-	private static final ScriptedOp PACK_LINEAR = new ScriptedOp("PackLinearWeight", "w: Tensor, rows: int",
-		"ops.mkldnn._reorder_linear_weight(" + ScriptedOp.dense("w", ScriptedOp.FLOAT32) + ", rows)");
-	private static final ScriptedOp LINEAR = new ScriptedOp("PackedLinear", "x: Tensor, w: Tensor, b: Tensor",
-		"ops.mkldnn._linear_pointwise(" + ScriptedOp.dense("x", ScriptedOp.FLOAT32) + ", w, b, 'none', [], '')");
-	private static final ScriptedOp LINEAR_NO_BIAS = new ScriptedOp("PackedLinearNoBias", "x: Tensor, w: Tensor",
-		"ops.mkldnn._linear_pointwise(" + ScriptedOp.dense("x", ScriptedOp.FLOAT32) + ", w, None, 'none', [], '')");
+	/** A packed weight back to the plain layout, in its type (first: the products' checks for libtorch compile it). */
 	private static final ScriptedOp UNPACK = new ScriptedOp("UnpackWeight", "w: Tensor", "w.to_dense()");
-	private static final Map<String, ScriptedOp> CONVOLUTIONS = new ConcurrentHashMap<>();
 
-	/** Why the packed products cannot run here (a libtorch without the operators), or {@code null}. */
-	static final String PROBLEM = ScriptedOp.problem(PACK_LINEAR, LINEAR, LINEAR_NO_BIAS, UNPACK, packConvolution(1, 1), convolution(1, 1, true),
-		convolution(1, 1, false));
+	/** The products in float32 ({@link Route#PACKED_LINEAR}, {@link Route#PACKED_CONVOLUTION}). */
+	static final Ops FLOAT32 = new Ops(ScriptedOp.FLOAT32, "", Route.PACKED_LINEAR, Route.PACKED_CONVOLUTION);
+	/**
+	 * The products in bfloat16 on float32 activations, converted inside libtorch ({@link Route#BFLOAT16_PACKED_LINEAR},
+	 * {@link Route#BFLOAT16_PACKED_CONVOLUTION}); the weights are bfloat16 ({@link Bfloat16#pack}) before they are reordered.
+	 */
+	static final Ops BFLOAT16 = new Ops(ScriptedOp.BFLOAT16, "Bfloat16", Route.BFLOAT16_PACKED_LINEAR, Route.BFLOAT16_PACKED_CONVOLUTION);
+
+	/** The packed products for weights and products of one type; activations in and out are float32. */
+	static final class Ops {
+
+		private final int type;
+		private final String name;
+		private final Route linearRoute;
+		private final Route convolutionRoute;
+		private final ScriptedOp packLinear;
+		private final ScriptedOp linear;
+		private final ScriptedOp linearNoBias;
+		private final Map<String, ScriptedOp> convolutions = new ConcurrentHashMap<>();
+		/** Why these products cannot run here (a libtorch without the operators), or {@code null}. */
+		final String problem;
+
+		private Ops(int type, String name, Route linearRoute, Route convolutionRoute) {
+			this.type = type;
+			this.name = name;
+			this.linearRoute = linearRoute;
+			this.convolutionRoute = convolutionRoute;
+			packLinear = new ScriptedOp("PackLinearWeight" + name, "w: Tensor, rows: int", "ops.mkldnn._reorder_linear_weight(" + ScriptedOp.dense("w", type) + ", rows)");
+			linear = new ScriptedOp("PackedLinear" + name, "x: Tensor, w: Tensor, b: Tensor", product("_linear_pointwise", "w, b, 'none', [], ''"));
+			linearNoBias = new ScriptedOp("PackedLinearNoBias" + name, "x: Tensor, w: Tensor", product("_linear_pointwise", "w, None, 'none', [], ''"));
+			problem = linearRoute.on() || convolutionRoute.on()
+				? ScriptedOp.problem(packLinear, linear, linearNoBias, UNPACK, packConvolution(1, 1), convolution(1, 1, true), convolution(1, 1, false))
+				: linearRoute.whyOff();
+		}
+
+		/** {@code op(x in this type, args)} back to float32, contiguous. */
+		private String product(String op, String args) {
+			return ScriptedOp.dense("ops.mkldnn." + op + "(" + ScriptedOp.dense("x", type) + ", " + args + ")", ScriptedOp.FLOAT32);
+		}
+
+		/** {@code w [out, in]} packed for {@code rows} rows. */
+		NDArray packLinear(NDArray w, long rows) {
+			return packLinear.call(w, rows);
+		}
+
+		/** {@code x [rows, in] W^T + b} with the packed weight; {@code b} in this type, or {@code null}. */
+		NDArray linear(NDArray x, NDArray packed, NDArray b) {
+			return RouteChecks.output(linearRoute, b == null ? linearNoBias.call(x, packed) : linear.call(x, packed, b));
+		}
+
+		/** {@code w [out, in, k, k]} packed for input {@code [N, C, H, W]}. */
+		NDArray packConvolution(NDArray w, Shape input, int stride, int padding) {
+			long[] s = input.getShape();
+			return packConvolution(stride, padding).call(w, s[0], s[1], s[2], s[3]);
+		}
+
+		/** The 2-d convolution with the packed weight; {@code b} in this type, or {@code null}. */
+		NDArray convolution(NDArray x, NDArray packed, NDArray b, int stride, int padding) {
+			NDArray y = b == null ? convolution(stride, padding, false).call(x, packed) : convolution(stride, padding, true).call(x, packed, b);
+			return RouteChecks.output(convolutionRoute, y);
+		}
+
+		private ScriptedOp packConvolution(int stride, int padding) {
+			return convolutions.computeIfAbsent("pack " + stride + "_" + padding, key -> new ScriptedOp("PackConvolutionWeight" + name + "S" + stride + "P" + padding,
+				"w: Tensor, n: int, c: int, h: int, width: int", "ops.mkldnn._reorder_convolution_weight(" + ScriptedOp.dense("w", type) + ", " + pair(padding) + ", "
+					+ pair(stride) + ", [1, 1], 1, [n, c, h, width])"));
+		}
+
+		private ScriptedOp convolution(int stride, int padding, boolean bias) {
+			return convolutions.computeIfAbsent(stride + "_" + padding + "_" + bias, key -> new ScriptedOp(
+				"PackedConvolution" + name + "S" + stride + "P" + padding + (bias ? "" : "NoBias"), bias ? "x: Tensor, w: Tensor, b: Tensor" : "x: Tensor, w: Tensor",
+				product("_convolution_pointwise", "w, " + (bias ? "b" : "None") + ", " + pair(padding) + ", " + pair(stride) + ", [1, 1], 1, 'none', [], ''")));
+		}
+	}
 
 	/**
 	 * A layer's weight: plain, packed for one input size, or both (after a shape needed the plain one back). Arrays made
@@ -79,36 +144,14 @@ final class PackedWeights {
 		}
 	}
 
-	/** {@code w [out, in]} packed for {@code rows} rows. */
-	static NDArray packLinear(NDArray w, long rows) {
-		return PACK_LINEAR.call(w, rows);
-	}
-
-	/** {@code x [rows, in] W^T + b} with the packed weight (float32). */
-	static NDArray linear(NDArray x, NDArray packed, NDArray b) {
-		return RouteChecks.output(Route.PACKED_LINEAR, b == null ? LINEAR_NO_BIAS.call(x, packed) : LINEAR.call(x, packed, b));
-	}
-
-	/** {@code w [out, in, k, k]} packed for input {@code [N, C, H, W]}. */
-	static NDArray packConvolution(NDArray w, Shape input, int stride, int padding) {
-		long[] s = input.getShape();
-		return packConvolution(stride, padding).call(w, s[0], s[1], s[2], s[3]);
-	}
-
-	/** The 2-d convolution with the packed weight (float32, contiguous output). */
-	static NDArray convolution(NDArray x, NDArray packed, NDArray b, int stride, int padding) {
-		NDArray y = b == null ? convolution(stride, padding, false).call(x, packed) : convolution(stride, padding, true).call(x, packed, b);
-		return RouteChecks.output(Route.PACKED_CONVOLUTION, y);
-	}
-
 	/** The packed linear layer against libtorch's, at one shape, on random inputs (the weight packed outside the timing). */
 	static RouteChecks.Comparison checkLinear(NDManager m, long rows, long in, long out, boolean hasBias) {
 		long seed = RouteChecks.seed("packed " + Linear.shape(rows, in, out, hasBias, "float32"));
 		NDArray x = RouteChecks.random(m, seed, rows, in);
 		NDArray w = RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in));
 		NDArray b = hasBias ? RouteChecks.random(m, seed + 2, out) : null;
-		NDArray packed = packLinear(w, rows);
-		return RouteChecks.compare(() -> linear(x, packed, b), () -> Linear.plain(x, w, b));
+		NDArray packed = FLOAT32.packLinear(w, rows);
+		return RouteChecks.compare(() -> FLOAT32.linear(x, packed, b), () -> Linear.plain(x, w, b));
 	}
 
 	/** The packed convolution against libtorch's, at one shape, on random inputs (the weight packed outside the timing). */
@@ -118,21 +161,8 @@ final class PackedWeights {
 		long fanIn = weight.size() / weight.get(0);
 		NDArray w = RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn));
 		NDArray b = hasBias ? RouteChecks.random(m, seed + 2, weight.get(0)) : null;
-		NDArray packed = packConvolution(w, input, stride, padding);
-		return RouteChecks.compare(() -> convolution(x, packed, b, stride, padding), () -> Conv2d.plain(x, w, b, stride, padding));
-	}
-
-	private static ScriptedOp packConvolution(int stride, int padding) {
-		return CONVOLUTIONS.computeIfAbsent("pack " + stride + "_" + padding, key -> new ScriptedOp("PackConvolutionWeightS" + stride + "P" + padding,
-			"w: Tensor, n: int, c: int, h: int, width: int", "ops.mkldnn._reorder_convolution_weight(" + ScriptedOp.dense("w", ScriptedOp.FLOAT32) + ", "
-				+ pair(padding) + ", " + pair(stride) + ", [1, 1], 1, [n, c, h, width])"));
-	}
-
-	private static ScriptedOp convolution(int stride, int padding, boolean bias) {
-		return CONVOLUTIONS.computeIfAbsent(stride + "_" + padding + "_" + bias, key -> new ScriptedOp(
-			"PackedConvolutionS" + stride + "P" + padding + (bias ? "" : "NoBias"), bias ? "x: Tensor, w: Tensor, b: Tensor" : "x: Tensor, w: Tensor",
-			"ops.mkldnn._convolution_pointwise(" + ScriptedOp.dense("x", ScriptedOp.FLOAT32) + ", w, " + (bias ? "b" : "None") + ", " + pair(padding) + ", "
-				+ pair(stride) + ", [1, 1], 1, 'none', [], '').contiguous()"));
+		NDArray packed = FLOAT32.packConvolution(w, input, stride, padding);
+		return RouteChecks.compare(() -> FLOAT32.convolution(x, packed, b, stride, padding), () -> Conv2d.plain(x, w, b, stride, padding));
 	}
 
 	private static String pair(int v) {

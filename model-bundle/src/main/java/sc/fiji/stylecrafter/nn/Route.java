@@ -30,7 +30,11 @@ public enum Route {
 	BFLOAT16_LINEAR("bfloat16-linear", "bfloat16 linear layer", "float32 linear layer on the same bfloat16-rounded values",
 		"float32 (weights as rounded to bfloat16)", null),
 	BFLOAT16_CONVOLUTION("bfloat16-convolution", "bfloat16 convolution", "float32 convolution on the same bfloat16-rounded values",
-		"float32 (weights as rounded to bfloat16)", null);
+		"float32 (weights as rounded to bfloat16)", null),
+	BFLOAT16_PACKED_LINEAR("bfloat16-packed-linear", "bfloat16 oneDNN linear layer with its weight reordered once",
+		"float32 linear layer on the same bfloat16-rounded values", "float32 (weights as rounded to bfloat16)", packedOff()),
+	BFLOAT16_PACKED_CONVOLUTION("bfloat16-packed-convolution", "bfloat16 oneDNN convolution with its weight reordered once",
+		"float32 convolution on the same bfloat16-rounded values", "float32 (weights as rounded to bfloat16)", packedOff());
 
 	/** Relative error allowed to a float32 route: float rounding (right routes measured 2e-7 to 4e-7, wrong ones 3e-2 and more). */
 	public static final double FLOAT32_TOLERANCE = 1e-5;
@@ -96,7 +100,7 @@ public enum Route {
 
 	/** The relative error a route may have against its reference, for activations of {@code type}. */
 	public double tolerance(DataType type) {
-		boolean half = this == BFLOAT16_LINEAR || this == BFLOAT16_CONVOLUTION || type == DataType.FLOAT16 || type == DataType.BFLOAT16;
+		boolean half = this == BFLOAT16_LINEAR || this == BFLOAT16_CONVOLUTION || this == BFLOAT16_PACKED_LINEAR || this == BFLOAT16_PACKED_CONVOLUTION || type == DataType.FLOAT16 || type == DataType.BFLOAT16;
 		return half ? HALF_TOLERANCE : FLOAT32_TOLERANCE;
 	}
 }

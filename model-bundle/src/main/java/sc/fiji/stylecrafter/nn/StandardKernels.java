@@ -32,7 +32,7 @@ final class StandardKernels implements Kernels {
 		long out = s.get(0), in = s.get(1);
 		boolean hasBias = bias != null;
 		boolean cpu32 = Device.Type.CPU.equals(weight.getDevice().getDeviceType()) && weight.getDataType() == DataType.FLOAT32;
-		boolean packable = cpu32 && Route.PACKED_LINEAR.on() && PackedWeights.PROBLEM == null;
+		boolean packable = cpu32 && Route.PACKED_LINEAR.on() && PackedWeights.FLOAT32.problem == null;
 		boolean convolvable = cpu32 && Route.LINEAR_CONVOLUTION.on() && out * in >= CONVOLUTION_MIN_WEIGHTS;
 		PackedWeights.Holder w = new PackedWeights.Holder(weight);
 		return (x, shape) -> {
@@ -46,7 +46,7 @@ final class StandardKernels implements Kernels {
 			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
 			Route route = RouteChecks.fastest(packed, convolution);
 			if (route == Route.PACKED_LINEAR) {
-				return PackedWeights.linear(x.reshape(rows, in), w.packed(Long.toString(rows), p -> PackedWeights.packLinear(p, rows)), bias).reshape(shape);
+				return PackedWeights.FLOAT32.linear(x.reshape(rows, in), w.packed(Long.toString(rows), p -> PackedWeights.FLOAT32.packLinear(p, rows)), bias).reshape(shape);
 			}
 			if (route == Route.LINEAR_CONVOLUTION) return viaConvolution(x.reshape(rows, in), w.plain().reshape(out, in, 1, 1), bias).reshape(shape);
 			return Linear.plain(x, w.plain(), bias);
@@ -57,7 +57,7 @@ final class StandardKernels implements Kernels {
 	public Product convolution(NDArray weight, NDArray bias, int stride, int padding) {
 		Shape ws = weight.getShape();
 		boolean packable = Device.Type.CPU.equals(weight.getDevice().getDeviceType()) && weight.getDataType() == DataType.FLOAT32 && Route.PACKED_CONVOLUTION.on()
-			&& PackedWeights.PROBLEM == null;
+			&& PackedWeights.FLOAT32.problem == null;
 		PackedWeights.Holder w = new PackedWeights.Holder(weight);
 		boolean hasBias = bias != null;
 		return (x, shape) -> {
@@ -66,7 +66,7 @@ final class StandardKernels implements Kernels {
 				xs + " * " + ws + (hasBias ? "" : " (no bias)") + ", stride " + stride + ", padding " + padding + ", float32", x,
 				m -> PackedWeights.checkConvolution(m, xs, ws, hasBias, stride, padding));
 			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
-			if (route) return PackedWeights.convolution(x, w.packed(xs.toString(), p -> PackedWeights.packConvolution(p, xs, stride, padding)), bias, stride, padding);
+			if (route) return PackedWeights.FLOAT32.convolution(x, w.packed(xs.toString(), p -> PackedWeights.FLOAT32.packConvolution(p, xs, stride, padding)), bias, stride, padding);
 			return Conv2d.plain(x, w.plain(), bias, stride, padding);
 		};
 	}
