@@ -77,9 +77,22 @@ final class RuntimeCommand extends CliCommand {
 	@Command(name = "status", mixinStandardHelpOptions = true, description = "Driver, GPUs, installed runtimes, which libtorch loads and why.")
 	static final class Status extends Action {
 
+		@Option(names = "--routes", description = "Also the kernel routes this machine's stored verdicts choose on the CPU (loads the CPU engine).")
+		boolean routes;
+
 		@Override
 		int act(RuntimeInstaller installer) {
 			for (String line : RuntimeStatus.describe(installer.root(), false)) out().println(line);
+			if (routes) {
+				Path file = sc.fiji.stylecrafter.nn.RouteChecks.cacheFile();
+				List<String> lines = sc.fiji.stylecrafter.nn.RouteChecks.storedSummary();
+				if (file == null) out().println("kernel routes: verdicts are not kept (-Dstylecrafter.routes=off); each process checks afresh");
+				else if (lines.isEmpty()) out().println("kernel routes: no verdicts stored for this machine yet in " + file + " (they are made at the first generation)");
+				else {
+					out().println("kernel routes on this machine's CPU, at " + ai.djl.pytorch.jni.JniUtils.getNumThreads() + " thread(s), as stored in " + file + ":");
+					lines.forEach(l -> out().println("  " + l));
+				}
+			}
 			return 0;
 		}
 	}

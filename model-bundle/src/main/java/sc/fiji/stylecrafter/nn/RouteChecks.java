@@ -200,6 +200,29 @@ public final class RouteChecks {
 		return cache;
 	}
 
+	/**
+	 * What earlier processes on this machine chose, from the stored verdicts at the running thread count: one line per
+	 * route, as {@link Usage#summary} says it (where two routes are right at a shape, the faster is counted as used).
+	 * Loads the CPU engine (the machine identity names libtorch's version). Empty when nothing is stored.
+	 */
+	public static synchronized List<String> storedSummary() {
+		if (cache() == null) return List.of();
+		int threads = JniUtils.getNumThreads();
+		Map<String, List<Verdict>> byShape = new LinkedHashMap<>();
+		for (Verdict v : cache().load()) {
+			if (v.threads() == threads) byShape.computeIfAbsent(v.shape(), k -> new ArrayList<>()).add(v);
+		}
+		try (Usage u = collect()) {
+			for (List<Verdict> candidates : byShape.values()) {
+				Map<Route, Verdict> last = new EnumMap<>(Route.class); // the last line of a route and shape wins
+				for (Verdict v : candidates) last.put(v.route(), v);
+				last.values().forEach(u::add);
+				fastest(last.values().toArray(new Verdict[0]));
+			}
+			return u.summary();
+		}
+	}
+
 	/** The one-line reports of rejections not yet handed out (the first rejection of each route, once per process). */
 	public static synchronized List<String> takeReports() {
 		List<String> out = List.copyOf(UNREPORTED);
@@ -277,12 +300,12 @@ public final class RouteChecks {
 						worst = Double.isNaN(v.error()) ? Double.NaN : Math.max(worst, v.error());
 					}
 				}
-				out.add(String.format(Locale.ROOT, "%s: used at %d shape(s)%s%s%s%s; checks %.2f s", e.getKey().id(), used,
+				out.add(String.format(Locale.ROOT, "%s: used at %d shape(s)%s%s%s%s%s", e.getKey().id(), used,
 					used == 0 ? "" : String.format(Locale.ROOT, " (%.2fx the time of %s there)", route / reference, e.getKey().instead()),
 					other == 0 ? "" : String.format(Locale.ROOT, ", right but another route was faster at %d", other),
 					slower == 0 ? "" : String.format(Locale.ROOT, ", slower than %s at %d", e.getKey().instead(), slower),
 					wrong == 0 ? "" : String.format(Locale.ROOT, ", wrong at %d (largest error %.3g: %s ran there)", wrong, worst, e.getKey().instead()),
-					seconds));
+					seconds == 0 ? "" : String.format(Locale.ROOT, "; checks %.2f s", seconds))); // stored verdicts cost no check
 			}
 			return out;
 		}
@@ -348,12 +371,24 @@ public final class RouteChecks {
 		Shape s = new Shape(shape);
 		long n = s.size();
 		if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("a check input of " + s + " is too large");
-		float[] values = new float[(int) n];
+		// drawn in chunks through one small Java array: a full-size input drawn at once (the VAE's 512x512 images, 134 MB)
+		// grew the Java heap by gigabytes of short-lived arrays over a first decode's checks
 		SplittableRandom r = new SplittableRandom(seed);
 		float half = (float) Math.sqrt(3);
-		for (int i = 0; i < values.length; i++) values[i] = (float) (r.nextDouble() * 2 - 1) * half;
-		return m.create(values, s).toDevice(m.getDevice(), false);
+		float[] values = new float[(int) Math.min(n, RANDOM_CHUNK)];
+		ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+		for (long done = 0; done < n; done += values.length) {
+			int k = (int) Math.min(values.length, n - done);
+			for (int i = 0; i < k; i++) values[i] = (float) (r.nextDouble() * 2 - 1) * half;
+			parts.add(m.create(k == values.length ? values : java.util.Arrays.copyOf(values, k), new Shape(k)));
+		}
+		NDArray flat = parts.size() == 1 ? parts.get(0) : ai.djl.ndarray.NDArrays.concat(parts);
+		if (parts.size() > 1) parts.close();
+		return flat.reshape(s).toDevice(m.getDevice(), false);
 	}
+
+	/** Values drawn per chunk by {@link #random} (4 MB of floats). */
+	private static final int RANDOM_CHUNK = 1 << 20;
 
 	/** A seed for a check's inputs, from its shape: the same inputs every time the same shape is checked. */
 	public static long seed(String shape) {
