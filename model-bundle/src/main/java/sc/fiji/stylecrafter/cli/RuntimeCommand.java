@@ -84,8 +84,16 @@ final class RuntimeCommand extends CliCommand {
 		int act(RuntimeInstaller installer) {
 			for (String line : RuntimeStatus.describe(installer.root(), false)) out().println(line);
 			if (routes) {
-				Path file = sc.fiji.stylecrafter.nn.RouteChecks.cacheFile();
-				List<String> lines = sc.fiji.stylecrafter.nn.RouteChecks.storedSummary();
+				Path file;
+				List<String> lines;
+				try {
+					file = sc.fiji.stylecrafter.nn.RouteChecks.cacheFile();
+					lines = sc.fiji.stylecrafter.nn.RouteChecks.storedSummary();
+				}
+				catch (RuntimeException | LinkageError e) { // libtorch did not load: the status above says why
+					out().println("kernel routes: cannot be listed, libtorch did not load (" + e.getMessage() + ")");
+					return 1;
+				}
 				if (file == null) out().println("kernel routes: verdicts are not kept (-Dstylecrafter.routes=off); each process checks afresh");
 				else if (lines.isEmpty()) out().println("kernel routes: no verdicts stored for this machine yet in " + file + " (they are made at the first generation)");
 				else {

@@ -135,6 +135,16 @@ class RuntimeCommandTest {
 
 	/** A runtime whose library is for another processor, and one recorded as failed: status exits 0, loads nothing, says what is wrong. */
 	@Test
+	void statusListsTheStoredRoutesOnlyWhenAsked() {
+		Cli.Result plain = Cli.run("runtime", "status", "--dir", tmp.resolve("none").toString());
+		assertFalse(plain.out().contains("kernel routes"), plain.out());
+		Cli.Result routes = Cli.run("runtime", "status", "--routes", "--dir", tmp.resolve("none").toString());
+		assertEquals(0, routes.code(), routes.err());
+		// the tests run with -Dstylecrafter.routes=off (each test checks afresh)
+		assertTrue(routes.out().contains("kernel routes: verdicts are not kept (-Dstylecrafter.routes=off)"), routes.out());
+	}
+
+	@Test
 	void statusReportsARuntimeThatCannotLoad() throws Exception {
 		Path t = tmp.resolve("broken");
 		InstalledRuntime r = install(t);

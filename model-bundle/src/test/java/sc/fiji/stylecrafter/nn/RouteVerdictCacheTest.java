@@ -42,6 +42,20 @@ class RouteVerdictCacheTest {
 	}
 
 	@Test
+	void theStoredSummarySaysWhichCandidateWasTaken() {
+		RouteVerdictCache cache = new RouteVerdictCache(dir.resolve("route-verdicts.tsv"), "m");
+		String wide = "[4096, 320] -> 2560, float32", narrow = "[300, 320] -> 336, float32";
+		cache.store(verdict(Route.PACKED_LINEAR, wide, 2e-7, 0.01, 0.04)); // right, the faster candidate
+		cache.store(verdict(Route.LINEAR_CONVOLUTION, wide, 3e-7, 0.02, 0.04)); // right, faster than the reference, not taken
+		cache.store(verdict(Route.PACKED_LINEAR, narrow, 0.13, 0.001, 0.002)); // wrong
+		cache.store(verdict(Route.LINEAR_CONVOLUTION, narrow, 2e-7, 0.003, 0.002)); // right, slower
+		List<String> lines = RouteChecks.storedSummary(cache, 2);
+		assertEquals(List.of("packed-linear: used at 1 shape(s) (0.25x the time of the matrix product there), wrong at 1 (largest error 0.130: the matrix product ran there)",
+			"linear-convolution: used at 0 shape(s), right but another route was faster at 1, slower than the matrix product at 1"), lines);
+		assertTrue(RouteChecks.storedSummary(cache, 1).isEmpty(), "verdicts of another thread count");
+	}
+
+	@Test
 	void malformedLinesAreSkippedAndAnOversizedFileIsNotRead() throws IOException {
 		Path file = dir.resolve("route-verdicts.tsv");
 		RouteVerdictCache cache = new RouteVerdictCache(file, "m");
