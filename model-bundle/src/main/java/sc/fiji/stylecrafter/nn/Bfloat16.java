@@ -95,47 +95,62 @@ public final class Bfloat16 {
 	}
 
 	/**
+	 * A check's inputs: {@code x} rounded to bfloat16 (as float32), weight and bias packed to bfloat16, drawn from the
+	 * shape's seed (the same for the plain and the packed candidate).
+	 */
+	private record Inputs(NDArray x, NDArray w, NDArray b) {
+
+		static Inputs linear(NDManager m, long rows, long in, long out, boolean hasBias) {
+			long seed = RouteChecks.seed("bfloat16 linear " + rows + " " + in + " " + out + " " + hasBias);
+			return new Inputs(rounded(RouteChecks.random(m, seed, rows, in)), PACK.call(RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in))),
+				hasBias ? PACK.call(RouteChecks.random(m, seed + 2, out)) : null);
+		}
+
+		static Inputs convolution(NDManager m, Shape input, Shape weight, int stride, int padding) {
+			long seed = RouteChecks.seed("bfloat16 convolution " + input + " " + weight + " " + stride + " " + padding);
+			long fanIn = weight.size() / weight.get(0);
+			return new Inputs(rounded(RouteChecks.random(m, seed, input.getShape())),
+				PACK.call(RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn))), PACK.call(RouteChecks.random(m, seed + 2, weight.get(0))));
+		}
+
+		/** The reference: float32 linear layer on the same rounded values. */
+		NDArray linearReference() {
+			return Linear.plain(x, UNPACK.call(w), b == null ? null : UNPACK.call(b));
+		}
+
+		/** The reference: float32 convolution on the same rounded values. */
+		NDArray convolutionReference(int stride, int padding) {
+			return Conv2d.plain(x, UNPACK.call(w), UNPACK.call(b), stride, padding);
+		}
+	}
+
+	/**
 	 * The bfloat16 linear layer against float32 on the same bfloat16-rounded input, weight and bias, at one shape, on
 	 * random inputs: only the output's rounding and the order of the sums differ.
 	 */
 	static RouteChecks.Comparison checkLinear(NDManager m, long rows, long in, long out, boolean hasBias) {
-		long seed = RouteChecks.seed("bfloat16 linear " + rows + " " + in + " " + out + " " + hasBias);
-		NDArray x = rounded(RouteChecks.random(m, seed, rows, in));
-		NDArray w = PACK.call(RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in)));
-		NDArray b = hasBias ? PACK.call(RouteChecks.random(m, seed + 2, out)) : null;
-		return RouteChecks.compare(() -> linear(x, w, b), () -> Linear.plain(x, UNPACK.call(w), b == null ? null : UNPACK.call(b)));
+		Inputs i = Inputs.linear(m, rows, in, out, hasBias);
+		return RouteChecks.compare(() -> linear(i.x(), i.w(), i.b()), i::linearReference);
 	}
 
 	/** The bfloat16 convolution against float32 on the same bfloat16-rounded values, at one shape, on random inputs. */
 	static RouteChecks.Comparison checkConvolution(NDManager m, Shape input, Shape weight, int stride, int padding) {
-		long seed = RouteChecks.seed("bfloat16 convolution " + input + " " + weight + " " + stride + " " + padding);
-		NDArray x = rounded(RouteChecks.random(m, seed, input.getShape()));
-		long fanIn = weight.size() / weight.get(0);
-		NDArray w = PACK.call(RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn)));
-		NDArray b = PACK.call(RouteChecks.random(m, seed + 2, weight.get(0)));
-		return RouteChecks.compare(() -> conv2d(x, w, b, stride, padding), () -> Conv2d.plain(x, UNPACK.call(w), UNPACK.call(b), stride, padding));
+		Inputs i = Inputs.convolution(m, input, weight, stride, padding);
+		return RouteChecks.compare(() -> conv2d(i.x(), i.w(), i.b(), stride, padding), () -> i.convolutionReference(stride, padding));
 	}
 
 	/** The packed bfloat16 linear layer ({@link PackedWeights#BFLOAT16}), checked as {@link #checkLinear} checks the plain one. */
 	static RouteChecks.Comparison checkPackedLinear(NDManager m, long rows, long in, long out, boolean hasBias) {
-		long seed = RouteChecks.seed("bfloat16 linear " + rows + " " + in + " " + out + " " + hasBias);
-		NDArray x = rounded(RouteChecks.random(m, seed, rows, in));
-		NDArray w = PACK.call(RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in)));
-		NDArray b = hasBias ? PACK.call(RouteChecks.random(m, seed + 2, out)) : null;
-		NDArray packed = PackedWeights.BFLOAT16.packLinear(w, rows);
-		return RouteChecks.compare(() -> PackedWeights.BFLOAT16.linear(x, packed, b), () -> Linear.plain(x, UNPACK.call(w), b == null ? null : UNPACK.call(b)));
+		Inputs i = Inputs.linear(m, rows, in, out, hasBias);
+		NDArray packed = PackedWeights.BFLOAT16.packLinear(i.w(), rows);
+		return RouteChecks.compare(() -> PackedWeights.BFLOAT16.linear(i.x(), packed, i.b()), i::linearReference);
 	}
 
 	/** The packed bfloat16 convolution, checked as {@link #checkConvolution} checks the plain one. */
 	static RouteChecks.Comparison checkPackedConvolution(NDManager m, Shape input, Shape weight, int stride, int padding) {
-		long seed = RouteChecks.seed("bfloat16 convolution " + input + " " + weight + " " + stride + " " + padding);
-		NDArray x = rounded(RouteChecks.random(m, seed, input.getShape()));
-		long fanIn = weight.size() / weight.get(0);
-		NDArray w = PACK.call(RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn)));
-		NDArray b = PACK.call(RouteChecks.random(m, seed + 2, weight.get(0)));
-		NDArray packed = PackedWeights.BFLOAT16.packConvolution(w, input, stride, padding);
-		return RouteChecks.compare(() -> PackedWeights.BFLOAT16.convolution(x, packed, b, stride, padding),
-			() -> Conv2d.plain(x, UNPACK.call(w), UNPACK.call(b), stride, padding));
+		Inputs i = Inputs.convolution(m, input, weight, stride, padding);
+		NDArray packed = PackedWeights.BFLOAT16.packConvolution(i.w(), input, stride, padding);
+		return RouteChecks.compare(() -> PackedWeights.BFLOAT16.convolution(i.x(), packed, i.b(), stride, padding), () -> i.convolutionReference(stride, padding));
 	}
 
 	/** {@code x} rounded to bfloat16, as float32. */
