@@ -63,22 +63,26 @@ public final class Bfloat16 {
 	 */
 	static final class Unpacked {
 
-		private final java.util.function.Supplier<NDArray> weight;
+		private final PackedWeights.Holder weight;
 		private final NDArray bias;
 		private volatile NDArray[] float32;
 
 		/** @param packedWeight the bfloat16 weight, asked for only when the float32 copy is made */
-		Unpacked(java.util.function.Supplier<NDArray> packedWeight, NDArray packedBias) {
+		Unpacked(PackedWeights.Holder packedWeight, NDArray packedBias) {
 			this.weight = packedWeight;
 			this.bias = packedBias;
 		}
 
-		/** {@code [weight, bias]} as float32 (the bias {@code null} where the layer has none). */
-		NDArray[] get() {
+		/** {@code [weight, bias]} as float32 (the bias {@code null} where the layer has none); {@code like}: the call's input. */
+		NDArray[] get(NDArray like) {
 			NDArray[] f = float32;
 			if (f != null) return f;
 			synchronized (this) {
-				if (float32 == null) float32 = new NDArray[] { unpack(weight.get()), unpack(bias) };
+				if (float32 == null) {
+					NDArray w = unpack(weight.plain(like));
+					w.attach(weight.manager()); // kept with the model's weights, whatever manager the bfloat16 copy was on
+					float32 = new NDArray[] { w, unpack(bias) };
+				}
 				return float32;
 			}
 		}
@@ -142,14 +146,14 @@ public final class Bfloat16 {
 	/** The packed bfloat16 linear layer ({@link PackedWeights#BFLOAT16}), checked as {@link #checkLinear} checks the plain one. */
 	static RouteChecks.Comparison checkPackedLinear(NDManager m, long rows, long in, long out, boolean hasBias) {
 		Inputs i = Inputs.linear(m, rows, in, out, hasBias);
-		NDArray packed = PackedWeights.BFLOAT16.packLinear(i.w(), rows);
+		NDArray packed = PackedWeights.BFLOAT16.packLinear(i.w());
 		return RouteChecks.compare(() -> PackedWeights.BFLOAT16.linear(i.x(), packed, i.b()), i::linearReference);
 	}
 
 	/** The packed bfloat16 convolution, checked as {@link #checkConvolution} checks the plain one. */
 	static RouteChecks.Comparison checkPackedConvolution(NDManager m, Shape input, Shape weight, int stride, int padding) {
 		Inputs i = Inputs.convolution(m, input, weight, stride, padding);
-		NDArray packed = PackedWeights.BFLOAT16.packConvolution(i.w(), input, stride, padding);
+		NDArray packed = PackedWeights.BFLOAT16.packConvolution(i.w(), stride, padding);
 		return RouteChecks.compare(() -> PackedWeights.BFLOAT16.convolution(i.x(), packed, i.b(), stride, padding), () -> i.convolutionReference(stride, padding));
 	}
 

@@ -16,7 +16,7 @@ final class Bfloat16Kernels implements Kernels {
 		long out = s.get(0), in = s.get(1);
 		PackedWeights.Holder w = new PackedWeights.Holder(Bfloat16.pack(weight));
 		NDArray b = Bfloat16.pack(bias);
-		Bfloat16.Unpacked unpacked = new Bfloat16.Unpacked(w::plain, b);
+		Bfloat16.Unpacked unpacked = new Bfloat16.Unpacked(w, b);
 		boolean hasBias = b != null;
 		boolean packable = PackedWeights.BFLOAT16.problem == null;
 		return (x, shape) -> {
@@ -28,11 +28,10 @@ final class Bfloat16Kernels implements Kernels {
 			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
 			Route route = RouteChecks.fastest(packed, plain);
 			if (route == Route.BFLOAT16_PACKED_LINEAR) {
-				NDArray p = w.packed(Long.toString(rows), bf -> PackedWeights.BFLOAT16.packLinear(bf, rows));
-				return PackedWeights.BFLOAT16.linear(x.reshape(rows, in), p, b).reshape(shape);
+				return PackedWeights.BFLOAT16.linear(x.reshape(rows, in), w.packed(PackedWeights.BFLOAT16::packLinear), b).reshape(shape);
 			}
-			if (route == Route.BFLOAT16_LINEAR) return Bfloat16.linear(x, w.plain(), b);
-			NDArray[] f = unpacked.get();
+			if (route == Route.BFLOAT16_LINEAR) return Bfloat16.linear(x, w.plain(x), b);
+			NDArray[] f = unpacked.get(x);
 			return Linear.plain(x, f[0], f[1]);
 		};
 	}
@@ -42,7 +41,7 @@ final class Bfloat16Kernels implements Kernels {
 		Shape ws = weight.getShape();
 		PackedWeights.Holder w = new PackedWeights.Holder(Bfloat16.pack(weight));
 		NDArray b = Bfloat16.pack(bias);
-		Bfloat16.Unpacked unpacked = new Bfloat16.Unpacked(w::plain, b);
+		Bfloat16.Unpacked unpacked = new Bfloat16.Unpacked(w, b);
 		boolean packable = PackedWeights.BFLOAT16.problem == null && b != null;
 		return (x, shape) -> {
 			Shape xs = x.getShape();
@@ -53,11 +52,10 @@ final class Bfloat16Kernels implements Kernels {
 			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
 			Route route = RouteChecks.fastest(packed, plain);
 			if (route == Route.BFLOAT16_PACKED_CONVOLUTION) {
-				NDArray p = w.packed(xs.toString(), bf -> PackedWeights.BFLOAT16.packConvolution(bf, xs, stride, padding));
-				return PackedWeights.BFLOAT16.convolution(x, p, b, stride, padding);
+				return PackedWeights.BFLOAT16.convolution(x, w.packed(bf -> PackedWeights.BFLOAT16.packConvolution(bf, stride, padding)), b, stride, padding);
 			}
-			if (route == Route.BFLOAT16_CONVOLUTION) return Bfloat16.conv2d(x, w.plain(), b, stride, padding);
-			NDArray[] f = unpacked.get();
+			if (route == Route.BFLOAT16_CONVOLUTION) return Bfloat16.conv2d(x, w.plain(x), b, stride, padding);
+			NDArray[] f = unpacked.get(x);
 			return Conv2d.plain(x, f[0], f[1], stride, padding);
 		};
 	}

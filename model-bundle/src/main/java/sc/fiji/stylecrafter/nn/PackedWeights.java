@@ -17,9 +17,9 @@ import ai.djl.ndarray.types.Shape;
  * sizes on an AMD Zen 5 (2 threads) the packed products ran at 220-440 GFLOP/s against the plain ones' 80-290.
  *
  * <p>A layer holds one {@link Holder}: the plain weight until the route is taken, then the packed one only (the plain
- * copy is closed, so the weights are not held twice), and the plain one again, converted back, where a shape needs the
- * reference. The packing depends on the input's size (rows, or the image's size), so a layer repacks when that
- * changes; one model computes one pass at a time ({@code StyleCrafterPipeline} runs one generation at a time).
+ * copy is closed, so the weights are not held twice); a later shape that needs the reference gets the plain weight
+ * converted back for that call. Weights are packed without a hint of the input's size (oneDNN's generic blocked layout), so one
+ * packed weight serves every size: measured as fast as the size-hinted packing at the UNet's shapes on a Zen 5.
  */
 final class PackedWeights {
 
@@ -55,7 +55,7 @@ final class PackedWeights {
 			this.name = name;
 			this.linearRoute = linearRoute;
 			this.convolutionRoute = convolutionRoute;
-			packLinear = new ScriptedOp("PackLinearWeight" + name, "w: Tensor, rows: int", "ops.mkldnn._reorder_linear_weight(" + ScriptedOp.dense("w", type) + ", rows)");
+			packLinear = new ScriptedOp("PackLinearWeight" + name, "w: Tensor", "ops.mkldnn._reorder_linear_weight(" + ScriptedOp.dense("w", type) + ")");
 			linear = new ScriptedOp("PackedLinear" + name, "x: Tensor, w: Tensor, b: Tensor", product("_linear_pointwise", "w, b, 'none', [], ''"));
 			linearNoBias = new ScriptedOp("PackedLinearNoBias" + name, "x: Tensor, w: Tensor", product("_linear_pointwise", "w, None, 'none', [], ''"));
 			problem = linearRoute.on() || convolutionRoute.on()
@@ -68,9 +68,9 @@ final class PackedWeights {
 			return ScriptedOp.dense("ops.mkldnn." + op + "(" + ScriptedOp.dense("x", type) + ", " + args + ")", ScriptedOp.FLOAT32);
 		}
 
-		/** {@code w [out, in]} packed for {@code rows} rows. */
-		NDArray packLinear(NDArray w, long rows) {
-			return packLinear.call(w, rows);
+		/** {@code w [out, in]} packed for any number of rows. */
+		NDArray packLinear(NDArray w) {
+			return packLinear.call(w);
 		}
 
 		/** {@code x [rows, in] W^T + b} with the packed weight; {@code b} in this type, or {@code null}. */
@@ -78,10 +78,9 @@ final class PackedWeights {
 			return RouteChecks.output(linearRoute, b == null ? linearNoBias.call(x, packed) : linear.call(x, packed, b));
 		}
 
-		/** {@code w [out, in, k, k]} packed for input {@code [N, C, H, W]}. */
-		NDArray packConvolution(NDArray w, Shape input, int stride, int padding) {
-			long[] s = input.getShape();
-			return packConvolution(stride, padding).call(w, s[0], s[1], s[2], s[3]);
+		/** {@code w [out, in, k, k]} packed for inputs of any size. */
+		NDArray packConvolution(NDArray w, int stride, int padding) {
+			return packConvolution(stride, padding).call(w);
 		}
 
 		/** The 2-d convolution with the packed weight; {@code b} in this type, or {@code null}. */
@@ -92,8 +91,7 @@ final class PackedWeights {
 
 		private ScriptedOp packConvolution(int stride, int padding) {
 			return convolutions.computeIfAbsent("pack " + stride + "_" + padding, key -> new ScriptedOp("PackConvolutionWeight" + name + "S" + stride + "P" + padding,
-				"w: Tensor, n: int, c: int, h: int, width: int", "ops.mkldnn._reorder_convolution_weight(" + ScriptedOp.dense("w", type) + ", " + pair(padding) + ", "
-					+ pair(stride) + ", [1, 1], 1, [n, c, h, width])"));
+				"w: Tensor", "ops.mkldnn._reorder_convolution_weight(" + ScriptedOp.dense("w", type) + ", " + pair(padding) + ", " + pair(stride) + ", [1, 1], 1, None)"));
 		}
 
 		private ScriptedOp convolution(int stride, int padding, boolean bias) {
@@ -104,43 +102,44 @@ final class PackedWeights {
 	}
 
 	/**
-	 * A layer's weight: plain, packed for one input size, or both (after a shape needed the plain one back). Arrays made
-	 * here during a run are taken out of the run's scope: they belong to the layer, on the weight's manager.
+	 * A layer's weight: plain until the route is first taken, then packed only (the plain copy closed). Where a later
+	 * shape of the layer needs the reference, the plain weight is converted back from the packed one for that call only,
+	 * on the activations' manager: the model then never holds a layer's weight twice, and a run leaves nothing behind.
 	 */
 	static final class Holder {
 
 		private NDArray plain;
 		private NDArray packed;
-		private String packedFor;
 
 		Holder(NDArray plain) {
 			this.plain = plain;
 		}
 
-		/** The plain weight (converted back from the packed one if it was closed). */
-		synchronized NDArray plain() {
-			if (plain == null) plain = kept(UNPACK.call(packed));
-			return plain;
-		}
-
 		/**
-		 * The weight packed for input size {@code size} ({@code rows}, or the image's shape), packing it if it was packed
-		 * for another size or not yet; the plain copy is closed once packed.
+		 * The plain weight: the layer's own while it was never packed, else a copy converted back from the packed one,
+		 * on {@code like}'s manager (freed with the call's scope or that manager).
 		 */
-		synchronized NDArray packed(String size, java.util.function.Function<NDArray, NDArray> pack) {
-			if (packed != null && size.equals(packedFor)) return packed;
-			NDArray p = kept(pack.apply(plain()));
-			if (packed != null) packed.close();
-			packed = p;
-			packedFor = size;
-			plain.close();
-			plain = null;
-			return packed;
+		synchronized NDArray plain(NDArray like) {
+			if (plain != null) return plain;
+			NDArray p = UNPACK.call(packed);
+			p.attach(like.getManager());
+			return p;
 		}
 
-		private static NDArray kept(NDArray a) {
-			NDScope.unregister(a);
-			return a;
+		/** The manager the layer's weight lives on (the model's). */
+		synchronized ai.djl.ndarray.NDManager manager() {
+			return (plain != null ? plain : packed).getManager();
+		}
+
+		/** The packed weight, packed by {@code pack} at the first call; the plain copy is closed then. */
+		synchronized NDArray packed(java.util.function.UnaryOperator<NDArray> pack) {
+			if (packed == null) {
+				packed = pack.apply(plain);
+				NDScope.unregister(packed); // made in the run's scope, it belongs to the layer, on the weight's manager
+				plain.close();
+				plain = null;
+			}
+			return packed;
 		}
 	}
 
@@ -150,7 +149,7 @@ final class PackedWeights {
 		NDArray x = RouteChecks.random(m, seed, rows, in);
 		NDArray w = RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in));
 		NDArray b = hasBias ? RouteChecks.random(m, seed + 2, out) : null;
-		NDArray packed = FLOAT32.packLinear(w, rows);
+		NDArray packed = FLOAT32.packLinear(w);
 		return RouteChecks.compare(() -> FLOAT32.linear(x, packed, b), () -> Linear.plain(x, w, b));
 	}
 
@@ -161,7 +160,7 @@ final class PackedWeights {
 		long fanIn = weight.size() / weight.get(0);
 		NDArray w = RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn));
 		NDArray b = hasBias ? RouteChecks.random(m, seed + 2, weight.get(0)) : null;
-		NDArray packed = FLOAT32.packConvolution(w, input, stride, padding);
+		NDArray packed = FLOAT32.packConvolution(w, stride, padding);
 		return RouteChecks.compare(() -> FLOAT32.convolution(x, packed, b, stride, padding), () -> Conv2d.plain(x, w, b, stride, padding));
 	}
 

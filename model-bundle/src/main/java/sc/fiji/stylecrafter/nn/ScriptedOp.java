@@ -62,7 +62,9 @@ public final class ScriptedOp {
 	 * was checked.
 	 */
 	static String dense(String x, int type) {
-		return x + ".to(" + type + ", False, False, " + CONTIGUOUS_FORMAT + ")";
+		// .contiguous() too: to() without a change of type leaves a transposed 2-d view as it is (its suggested format is
+		// the contiguous one), and oneDNN then computes it with another kernel than the checked one (a last bit apart)
+		return x + ".to(" + type + ", False, False, " + CONTIGUOUS_FORMAT + ").contiguous()";
 	}
 
 	/** The first of {@code ops} that libtorch cannot compile, as {@link #problem()} says it, or {@code null} if none. */

@@ -46,10 +46,14 @@ final class StandardKernels implements Kernels {
 			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
 			Route route = RouteChecks.fastest(packed, convolution);
 			if (route == Route.PACKED_LINEAR) {
-				return PackedWeights.FLOAT32.linear(x.reshape(rows, in), w.packed(Long.toString(rows), p -> PackedWeights.FLOAT32.packLinear(p, rows)), bias).reshape(shape);
+				return PackedWeights.FLOAT32.linear(x.reshape(rows, in), w.packed(PackedWeights.FLOAT32::packLinear), bias).reshape(shape);
 			}
-			if (route == Route.LINEAR_CONVOLUTION) return viaConvolution(x.reshape(rows, in), w.plain().reshape(out, in, 1, 1), bias).reshape(shape);
-			return Linear.plain(x, w.plain(), bias);
+			if (route == Route.LINEAR_CONVOLUTION) {
+				try (NDArray kernel = w.plain(x).reshape(out, in, 1, 1)) { // a view: closed at once, not kept with the model
+					return viaConvolution(x.reshape(rows, in), kernel, bias).reshape(shape);
+				}
+			}
+			return Linear.plain(x, w.plain(x), bias);
 		};
 	}
 
@@ -66,8 +70,8 @@ final class StandardKernels implements Kernels {
 				xs + " * " + ws + (hasBias ? "" : " (no bias)") + ", stride " + stride + ", padding " + padding + ", float32", x,
 				m -> PackedWeights.checkConvolution(m, xs, ws, hasBias, stride, padding));
 			if (RouteChecks.tracing()) return RouteChecks.zeros(x, shape);
-			if (route) return PackedWeights.FLOAT32.convolution(x, w.packed(xs.toString(), p -> PackedWeights.FLOAT32.packConvolution(p, xs, stride, padding)), bias, stride, padding);
-			return Conv2d.plain(x, w.plain(), bias, stride, padding);
+			if (route) return PackedWeights.FLOAT32.convolution(x, w.packed(p -> PackedWeights.FLOAT32.packConvolution(p, stride, padding)), bias, stride, padding);
+			return Conv2d.plain(x, w.plain(x), bias, stride, padding);
 		};
 	}
 

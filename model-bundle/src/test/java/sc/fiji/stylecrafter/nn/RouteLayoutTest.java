@@ -22,30 +22,53 @@ class RouteLayoutTest {
 
 	@Test
 	void bfloat16LinearOnATransposedViewEqualsItOnTheContiguousCopy() {
+		linearOnATransposedView(Kernels.BFLOAT16, Route.BFLOAT16_LINEAR, Route.BFLOAT16_PACKED_LINEAR);
+	}
+
+	@Test
+	void packedLinearOnATransposedViewEqualsItOnTheContiguousCopy() {
+		linearOnATransposedView(Kernels.STANDARD, Route.PACKED_LINEAR, Route.LINEAR_CONVOLUTION);
+	}
+
+	/** Bit for bit where one of {@code routes} is taken; float rounding where the reference runs. */
+	private static void linearOnATransposedView(Kernels kernels, Route... routes) {
 		try (NDManager m = NDManager.newBaseManager()) {
 			long in = 320, out = 640, rows = 1024;
 			RouteChecks.forget();
-			Kernels.Product linear = Kernels.BFLOAT16.linear(RouteChecks.random(m, 1, out, in).div(18f), RouteChecks.random(m, 2, out));
+			Kernels.Product linear = kernels.linear(RouteChecks.random(m, 1, out, in).div(18f), RouteChecks.random(m, 2, out));
 			NDArray view = RouteChecks.random(m, 3, 1, in, rows).transpose(0, 2, 1); // [1, rows, in], strides of [1, in, rows]
 			Shape outShape = new Shape(1, rows, out);
 			NDArray dense = linear.apply(CONTIGUOUS.call(view), outShape), strided = linear.apply(view, outShape);
-			if (RouteChecks.verdicts().stream().anyMatch(v -> v.route() == Route.BFLOAT16_LINEAR && v.accepted())) assertArrayEquals(dense.toFloatArray(), strided.toFloatArray());
-			else assertTrue(RouteChecks.relativeError(strided, dense) < 1e-5, "the reference ran (the route was slower or wrong)");
+			if (taken(routes)) assertArrayEquals(dense.toFloatArray(), strided.toFloatArray());
+			else assertTrue(RouteChecks.relativeError(strided, dense) < 1e-5, "the reference ran (the routes were slower or wrong)");
 		}
+	}
+
+	private static boolean taken(Route... routes) {
+		java.util.List<Route> r = java.util.List.of(routes);
+		return RouteChecks.verdicts().stream().anyMatch(v -> r.contains(v.route()) && v.accepted());
 	}
 
 	@Test
 	void bfloat16ConvolutionOnAChannelsLastInputEqualsItOnTheContiguousCopy() {
+		convolutionOnAChannelsLastInput(Kernels.BFLOAT16, Route.BFLOAT16_CONVOLUTION, Route.BFLOAT16_PACKED_CONVOLUTION);
+	}
+
+	@Test
+	void packedConvolutionOnAChannelsLastInputEqualsItOnTheContiguousCopy() {
+		convolutionOnAChannelsLastInput(Kernels.STANDARD, Route.PACKED_CONVOLUTION);
+	}
+
+	private static void convolutionOnAChannelsLastInput(Kernels kernels, Route... routes) {
 		try (NDManager m = NDManager.newBaseManager()) {
 			for (long outChannels : new long[] { 320, 640 }) {
-				Kernels.Product conv = Kernels.BFLOAT16.convolution(RouteChecks.random(m, 4, outChannels, 320, 3, 3).div(54f), RouteChecks.random(m, 5, outChannels), 1, 1);
+				Kernels.Product conv = kernels.convolution(RouteChecks.random(m, 4, outChannels, 320, 3, 3).div(54f), RouteChecks.random(m, 5, outChannels), 1, 1);
 				NDArray channelsLast = RouteChecks.random(m, 6, 1, 32, 32, 320).transpose(0, 3, 1, 2); // [1, 320, 32, 32], channels-last
 				Shape outShape = new Shape(1, outChannels, 32, 32);
 				RouteChecks.forget();
 				NDArray dense = conv.apply(CONTIGUOUS.call(channelsLast), outShape), strided = conv.apply(channelsLast, outShape);
-				boolean taken = RouteChecks.verdicts().stream().anyMatch(v -> v.route() == Route.BFLOAT16_CONVOLUTION && v.accepted());
-				if (taken) assertArrayEquals(dense.toFloatArray(), strided.toFloatArray(), "output channels " + outChannels);
-				else assertTrue(RouteChecks.relativeError(strided, dense) < 1e-5, "output channels " + outChannels + ": the reference ran (the route was slower or wrong)");
+				if (taken(routes)) assertArrayEquals(dense.toFloatArray(), strided.toFloatArray(), "output channels " + outChannels);
+				else assertTrue(RouteChecks.relativeError(strided, dense) < 1e-5, "output channels " + outChannels + ": the reference ran (the routes were slower or wrong)");
 			}
 		}
 	}
