@@ -62,6 +62,11 @@ public final class Attention {
 		return RouteChecks.compare(() -> fused(q, k, v, scale, mask), () -> manual(q, k, v, scale, mask, MAX_SCORE_BYTES));
 	}
 
+	/** The TorchScript of the fused route, for {@link RouteVerdictCache}. */
+	static String code() {
+		return Fused.PLAIN.source() + "\n" + Fused.MASKED.source();
+	}
+
 	/** Which path {@link #scaledDotProduct} takes, in words, and why. */
 	public static String path() {
 		return Fused.ON ? "fused (libtorch scaled_dot_product_attention) where checked right" : "manual (" + Fused.WHY + ")";

@@ -33,6 +33,11 @@ public final class Bfloat16 {
 
 	private Bfloat16() {}
 
+	/** The TorchScript of the bfloat16 routes (the convolution at stride 1, padding 1), for {@link RouteVerdictCache}. */
+	static String code() {
+		return String.join("\n", PACK.source(), UNPACK.source(), LINEAR.source(), LINEAR_NO_BIAS.source(), convolution(1, 1).source());
+	}
+
 	/** Why bfloat16 products cannot run with this libtorch, or {@code null} if they can. */
 	public static String problem() {
 		return ScriptedOp.problem(PACK, UNPACK, LINEAR, LINEAR_NO_BIAS, convolution(1, 1));

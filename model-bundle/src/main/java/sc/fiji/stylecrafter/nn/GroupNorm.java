@@ -26,6 +26,11 @@ public final class GroupNorm {
 		"x: Tensor, groups: int, w: Tensor, b: Tensor, eps: float", "torch.group_norm(" + ScriptedOp.dense("x", ScriptedOp.FLOAT32) + ", groups, w, b, eps).to(x.dtype)");
 	private static final boolean NATIVE_ON = Route.NATIVE_GROUP_NORM.on() && ScriptedOp.problem(NATIVE, NATIVE_FLOAT32) == null;
 
+	/** The TorchScript of the native route, for {@link RouteVerdictCache}. */
+	static String code() {
+		return NATIVE.source() + "\n" + NATIVE_FLOAT32.source();
+	}
+
 	/** Weight and bias {@code [C]}, and shaped {@code [1, C, 1, 1]} and {@code [1, C, 1, 1, 1]}, in float32. */
 	private final NDArray weight;
 	private final NDArray bias;

@@ -68,6 +68,12 @@ final class PackedWeights {
 			return ScriptedOp.dense("ops.mkldnn." + op + "(" + ScriptedOp.dense("x", type) + ", " + args + ")", ScriptedOp.FLOAT32);
 		}
 
+		/** The TorchScript of these products (convolutions at stride 1, padding 1), for {@link RouteVerdictCache}. */
+		String code() {
+			return String.join("\n", UNPACK.source(), packLinear.source(), linear.source(), linearNoBias.source(), packConvolution(1, 1).source(),
+				convolution(1, 1, true).source(), convolution(1, 1, false).source());
+		}
+
 		/** {@code w [out, in]} packed for any number of rows. */
 		NDArray packLinear(NDArray w) {
 			return packLinear.call(w);

@@ -16,7 +16,8 @@ import java.util.Locale;
  * The route verdicts of earlier processes on this machine, so that a new process does not check and time every shape
  * again (at full size the checks cost seconds, the VAE's group norms ten). A verdict is kept for one machine identity: the
  * CPU's model name and feature flags, the operating system and architecture, the libtorch and DJL versions, this
- * program's version and {@link #FORMAT} (raised whenever a route's code changes). Another CPU kind, another libtorch or
+ * program's version, {@link #FORMAT} (raised whenever a route's Java code changes) and the routes' TorchScript
+ * ({@link #routeCode}). Another CPU kind, another libtorch or
  * another build checks afresh; the self-test always does.
  *
  * <p>One tab-separated line per verdict, appended as checks run (whole lines, so workers sharing a home folder do not
@@ -28,7 +29,7 @@ import java.util.Locale;
 final class RouteVerdictCache {
 
 	/** Raised when a route's code changes, so that verdicts on the old code are not used. */
-	static final int FORMAT = 3;
+	static final int FORMAT = 4;
 	static final long MAX_BYTES = 4L << 20;
 
 	private final Path file;
@@ -114,7 +115,17 @@ final class RouteVerdictCache {
 		return s.replaceAll("[\\t\\r\\n]", " ");
 	}
 
-	/** A digest of what decides which kernels libtorch runs and how: CPU, system, library versions, this program. */
+	/**
+	 * The TorchScript every route runs (convolutions at stride 1, padding 1): part of the machine identity, so that a
+	 * change of a route's code makes every verdict on the old code stale without anyone raising {@link #FORMAT} (a
+	 * stored verdict on the size-hinted packing said "right" for the packed bfloat16 convolution with 4 outputs, which
+	 * computes 0.19 wrong without the hint: the UNet call came out 0.286 off until the cache was made stale).
+	 */
+	static String routeCode() {
+		return String.join("\n", PackedWeights.FLOAT32.code(), PackedWeights.BFLOAT16.code(), Bfloat16.code(), Attention.code(), GroupNorm.code());
+	}
+
+	/** A digest of what decides which kernels libtorch runs and how: CPU, system, library versions, this program, the routes' code. */
 	static String machineIdentity() {
 		StringBuilder b = new StringBuilder();
 		b.append(System.getProperty("os.name")).append('|').append(System.getProperty("os.arch")).append('|');
@@ -135,7 +146,7 @@ final class RouteVerdictCache {
 		}
 		b.append(ai.djl.engine.Engine.getEngine("PyTorch").getVersion()).append('|');
 		b.append(ai.djl.engine.Engine.getDjlVersion()).append('|');
-		b.append(RouteVerdictCache.class.getPackage().getImplementationVersion()).append('|').append(FORMAT);
+		b.append(RouteVerdictCache.class.getPackage().getImplementationVersion()).append('|').append(FORMAT).append('|').append(routeCode());
 		try {
 			byte[] d = MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8));
 			return HexFormat.of().formatHex(d, 0, 12);

@@ -72,6 +72,12 @@ class RouteVerdictCacheTest {
 	void theMachineIdentityIsStableWithinAProcess() {
 		String a = RouteVerdictCache.machineIdentity();
 		assertEquals(a, RouteVerdictCache.machineIdentity());
+		// the routes' code is part of it: a verdict on other code is never read back (issue 29's 0.286 came back so once)
+		String code = RouteVerdictCache.routeCode();
+		for (String op : new String[] { "_reorder_linear_weight", "_linear_pointwise", "_reorder_convolution_weight", "_convolution_pointwise",
+			"scaled_dot_product_attention", "group_norm", "torch.conv2d", "torch.linear" }) {
+			assertTrue(code.contains(op), op + " is not in the routes' code: " + code);
+		}
 		assertEquals(24, a.length());
 	}
 }
