@@ -29,7 +29,7 @@ import java.util.Locale;
 final class RouteVerdictCache {
 
 	/** Raised when a route's code changes, so that verdicts on the old code are not used. */
-	static final int FORMAT = 4;
+	static final int FORMAT = 5;
 	static final long MAX_BYTES = 4L << 20;
 
 	private final Path file;

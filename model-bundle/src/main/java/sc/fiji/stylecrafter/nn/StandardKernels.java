@@ -14,7 +14,7 @@ import ai.djl.ndarray.types.Shape;
  * or the convolution route below, whichever was faster at the shape, and each only where {@link RouteChecks} found it
  * right on this machine. The convolution route: in
  * float32 on the CPU, at least {@value #CONVOLUTION_MIN_ROWS} rows of a wide layer, a 1x1 convolution over a
- * channels-last view of the rows (no copy in or out), so that libtorch takes oneDNN's convolution instead of the BLAS
+ * channels-last view of the rows (no copy in or out where the rows are contiguous), so that libtorch takes oneDNN's convolution instead of the BLAS
  * product (measured 1.1 to 1.8 times faster at the UNet's and the image encoder's sizes on an AMD Zen 4, where MKL's
  * x86 kernels are slow; wrong at some shapes with 2 threads on a Zen 5).
  */
@@ -86,6 +86,7 @@ final class StandardKernels implements Kernels {
 	 * contiguous view of it. (As {@code [1, in, R, 1]} libtorch does not recognise the layout and both sides are copied.)
 	 */
 	static NDArray viaConvolution(NDArray rows, NDArray kernel, NDArray bias) {
+		rows = DENSE.call(rows); // a transposed view of rows would reach oneDNN with other strides than the checked ones
 		Shape s = rows.getShape();
 		NDArray image = rows.reshape(1, 1, s.get(0), s.get(1)).transpose(0, 3, 1, 2);
 		NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(image, kernel, bias, UNIT, ZERO, UNIT, 1).singletonOrThrow();
@@ -102,6 +103,8 @@ final class StandardKernels implements Kernels {
 		return RouteChecks.compare(() -> viaConvolution(x, k, b), () -> Linear.plain(x, w, b));
 	}
 
+	/** The rows in the contiguous layout (no copy where they are already). */
+	private static final ScriptedOp DENSE = new ScriptedOp("DenseRows", "x: Tensor", ScriptedOp.dense("x", ScriptedOp.FLOAT32));
 	private static final Shape UNIT = new Shape(1, 1);
 	private static final Shape ZERO = new Shape(0, 0);
 }

@@ -30,6 +30,15 @@ class RouteLayoutTest {
 		linearOnATransposedView(Kernels.STANDARD, Route.PACKED_LINEAR, Route.LINEAR_CONVOLUTION);
 	}
 
+	/** The convolution route alone (the packed one made wrong, so rejected): which of the two is faster varies by run. */
+	@Test
+	void linearConvolutionOnATransposedViewEqualsItOnTheContiguousCopy() throws Exception {
+		try (AutoCloseable packed = RouteChecks.breakOnPurpose(Route.PACKED_LINEAR)) {
+			linearOnATransposedView(Kernels.STANDARD, Route.LINEAR_CONVOLUTION);
+		}
+		RouteChecks.takeReports();
+	}
+
 	/** Bit for bit where one of {@code routes} is taken; float rounding where the reference runs. */
 	private static void linearOnATransposedView(Kernels kernels, Route... routes) {
 		try (NDManager m = NDManager.newBaseManager()) {
