@@ -30,17 +30,24 @@ class FijiProgressTest {
 		public synchronized void onStatus(StatusEvent e) {
 			values.add(new int[] { e.getProgressValue(), e.getProgressMaximum() });
 			messages.add(e.getStatusMessage());
+			notifyAll();
 		}
 
-		/** Waits (the status service publishes on another thread) for the close: a full bar without a message. */
+		/**
+		 * Waits for the close: a full bar without a message. The status service publishes through SciJava's
+		 * {@code publishLater}, which hands each event to a thread pool, so events arrive in any order: the close is
+		 * looked for among all events, not as the last one.
+		 */
 		synchronized void awaitClose() throws InterruptedException {
 			long end = System.currentTimeMillis() + 10_000;
 			while (!closed() && System.currentTimeMillis() < end) wait(50);
 		}
 
-		private boolean closed() {
-			int n = values.size();
-			return n > 0 && messages.get(n - 1) == null && values.get(n - 1)[0] == values.get(n - 1)[1];
+		synchronized boolean closed() {
+			for (int i = 0; i < values.size(); i++) {
+				if (messages.get(i) == null && values.get(i)[0] == values.get(i)[1]) return true;
+			}
+			return false;
 		}
 	}
 
@@ -117,13 +124,24 @@ class FijiProgressTest {
 		}
 	}
 
+	/** The bar's value at the first message with {@code text}, waiting for it up to 10 s (events arrive in any order). */
 	private static int[] find(Bar bar, String text) {
+		long end = System.currentTimeMillis() + 10_000;
 		synchronized (bar) {
-			for (int i = 0; i < bar.messages.size(); i++) {
-				String m = bar.messages.get(i);
-				if (m != null && m.contains(text)) return bar.values.get(i);
+			while (true) {
+				for (int i = 0; i < bar.messages.size(); i++) {
+					String m = bar.messages.get(i);
+					if (m != null && m.contains(text)) return bar.values.get(i);
+				}
+				if (System.currentTimeMillis() > end) throw new AssertionError("no status message with '" + text + "' in " + bar.messages);
+				try {
+					bar.wait(50);
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new AssertionError("interrupted while waiting for '" + text + "'");
+				}
 			}
-			throw new AssertionError("no status message with '" + text + "' in " + bar.messages);
 		}
 	}
 }
