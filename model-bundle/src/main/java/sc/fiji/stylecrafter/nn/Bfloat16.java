@@ -110,16 +110,17 @@ public final class Bfloat16 {
 	private record Inputs(NDArray x, NDArray w, NDArray b) {
 
 		static Inputs linear(NDManager m, long rows, long in, long out, boolean hasBias) {
-			long seed = RouteChecks.seed("bfloat16 linear " + rows + " " + in + " " + out + " " + hasBias);
-			return new Inputs(rounded(RouteChecks.random(m, seed, rows, in)), PACK.call(RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in))),
-				hasBias ? PACK.call(RouteChecks.random(m, seed + 2, out)) : null);
+			return of(RouteChecks.LayerInputs.draw(m, RouteChecks.seed("bfloat16 linear " + rows + " " + in + " " + out + " " + hasBias), new Shape(rows, in),
+				new Shape(out, in), hasBias));
 		}
 
 		static Inputs convolution(NDManager m, Shape input, Shape weight, int stride, int padding) {
-			long seed = RouteChecks.seed("bfloat16 convolution " + input + " " + weight + " " + stride + " " + padding);
-			long fanIn = weight.size() / weight.get(0);
-			return new Inputs(rounded(RouteChecks.random(m, seed, input.getShape())),
-				PACK.call(RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn))), PACK.call(RouteChecks.random(m, seed + 2, weight.get(0))));
+			return of(RouteChecks.LayerInputs.draw(m, RouteChecks.seed("bfloat16 convolution " + input + " " + weight + " " + stride + " " + padding), input, weight, true));
+		}
+
+		/** The float32 draw with {@code x} rounded and the weight and bias packed to bfloat16. */
+		private static Inputs of(RouteChecks.LayerInputs f) {
+			return new Inputs(rounded(f.x()), PACK.call(f.w()), f.b() == null ? null : PACK.call(f.b()));
 		}
 
 		/** The reference: float32 linear layer on the same rounded values. */

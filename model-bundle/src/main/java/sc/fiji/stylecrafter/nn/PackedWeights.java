@@ -151,23 +151,18 @@ final class PackedWeights {
 
 	/** The packed linear layer against libtorch's, at one shape, on random inputs (the weight packed outside the timing). */
 	static RouteChecks.Comparison checkLinear(NDManager m, long rows, long in, long out, boolean hasBias) {
-		long seed = RouteChecks.seed("packed " + Linear.shape(rows, in, out, hasBias, "float32"));
-		NDArray x = RouteChecks.random(m, seed, rows, in);
-		NDArray w = RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in));
-		NDArray b = hasBias ? RouteChecks.random(m, seed + 2, out) : null;
-		NDArray packed = FLOAT32.packLinear(w);
-		return RouteChecks.compare(() -> FLOAT32.linear(x, packed, b), () -> Linear.plain(x, w, b));
+		RouteChecks.LayerInputs i = RouteChecks.LayerInputs.draw(m, RouteChecks.seed("packed " + Linear.shape(rows, in, out, hasBias, "float32")),
+			new Shape(rows, in), new Shape(out, in), hasBias);
+		NDArray packed = FLOAT32.packLinear(i.w());
+		return RouteChecks.compare(() -> FLOAT32.linear(i.x(), packed, i.b()), () -> Linear.plain(i.x(), i.w(), i.b()));
 	}
 
 	/** The packed convolution against libtorch's, at one shape, on random inputs (the weight packed outside the timing). */
 	static RouteChecks.Comparison checkConvolution(NDManager m, Shape input, Shape weight, boolean hasBias, int stride, int padding) {
-		long seed = RouteChecks.seed("packed convolution " + input + " " + weight + " " + hasBias + " " + stride + " " + padding);
-		NDArray x = RouteChecks.random(m, seed, input.getShape());
-		long fanIn = weight.size() / weight.get(0);
-		NDArray w = RouteChecks.random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn));
-		NDArray b = hasBias ? RouteChecks.random(m, seed + 2, weight.get(0)) : null;
-		NDArray packed = FLOAT32.packConvolution(w, stride, padding);
-		return RouteChecks.compare(() -> FLOAT32.convolution(x, packed, b, stride, padding), () -> Conv2d.plain(x, w, b, stride, padding));
+		RouteChecks.LayerInputs i = RouteChecks.LayerInputs.draw(m,
+			RouteChecks.seed("packed convolution " + input + " " + weight + " " + hasBias + " " + stride + " " + padding), input, weight, hasBias);
+		NDArray packed = FLOAT32.packConvolution(i.w(), stride, padding);
+		return RouteChecks.compare(() -> FLOAT32.convolution(i.x(), packed, i.b(), stride, padding), () -> Conv2d.plain(i.x(), i.w(), i.b(), stride, padding));
 	}
 
 	private static String pair(int v) {

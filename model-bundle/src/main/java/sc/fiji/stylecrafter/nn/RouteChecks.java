@@ -393,6 +393,20 @@ public final class RouteChecks {
 	/** Values drawn per chunk by {@link #random} (4 MB of floats). */
 	private static final int RANDOM_CHUNK = 1 << 20;
 
+	/**
+	 * A layer's check inputs, drawn by {@link #random} from one seed: the input {@code x} (seed), the weight scaled by
+	 * 1/sqrt(fan-in) so the output stays of unit size (seed + 1), the bias (seed + 2) or {@code null}.
+	 */
+	public record LayerInputs(NDArray x, NDArray w, NDArray b) {
+
+		/** For an input of {@code input} and a weight of {@code weight} ({@code [out, in]} or {@code [out, in, k, k]}). */
+		public static LayerInputs draw(NDManager m, long seed, Shape input, Shape weight, boolean hasBias) {
+			long fanIn = weight.size() / weight.get(0);
+			return new LayerInputs(random(m, seed, input.getShape()), random(m, seed + 1, weight.getShape()).div((float) Math.sqrt(fanIn)),
+				hasBias ? random(m, seed + 2, weight.get(0)) : null);
+		}
+	}
+
 	/** A seed for a check's inputs, from its shape: the same inputs every time the same shape is checked. */
 	public static long seed(String shape) {
 		return shape.hashCode() * 0x9E3779B97F4A7C15L;

@@ -95,12 +95,10 @@ final class StandardKernels implements Kernels {
 
 	/** The convolution route against the matrix product, at one shape, on random inputs. */
 	static RouteChecks.Comparison checkConvolution(NDManager m, long rows, long in, long out, boolean hasBias) {
-		long seed = RouteChecks.seed(Linear.shape(rows, in, out, hasBias, "float32"));
-		NDArray x = RouteChecks.random(m, seed, rows, in);
-		NDArray w = RouteChecks.random(m, seed + 1, out, in).div((float) Math.sqrt(in));
-		NDArray b = hasBias ? RouteChecks.random(m, seed + 2, out) : null;
-		NDArray k = w.reshape(out, in, 1, 1);
-		return RouteChecks.compare(() -> viaConvolution(x, k, b), () -> Linear.plain(x, w, b));
+		RouteChecks.LayerInputs i = RouteChecks.LayerInputs.draw(m, RouteChecks.seed(Linear.shape(rows, in, out, hasBias, "float32")), new Shape(rows, in),
+			new Shape(out, in), hasBias);
+		NDArray k = i.w().reshape(out, in, 1, 1);
+		return RouteChecks.compare(() -> viaConvolution(i.x(), k, i.b()), () -> Linear.plain(i.x(), i.w(), i.b()));
 	}
 
 	/** The rows in the contiguous layout (no copy where they are already). */
